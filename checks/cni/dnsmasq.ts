@@ -1,0 +1,45 @@
+import { cniConfig } from '../../src/facts/cni.js';
+import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
+import { podmanState } from '../../src/facts/podman.js';
+import { fileEvidence, finding } from '../../src/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import type { Check } from '../../src/types.js';
+
+export default {
+  id: 'cni.dnsmasq',
+  title: 'dnsmasq for dnsname networks',
+  findings: ['cni.dnsmasq_missing'],
+  docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
+  async run({ host, facts }) {
+    const podman = await facts.get(podmanState);
+    if (podman.kind === 'absent') return notApplicable('podman is not installed');
+    if (podman.kind === 'unusable') return cannotDecide(podman.reason);
+    if (podman.info.networkBackend !== 'cni') return notApplicable(`podman uses the ${podman.info.networkBackend} backend`);
+    const cni = await facts.get(cniConfig);
+    if (cni.problem !== undefined) return cannotDecide(cni.problem);
+    const withDnsname = cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
+    if (withDnsname.length === 0) return notApplicable(`no CNI network in ${cni.dir} uses the dnsname plugin`);
+    const lookup = await findExecutable(host, 'dnsmasq', systemSearchPath(host.context));
+    const names = withDnsname.map((conflist) => conflist.name).join(', ');
+    if (lookup.found?.executable) return verdict([], `${describeLookup(lookup)}; dnsname networks: ${names}`);
+    if (lookup.unreadable.length > 0 && !lookup.found) return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+    return verdict(
+      [
+        finding('cni.dnsmasq_missing', {
+          subject: { engine: 'podman', scope: podman.scope, network: names },
+          title: lookup.found ? `dnsmasq is not executable (${lookup.found.path})` : 'dnsmasq is not installed',
+          detail: `Networks that use dnsname: ${names}.`,
+          evidence: [
+            ...withDnsname.map((conflist) => fileEvidence(conflist.path, `plugins: ${conflist.pluginTypes.join(', ')}`)),
+            { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
+          ],
+          fix: {
+            commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install -y dnsmasq-base'],
+            summary: `Make dnsmasq available (or, as a workaround, recreate the networks with --disable-dns). A failed start may have left firewall rules and address leases behind: remove and recreate the affected containers.`,
+          },
+        }),
+      ],
+      `dnsmasq missing; dnsname networks: ${names}`,
+    );
+  },
+} satisfies Check;

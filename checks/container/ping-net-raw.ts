@@ -1,0 +1,73 @@
+import { dockerContainers, dockerState } from '../../src/facts/docker.js';
+import type { Container } from '../../src/facts/model.js';
+import { podmanContainers, podmanState } from '../../src/facts/podman.js';
+import { CAP_NET_RAW_BIT, containerNetnsSysctl, parseRange, processStatus } from '../../src/facts/process.js';
+import { finding } from '../../src/finding.js';
+import { notApplicable, verdict } from '../../src/outcome.js';
+import type { Check, CheckContext, Finding } from '../../src/types.js';
+
+const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
+
+type Assessment = { finding?: Finding; limit?: string };
+
+async function assess(container: Container, { facts }: CheckContext): Promise<Assessment> {
+  if (container.pid === undefined) return { limit: `${container.name}: no process id` };
+  const status = await facts.get(processStatus(container.pid, container.scope));
+  if (!status.ok) return { limit: `${container.name}: ${status.reason}` };
+  if ((status.value.capEff >> CAP_NET_RAW_BIT) & 1n) return {};
+  const range = await facts.get(containerNetnsSysctl(container.pid, container.scope, PING_GROUP_RANGE));
+  if (!range.ok) return { limit: `${container.name}: ${range.reason}` };
+  const bounds = parseRange(range.value.raw);
+  if (bounds === undefined) return { limit: `${container.name}: unreadable ping_group_range "${range.value.raw}"` };
+  const gids = [status.value.effectiveGid, ...status.value.groups];
+  if (gids.some((gid) => gid >= bounds.low && gid <= bounds.high)) return {};
+  const cli = container.engine;
+  return {
+    finding: finding('ctr.ping_without_net_raw', {
+      subject: { engine: container.engine, scope: container.scope, containers: [container.name] },
+      title: `ping fails in ${container.name}: no CAP_NET_RAW and group ${status.value.effectiveGid} outside ping_group_range "${range.value.raw}"`,
+      evidence: [
+        { source: container.scope === 'rootful' ? 'file' : 'command', what: `/proc/${container.pid}/status`, excerpt: `${status.value.excerpt} (bit 13, CAP_NET_RAW, is not set)` },
+        { source: 'command', what: range.value.command, excerpt: range.value.raw },
+      ],
+      fix: {
+        summary: `Use a TCP probe (nc, wget) to test connectivity, or recreate ${container.name} with NET_RAW or a ping_group_range that includes group ${status.value.effectiveGid}.`,
+        commands: [
+          `${cli} run --cap-add NET_RAW ...   # recreate ${container.name} with the same options plus --cap-add NET_RAW`,
+          `${cli} run --sysctl net.ipv4.ping_group_range="0 2147483647" ...   # or allow ICMP datagram sockets for every group`,
+        ],
+      },
+    }),
+  };
+}
+
+export default {
+  id: 'container.ping-net-raw',
+  title: 'ping works in running containers',
+  findings: ['ctr.ping_without_net_raw'],
+  docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+  async run(context) {
+    const { facts } = context;
+    const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+    const listings = await Promise.all([
+      docker.kind === 'ok' ? facts.get(dockerContainers) : undefined,
+      podman.kind === 'ok' ? facts.get(podmanContainers) : undefined,
+    ]);
+    if (listings.every((listing) => listing === undefined)) return notApplicable('no usable engine');
+    const limits: string[] = [];
+    const running: Container[] = [];
+    for (const listing of listings) {
+      if (listing === undefined) continue;
+      if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+      else limits.push(listing.reason);
+    }
+    if (running.length === 0 && limits.length === 0) return notApplicable('no running container');
+    const assessments = await Promise.all(running.map((container) => assess(container, context)));
+    const findings = assessments.flatMap((assessment) => (assessment.finding ? [assessment.finding] : []));
+    limits.push(...assessments.flatMap((assessment) => (assessment.limit ? [assessment.limit] : [])));
+    if (running.length > 0 && limits.length >= running.length && findings.length === 0) {
+      return { skip: 'cannot_decide', reason: limits.join('; ') };
+    }
+    return verdict(findings, `${running.length} running container(s) checked`, limits);
+  },
+} satisfies Check;

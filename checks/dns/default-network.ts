@@ -1,0 +1,79 @@
+import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
+import type { Container, ContainerNetwork } from '../../src/facts/model.js';
+import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
+import { finding } from '../../src/finding.js';
+import { notApplicable, verdict } from '../../src/outcome.js';
+import type { Check, Finding } from '../../src/types.js';
+
+function usersOf(network: ContainerNetwork, containers: Container[]): Container[] {
+  return containers.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name));
+}
+
+function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string): Finding {
+  const names = users.map((container) => container.name);
+  const userNetwork = 'app';
+  return finding('dns.default_network_no_dns', {
+    severity: users.length > 0 ? 'warning' : 'info',
+    subject: { engine: network.engine, scope: network.scope, network: network.name, containers: names },
+    title:
+      users.length > 0
+        ? `${names.length} container(s) on the default ${network.engine} network "${network.name}", where names do not resolve`
+        : `The default ${network.engine} network "${network.name}" has no DNS (no container uses it now)`,
+    detail: users.length > 0 ? `Containers on it: ${names.join(', ')}.` : 'Containers started without --network will land on it.',
+    evidence: [
+      {
+        source: 'command',
+        what: `${engineCli} network inspect ${network.name}`,
+        excerpt:
+          network.engine === 'docker'
+            ? `com.docker.network.bridge.default_bridge=${network.options['com.docker.network.bridge.default_bridge'] ?? ''}`
+            : `dns_enabled: ${network.dnsEnabled}`,
+      },
+      ...users.map((container) => ({
+        source: 'command' as const,
+        what: `${engineCli} container inspect ${container.name}`,
+        excerpt: `networks: ${container.networks.map((attachment) => attachment.network).join(', ')}`,
+      })),
+    ],
+    fix: {
+      commands: [
+        `${engineCli} network create ${userNetwork}`,
+        ...names.map((name) => `${engineCli} network connect ${userNetwork} ${name}`),
+      ],
+      summary: `Put the containers that talk to each other on a user-defined network (here "${userNetwork}"), which has DNS; start new ones with --network ${userNetwork}.`,
+    },
+  });
+}
+
+export default {
+  id: 'dns.default-network',
+  title: 'Containers on default networks without DNS',
+  findings: ['dns.default_network_no_dns'],
+  docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
+  async run({ facts }) {
+    const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+    const findings: Finding[] = [];
+    const limits: string[] = [];
+    const checked: string[] = [];
+    const engines = [
+      { usable: docker.kind === 'ok', cli: 'docker', networks: dockerNetworks, containers: dockerContainers },
+      { usable: podman.kind === 'ok', cli: 'podman', networks: podmanNetworks, containers: podmanContainers },
+    ];
+    for (const engine of engines.filter((candidate) => candidate.usable)) {
+      const [networks, containers] = await Promise.all([facts.get(engine.networks), facts.get(engine.containers)]);
+      if (!networks.ok) {
+        limits.push(networks.reason);
+        continue;
+      }
+      if (!containers.ok) limits.push(containers.reason);
+      for (const network of networks.items.filter((candidate) => candidate.isDefault && !candidate.dnsEnabled)) {
+        const users = containers.ok ? usersOf(network, containers.items) : [];
+        checked.push(`${engine.cli}/${network.name}: ${users.length} running container(s)`);
+        // Without the container list, "nobody uses it" would be a guess: say nothing rather than an info.
+        if (containers.ok) findings.push(defaultNetworkFinding(network, users, engine.cli));
+      }
+    }
+    if (checked.length === 0 && limits.length === 0) return notApplicable('no usable engine with a default network');
+    return verdict(findings, checked.join('; '), limits);
+  },
+} satisfies Check;

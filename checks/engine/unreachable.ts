@@ -1,0 +1,64 @@
+import { dockerState, type DockerUnreachableCause } from '../../src/facts/docker.js';
+import { systemdRunning } from '../../src/facts/files.js';
+import { podmanState } from '../../src/facts/podman.js';
+import { finding } from '../../src/finding.js';
+import { notApplicable, verdict } from '../../src/outcome.js';
+import type { Check, Finding } from '../../src/types.js';
+
+function dockerFix(cause: DockerUnreachableCause, user: string, systemd: boolean): { summary: string; commands: string[] } {
+  const start = systemd ? 'systemctl start docker' : 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &';
+  const restart = systemd ? ['systemctl restart docker'] : ['pkill -x dockerd', start];
+  switch (cause) {
+    case 'socket-missing':
+      return { summary: 'Start dockerd, then check that docker info answers.', commands: [start, 'docker info'] };
+    case 'permission-denied':
+      return { summary: `Give ${user} access to the docker socket (the docker group is root-equivalent), then log in again.`, commands: [`usermod -aG docker ${user}`] };
+    case 'refused':
+    case 'timeout':
+      return { summary: 'Restart dockerd, then check that docker info answers.', commands: [...restart, 'docker info'] };
+    case 'error':
+      return { summary: 'Read the error that docker info prints and repair what it names.', commands: ['docker info'] };
+  }
+}
+
+export default {
+  id: 'engine.reachable',
+  title: 'Container engines answer',
+  findings: ['engine.unreachable'],
+  docs: 'https://docs.docker.com/engine/daemon/troubleshoot/',
+  async run({ host, facts }) {
+    const [docker, podman, systemd] = await Promise.all([facts.get(dockerState), facts.get(podmanState), facts.get(systemdRunning)]);
+    if (docker.kind === 'absent' && podman.kind === 'absent') return notApplicable('neither docker nor podman is installed');
+    const findings: Finding[] = [];
+    const seen: string[] = [];
+    if (docker.kind === 'unreachable') {
+      findings.push(
+        finding('engine.unreachable', {
+          subject: { engine: 'docker' },
+          title: `Docker daemon cannot be used: ${docker.cause.replace('-', ' ')}`,
+          detail: docker.reason,
+          evidence: docker.evidence,
+          fix: dockerFix(docker.cause, host.context.user, systemd),
+        }),
+      );
+    } else if (docker.kind === 'ok') {
+      seen.push(`docker ${docker.info.serverVersion} answers`);
+    } else if (docker.kind === 'client-only') {
+      seen.push(docker.reason);
+    }
+    if (podman.kind === 'unusable') {
+      findings.push(
+        finding('engine.unreachable', {
+          subject: { engine: 'podman' },
+          title: 'Podman fails to start',
+          detail: podman.reason,
+          evidence: podman.evidence,
+          fix: { summary: 'Run podman info with debug logging and repair what the error names.', commands: ['podman --log-level=debug info'] },
+        }),
+      );
+    } else if (podman.kind === 'ok') {
+      seen.push(`podman ${podman.info.version} (${podman.scope}) answers`);
+    }
+    return verdict(findings, seen.join('; '));
+  },
+} satisfies Check;

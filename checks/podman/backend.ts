@@ -1,0 +1,43 @@
+import { containersConf } from '../../src/facts/containers-conf.js';
+import { podmanState } from '../../src/facts/podman.js';
+import { fileEvidence, finding } from '../../src/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import type { Check } from '../../src/types.js';
+
+export default {
+  id: 'podman.backend',
+  title: 'Podman network backend',
+  findings: ['podman.backend_is_cni'],
+  docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+  async run({ host, facts }) {
+    const podman = await facts.get(podmanState);
+    if (podman.kind === 'absent') return notApplicable('podman is not installed');
+    if (podman.kind === 'unusable') return cannotDecide(podman.reason);
+    const backend = podman.info.networkBackend;
+    if (backend !== 'cni') return verdict([], `podman ${podman.info.version} (${podman.scope}) uses ${backend}`);
+    const conf = await facts.get(containersConf);
+    const evidence = [...podman.evidence];
+    const origin = conf.origin.network_backend;
+    if (origin !== undefined) {
+      evidence.push(fileEvidence(origin, `network_backend = "${conf.networkBackend}"`));
+    } else if (podman.info.graphRoot !== '') {
+      const sentinel = await host.readFile(`${podman.info.graphRoot}/defaultNetworkBackend`);
+      if (sentinel.ok) evidence.push(fileEvidence(sentinel.path, sentinel.content.trim()));
+    }
+    return verdict(
+      [
+        finding('podman.backend_is_cni', {
+          subject: { engine: 'podman', scope: podman.scope },
+          detail: origin !== undefined ? `It is set in ${origin}.` : 'No containers.conf sets it: podman chose it and pinned the choice in its storage.',
+          evidence,
+          fix: {
+            summary:
+              'Keep CNI with working DNS (dnsname and dnsmasq installed), or migrate to netavark: set network_backend = "netavark" in containers.conf and run `podman system reset --force`, which destroys containers, images and networks.',
+            commands: ['apt-get install -y golang-github-containernetworking-plugin-dnsname dnsmasq-base'],
+          },
+        }),
+      ],
+      `podman ${podman.info.version} (${podman.scope}) uses cni`,
+    );
+  },
+} satisfies Check;

@@ -1,0 +1,50 @@
+import { isReadWritableBy, modeString } from '../../src/facts/files.js';
+import { rootlessPodman } from '../../src/facts/rootless.js';
+import { finding } from '../../src/finding.js';
+import { cannotDecide, verdict } from '../../src/outcome.js';
+import type { Check } from '../../src/types.js';
+
+const TUN = '/dev/net/tun';
+const UDEV_RULE = `printf 'KERNEL=="tun", MODE="0666"\\n' > /etc/udev/rules.d/50-tun-rootless.rules`;
+
+export default {
+  id: 'rootless.dev-net-tun',
+  title: '/dev/net/tun for rootless networking',
+  findings: ['rootless.dev_net_tun'],
+  docs: 'https://github.com/containers/podman/issues/14701',
+  async run({ host, facts }) {
+    const rootless = await facts.get(rootlessPodman);
+    if (!rootless.ok) return rootless.outcome;
+    const tun = await host.stat(TUN);
+    const subject = { engine: 'podman' as const, scope: 'rootless' as const, user: host.context.user, path: TUN };
+    if (!tun.ok) {
+      if (tun.error.code !== 'ENOENT') return cannotDecide(`${TUN}: ${tun.error.message}`);
+      return verdict(
+        [
+          finding('rootless.dev_net_tun', {
+            subject,
+            title: `${TUN} does not exist`,
+            evidence: [{ source: 'stat', what: TUN, excerpt: 'No such file or directory' }],
+            fix: { commands: ['modprobe tun', `mkdir -p /dev/net && mknod -m 0666 ${TUN} c 10 200`] },
+          }),
+        ],
+        `${TUN} is missing`,
+      );
+    }
+    const excerpt = `${modeString(tun.stat)}${tun.stat.rdev ? ` device ${tun.stat.rdev.major}:${tun.stat.rdev.minor}` : ''}`;
+    const usable = tun.stat.type === 'char' && isReadWritableBy(tun.stat, host.context);
+    if (usable) return verdict([], `${TUN}: ${excerpt}, read-write for ${host.context.user}`);
+    return verdict(
+      [
+        finding('rootless.dev_net_tun', {
+          subject,
+          title: tun.stat.type === 'char' ? `${TUN} is not read-write for ${host.context.user}` : `${TUN} is not a character device`,
+          detail: `Mode and owner: ${excerpt}; ${host.context.user} is uid ${host.context.uid}, groups ${[host.context.gid, ...host.context.groups].join(' ')}.`,
+          evidence: [{ source: 'stat', what: TUN, excerpt }],
+          fix: { commands: [`chmod 0666 ${TUN}`, UDEV_RULE] },
+        }),
+      ],
+      `${TUN}: ${excerpt}`,
+    );
+  },
+} satisfies Check;

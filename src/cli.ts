@@ -1,0 +1,217 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { Command, CommanderError, Option } from 'commander';
+import ora, { type Ora } from 'ora';
+import { BUILTIN_CHECKS } from '../checks/index.js';
+import { CATALOG, catalogEntry } from './catalog.js';
+import { Facts } from './facts/facts.js';
+import type { Host } from './host/host.js';
+import { LiveHost } from './host/live.js';
+import { ReplayHost } from './host/replay.js';
+import { SessionHost } from './host/session.js';
+import { SnapshotError, parseSnapshot } from './host/snapshot.js';
+import { loadPlugins } from './plugins.js';
+import { renderHuman } from './render/human.js';
+import { renderJson } from './render/json.js';
+import { EXIT, TOOL, buildReport, exitCode, type FailOn } from './report.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from './runner.js';
+import type { Check, CheckResult } from './types.js';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+class UsageError extends Error {}
+
+interface DiagnoseOptions {
+  json?: boolean;
+  format: 'human' | 'json';
+  only?: string[];
+  skip?: string[];
+  failOn: FailOn;
+  timeout: number;
+  checksDir: string[];
+  record?: string;
+  replay?: string;
+  verbose?: boolean;
+  color: 'auto' | 'always' | 'never';
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout takes a positive number of seconds, not "${value}"`);
+  return seconds;
+}
+
+/** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
+export function selectChecks(checks: readonly Check[], only: string[] | undefined, skip: string[] | undefined): Check[] {
+  const known = new Set(checks.flatMap((check) => [check.id, ...check.findings]));
+  const unknown = [...(only ?? []), ...(skip ?? [])].filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new UsageError(`unknown check or finding id: ${unknown.join(', ')} (netdoctor list shows them)`);
+  const matches = (check: Check, ids: string[]) => ids.includes(check.id) || check.findings.some((id) => ids.includes(id));
+  return checks.filter((check) => (only === undefined || matches(check, only)) && (skip === undefined || !matches(check, skip)));
+}
+
+function useColor(option: DiagnoseOptions['color'], io: Io): boolean {
+  if (option === 'never' || io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (option === 'always') return true;
+  return io.stdout.isTTY === true && io.env.TERM !== 'dumb';
+}
+
+async function openHost(options: DiagnoseOptions): Promise<{ host: Host; replayedFrom?: string }> {
+  if (options.replay === undefined) return { host: new LiveHost() };
+  let text: string;
+  try {
+    text = await readFile(options.replay, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the replay file: ${(error as Error).message}`);
+  }
+  try {
+    return { host: new ReplayHost(parseSnapshot(text, options.replay)), replayedFrom: options.replay };
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
+  if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
+  const format = options.json ? 'json' : options.format;
+  const pluginDirs = [...options.checksDir, ...(io.env.NETDOCTOR_CHECKS_DIR ?? '').split(':').filter((dir) => dir !== '')];
+  const plugins = await loadPlugins(pluginDirs);
+  const selected = selectChecks([...BUILTIN_CHECKS, ...plugins.checks], options.only, options.skip);
+  const { host: inner, replayedFrom } = await openHost(options);
+  const host = new SessionHost(inner);
+  const facts = new Facts(host);
+
+  const showSpinner = format === 'human' && io.stderr.isTTY === true && !io.env.CI;
+  const spinner: Ora | undefined = showSpinner ? ora({ text: 'diagnosing', stream: io.stderr }).start() : undefined;
+  const startedAt = new Date();
+  const started = performance.now();
+  let results: CheckResult[];
+  try {
+    results = await runChecks(selected, { host, facts }, {
+      timeoutMs: options.timeout * 1000,
+      onResult: (result, done, total) => {
+        if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${result.id})`;
+      },
+    });
+  } finally {
+    spinner?.stop();
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const report = await buildReport(facts, [...results, ...plugins.broken], startedAt, durationMs, replayedFrom);
+
+  if (options.record !== undefined) {
+    const snapshot = await host.snapshot(TOOL, startedAt);
+    await writeFile(options.record, `${JSON.stringify(snapshot, null, 1)}\n`);
+    io.stderr.write(`netdoctor: recorded ${snapshot.commands.length} commands, ${snapshot.files.length} files, ${snapshot.dirs.length} folders and ${snapshot.stats.length} stats to ${options.record}\n`);
+  }
+  const width = Math.min(io.stdout.columns ?? 100, 140);
+  io.stdout.write(format === 'json' ? renderJson(report) : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }));
+  return exitCode(report, options.failOn);
+}
+
+function listChecks(json: boolean, io: Io): number {
+  const rows = BUILTIN_CHECKS.map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs }));
+  if (json) {
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  for (const row of rows) {
+    io.stdout.write(`${row.id}  ${row.title}\n`);
+    for (const id of row.findings) io.stdout.write(`    ${id}  (${catalogEntry(id)?.severity ?? 'custom'})\n`);
+  }
+  return EXIT.ok;
+}
+
+function explain(id: string, io: Io): number {
+  const entry = catalogEntry(id);
+  if (entry === undefined) {
+    const near = CATALOG.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id.split('.')[1] ?? '')).map((candidate) => candidate.id);
+    throw new UsageError(`unknown finding id: ${id}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; netdoctor list shows every id`);
+  }
+  const checks = BUILTIN_CHECKS.filter((check) => check.findings.includes(id)).map((check) => check.id);
+  io.stdout.write(
+    [
+      `${entry.id} (${entry.severity})`,
+      entry.title,
+      '',
+      `What it means: ${entry.explanation}`,
+      '',
+      `Usual cause: ${entry.cause}`,
+      '',
+      `Fix: ${entry.fix}`,
+      '',
+      `Reported by: ${checks.join(', ')}`,
+      `Docs: ${entry.docs}`,
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('netdoctor')
+    .description('Diagnose why containers on this Linux host cannot reach each other, resolve names, or reach the outside.')
+    .version(TOOL.version)
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showSuggestionAfterError(true)
+    .option('--json', 'print the report as JSON (same as --format json)')
+    .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']).default('human'))
+    .option('--only <ids>', 'run only these checks (check or finding ids, comma-separated, repeatable)', collect)
+    .option('--skip <ids>', 'skip these checks (check or finding ids, comma-separated, repeatable)', collect)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('error'))
+    .option('--timeout <seconds>', 'time limit of each check', parseSeconds, DEFAULT_CHECK_TIMEOUT_MS / 1000)
+    .option('--checks-dir <dir>', 'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--record <file>', 'write everything this run read from the host to a snapshot file')
+    .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
+    .option('--verbose', 'list checks that do not apply to this host too')
+    .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'))
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete (a check errored); 64 usage error.',
+    )
+    .action(async (options: DiagnoseOptions) => setExit(await diagnose(options, io)));
+
+  program
+    .command('list')
+    .description('list every check and the finding ids it can report')
+    .option('--json', 'as JSON')
+    .action((options: { json?: boolean }) => setExit(listChecks(options.json === true, io)));
+
+  program
+    .command('explain')
+    .description('explain a finding id: what it means, its usual cause and its fix')
+    .argument('<id>', 'a finding id, e.g. host.ip_forward_disabled')
+    .action((id: string) => setExit(explain(id, io)));
+
+  return program;
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (value) => {
+    code = value;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`netdoctor: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`netdoctor: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.incomplete;
+  }
+}

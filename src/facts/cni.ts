@@ -1,0 +1,64 @@
+import type { HostContext } from '../host/host.js';
+import { containersConf } from './containers-conf.js';
+import { defineFact } from './facts.js';
+import { describeError } from './files.js';
+import { asArray, asRecord, asString } from './model.js';
+
+export interface CniConflist {
+  path: string;
+  name: string;
+  pluginTypes: string[];
+  bridge?: string;
+}
+
+export interface CniConfig {
+  dir: string;
+  /** Why the folder could not be listed; undefined when it was. */
+  problem?: string;
+  conflists: CniConflist[];
+  /** Conflist files that could not be read or are not valid JSON. */
+  invalid: string[];
+}
+
+export function defaultCniConfigDir(context: HostContext): string {
+  if (context.uid === 0) return '/etc/cni/net.d';
+  const configHome = context.env.XDG_CONFIG_HOME || `${context.home}/.config`;
+  return `${configHome}/cni/net.d`;
+}
+
+export function parseConflist(path: string, text: string): CniConflist {
+  const data = asRecord(JSON.parse(text));
+  const plugins = asArray(data.plugins).map(asRecord);
+  const bridge = plugins.map((plugin) => asString(plugin.bridge)).find((name) => name !== undefined);
+  const conflist: CniConflist = {
+    path,
+    name: asString(data.name) ?? '',
+    pluginTypes: plugins.map((plugin) => asString(plugin.type) ?? ''),
+  };
+  if (bridge !== undefined) conflist.bridge = bridge;
+  return conflist;
+}
+
+export const cniConfig = defineFact<CniConfig>('cni:config', async (facts) => {
+  const conf = await facts.get(containersConf);
+  const dir = conf.networkConfigDir ?? defaultCniConfigDir(facts.host.context);
+  const listing = await facts.host.readDir(dir);
+  if (!listing.ok) {
+    return { dir, conflists: [], invalid: [], problem: listing.error.code === 'ENOENT' ? undefined : describeError(dir, listing.error) };
+  }
+  const paths = listing.entries.filter((entry) => entry.endsWith('.conflist')).map((entry) => `${dir}/${entry}`);
+  const reads = await Promise.all(paths.map((path) => facts.host.readFile(path)));
+  const config: CniConfig = { dir, conflists: [], invalid: [] };
+  for (const read of reads) {
+    if (!read.ok) {
+      config.invalid.push(describeError(read.path, read.error));
+      continue;
+    }
+    try {
+      config.conflists.push(parseConflist(read.path, read.content));
+    } catch (error) {
+      config.invalid.push(`${read.path}: ${(error as Error).message}`);
+    }
+  }
+  return config;
+});

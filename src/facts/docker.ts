@@ -1,0 +1,229 @@
+import { commandLine, type CommandResult } from '../host/host.js';
+import type { Evidence } from '../types.js';
+import { defineFact } from './facts.js';
+import { describeError, findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
+import {
+  EngineOutputError,
+  asArray,
+  asRecord,
+  asString,
+  asStringArray,
+  asStringRecord,
+  parseEngineJson,
+  type Container,
+  type ContainerNetwork,
+} from './model.js';
+
+export const DOCKER_INFO = ['docker', 'info', '--format', '{{json .}}'];
+export const DOCKER_NETWORK_IDS = ['docker', 'network', 'ls', '--no-trunc', '--quiet'];
+export const DOCKER_RUNNING_IDS = ['docker', 'ps', '--no-trunc', '--quiet'];
+const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+export interface DockerInfo {
+  serverVersion: string;
+  clientVersion?: string;
+  rootless: boolean;
+  ipv4Forwarding?: boolean;
+  warnings: string[];
+}
+
+export type DockerUnreachableCause = 'socket-missing' | 'permission-denied' | 'refused' | 'timeout' | 'error';
+
+export type DockerState =
+  | { kind: 'absent'; lookup: ExecutableLookup }
+  /** A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine. */
+  | { kind: 'client-only'; cli: string; reason: string }
+  | { kind: 'unreachable'; cli: string; cause: DockerUnreachableCause; reason: string; evidence: Evidence[] }
+  | { kind: 'ok'; cli: string; info: DockerInfo; evidence: Evidence[] };
+
+export function commandEvidence(result: CommandResult, excerpt?: string): Evidence {
+  const output = [result.stdout.trim(), result.stderr.trim()].filter((part) => part !== '').join('\n');
+  const status = result.error ? `(${result.error.message})` : `(exit ${result.exitCode ?? 'none'})`;
+  return { source: 'command', what: commandLine(result.argv), excerpt: excerpt ?? (`${clip(output)} ${status}`.trim()) };
+}
+
+function clip(text: string, max = 400): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** The unix socket the docker CLI will use, or undefined when DOCKER_HOST names something else (tcp, ssh). */
+export function dockerSocketPath(dockerHost: string | undefined): string | undefined {
+  if (dockerHost === undefined || dockerHost === '') return DEFAULT_SOCKET;
+  return dockerHost.startsWith('unix://') ? dockerHost.slice('unix://'.length) : undefined;
+}
+
+/** Sorts a failed `docker info` into why the daemon cannot be used, from what the CLI printed. */
+export function classifyDockerFailure(result: CommandResult, socketExists: boolean | undefined): { cause: DockerUnreachableCause; reason: string } {
+  const stderr = result.stderr.trim();
+  if (result.timedOut) return { cause: 'timeout', reason: `\`docker info\` did not answer within ${result.durationMs} ms: the daemon hangs` };
+  if (/permission denied/i.test(stderr)) {
+    return { cause: 'permission-denied', reason: `permission denied on the docker socket: ${firstLine(stderr)}` };
+  }
+  if (/connection refused/i.test(stderr)) return { cause: 'refused', reason: `the socket refuses connections: ${firstLine(stderr)}` };
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|no such file or directory/i.test(stderr)) {
+    if (socketExists === false) return { cause: 'socket-missing', reason: `dockerd is not running: its socket does not exist (${firstLine(stderr)})` };
+    return { cause: 'refused', reason: `dockerd does not answer on its socket: ${firstLine(stderr)}` };
+  }
+  if (result.error) return { cause: 'error', reason: `docker could not be run: ${result.error.message}` };
+  return { cause: 'error', reason: `\`docker info\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(stderr) || 'no message'}` };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+}
+
+export function parseDockerInfo(stdout: string): DockerInfo {
+  const info = asRecord(parseEngineJson(stdout, commandLine(DOCKER_INFO)));
+  const serverVersion = asString(info.ServerVersion);
+  if (serverVersion === undefined || serverVersion === '') {
+    throw new EngineOutputError('`docker info` printed no server version');
+  }
+  const ipv4Forwarding = info.IPv4Forwarding;
+  const result: DockerInfo = {
+    serverVersion,
+    rootless: asStringArray(info.SecurityOptions).some((option) => option.split(',').includes('name=rootless')),
+    warnings: asStringArray(info.Warnings),
+  };
+  const clientVersion = asString(asRecord(info.ClientInfo).Version);
+  if (clientVersion !== undefined) result.clientVersion = clientVersion;
+  if (typeof ipv4Forwarding === 'boolean') result.ipv4Forwarding = ipv4Forwarding;
+  return result;
+}
+
+export const dockerState = defineFact<DockerState>('docker:state', async ({ host }) => {
+  const lookup = await findExecutable(host, 'docker', systemSearchPath(host.context));
+  if (!lookup.found?.executable) return { kind: 'absent', lookup };
+  const cli = lookup.found.path;
+  const socketPath = dockerSocketPath(host.context.env.DOCKER_HOST);
+  const [dockerd, socket] = await Promise.all([
+    findExecutable(host, 'dockerd', systemSearchPath(host.context)),
+    socketPath === undefined ? undefined : host.stat(socketPath),
+  ]);
+  const socketExists = socket === undefined ? undefined : socket.ok || socket.error.code !== 'ENOENT';
+  if (!dockerd.found && socketExists === false && host.context.env.DOCKER_HOST === undefined) {
+    return {
+      kind: 'client-only',
+      cli,
+      reason: `${cli} is installed, but there is no dockerd on this host and no ${socketPath}: the docker engine is not installed here`,
+    };
+  }
+  const result = await host.run(DOCKER_INFO);
+  const evidence = [commandEvidence(result)];
+  if (socket !== undefined) {
+    evidence.push({
+      source: 'stat',
+      what: socket.path,
+      excerpt: socket.ok ? `${socket.stat.type}, owner ${socket.stat.uid}:${socket.stat.gid}, mode ${socket.stat.mode.toString(8)}` : describeError(socket.path, socket.error),
+    });
+  }
+  if (result.exitCode !== 0) return { kind: 'unreachable', cli, evidence, ...classifyDockerFailure(result, socketExists) };
+  try {
+    return { kind: 'ok', cli, info: parseDockerInfo(result.stdout), evidence };
+  } catch (error) {
+    return { kind: 'unreachable', cli, cause: 'error', reason: (error as Error).message, evidence };
+  }
+});
+
+export type Listing<T> = { ok: true; items: T[] } | { ok: false; reason: string };
+
+export function parseDockerNetworks(stdout: string, command: string): ContainerNetwork[] {
+  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+    const network = asRecord(entry);
+    const options = asStringRecord(network.Options);
+    const name = asString(network.Name) ?? '';
+    const driver = asString(network.Driver) ?? '';
+    const bridge = options['com.docker.network.bridge.name'] ?? (driver === 'bridge' ? `br-${(asString(network.Id) ?? '').slice(0, 12)}` : undefined);
+    const result: ContainerNetwork = {
+      engine: 'docker',
+      scope: 'rootful',
+      name,
+      id: asString(network.Id) ?? '',
+      driver,
+      subnets: asArray(asRecord(network.IPAM).Config).map((config) => {
+        const record = asRecord(config);
+        const gateway = asString(record.Gateway);
+        return gateway ? { subnet: asString(record.Subnet) ?? '', gateway } : { subnet: asString(record.Subnet) ?? '' };
+      }),
+      // Docker's embedded DNS serves every user-defined network, never the default bridge.
+      dnsEnabled: driver !== 'host' && driver !== 'null' && options['com.docker.network.bridge.default_bridge'] !== 'true',
+      internal: network.Internal === true,
+      isDefault: options['com.docker.network.bridge.default_bridge'] === 'true',
+      options,
+    };
+    if (bridge !== undefined) result.bridge = bridge;
+    return result;
+  });
+}
+
+export function parseDockerContainers(stdout: string, command: string): Container[] {
+  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+    const container = asRecord(entry);
+    const state = asRecord(container.State);
+    const hostConfig = asRecord(container.HostConfig);
+    const settings = asRecord(container.NetworkSettings);
+    const pid = typeof state.Pid === 'number' && state.Pid > 0 ? state.Pid : undefined;
+    const result: Container = {
+      engine: 'docker',
+      scope: 'rootful',
+      id: asString(container.Id) ?? '',
+      name: (asString(container.Name) ?? '').replace(/^\//, ''),
+      state: asString(state.Status) ?? 'unknown',
+      running: state.Running === true,
+      networkMode: asString(hostConfig.NetworkMode) ?? '',
+      networks: Object.entries(asRecord(settings.Networks)).map(([network, value]) => {
+        const attachment = asRecord(value);
+        return { network, ipAddress: asString(attachment.IPAddress) || undefined, gateway: asString(attachment.Gateway) || undefined };
+      }),
+      capAdd: asStringArray(hostConfig.CapAdd),
+      capDrop: asStringArray(hostConfig.CapDrop),
+      publishedPorts: Object.entries(asRecord(settings.Ports)).flatMap(([key, bindings]) => {
+        const [port, protocol = 'tcp'] = key.split('/');
+        return asArray(bindings).map((binding) => {
+          const record = asRecord(binding);
+          const hostIp = asString(record.HostIp);
+          return { hostIp: hostIp || undefined, hostPort: Number(asString(record.HostPort)), containerPort: Number(port), protocol };
+        });
+      }),
+    };
+    if (pid !== undefined) result.pid = pid;
+    return result;
+  });
+}
+
+/** Runs a listing command for ids, then an inspect of those ids: two commands, whatever the count. */
+export async function inspectListed<T>(
+  run: (argv: readonly string[]) => Promise<CommandResult>,
+  listArgv: string[],
+  inspectArgv: string[],
+  parse: (stdout: string, command: string) => T[],
+): Promise<Listing<T>> {
+  const listed = await run(listArgv);
+  if (listed.exitCode !== 0) return { ok: false, reason: failureReason(listed) };
+  const ids = listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  if (ids.length === 0) return { ok: true, items: [] };
+  const inspected = await run([...inspectArgv, ...ids]);
+  // Something listed may be gone by the time it is inspected: inspect then fails for that id only.
+  if (inspected.exitCode !== 0 && inspected.stdout.trim() === '') return { ok: false, reason: failureReason(inspected) };
+  try {
+    return { ok: true, items: parse(inspected.stdout, commandLine(inspected.argv)) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+}
+
+export function failureReason(result: CommandResult): string {
+  if (result.error) return `\`${commandLine(result.argv)}\`: ${result.error.message}`;
+  return `\`${commandLine(result.argv)}\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(result.stderr) || 'no message'}`;
+}
+
+export const dockerNetworks = defineFact<Listing<ContainerNetwork>>('docker:networks', async (facts) => {
+  const state = await facts.get(dockerState);
+  if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
+  return inspectListed((argv) => facts.host.run(argv), DOCKER_NETWORK_IDS, ['docker', 'network', 'inspect'], parseDockerNetworks);
+});
+
+export const dockerContainers = defineFact<Listing<Container>>('docker:containers', async (facts) => {
+  const state = await facts.get(dockerState);
+  if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
+  return inspectListed((argv) => facts.host.run(argv), DOCKER_RUNNING_IDS, ['docker', 'container', 'inspect'], parseDockerContainers);
+});

@@ -1,0 +1,48 @@
+import type { EngineSummary } from '../types.js';
+import { dockerNetworks, dockerState } from './docker.js';
+import { defineFact } from './facts.js';
+import type { ContainerNetwork } from './model.js';
+import { podmanNetworks, podmanState } from './podman.js';
+
+export const engineSummaries = defineFact<EngineSummary[]>('engines:summary', async (facts) => {
+  const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+  const engines: EngineSummary[] = [];
+  if (docker.kind === 'ok') {
+    engines.push({ engine: 'docker', scope: docker.info.rootless ? 'rootless' : 'rootful', cli: docker.cli, version: docker.info.serverVersion, reachable: true });
+  } else if (docker.kind === 'unreachable' || docker.kind === 'client-only') {
+    engines.push({ engine: 'docker', scope: 'rootful', cli: docker.cli, reachable: false, reason: docker.reason });
+  }
+  if (podman.kind === 'ok') {
+    engines.push({ engine: 'podman', scope: podman.scope, cli: podman.cli, version: podman.info.version, reachable: true, networkBackend: podman.info.networkBackend });
+  } else if (podman.kind === 'unusable') {
+    engines.push({ engine: 'podman', scope: facts.host.context.uid === 0 ? 'rootful' : 'rootless', cli: podman.cli, reachable: false, reason: podman.reason });
+  }
+  return engines;
+});
+
+export interface RootfulBridges {
+  networks: ContainerNetwork[];
+  /** Engines whose networks could not be listed: the list may be incomplete. */
+  unknown: string[];
+}
+
+/** Bridge networks whose traffic the host itself routes: docker's and rootful podman's. */
+export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful-bridges', async (facts) => {
+  const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+  const result: RootfulBridges = { networks: [], unknown: [] };
+  if (docker.kind === 'ok' && !docker.info.rootless) {
+    const listing = await facts.get(dockerNetworks);
+    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    else result.unknown.push(`docker networks: ${listing.reason}`);
+  } else if (docker.kind === 'unreachable') {
+    result.unknown.push(`docker networks: ${docker.reason}`);
+  }
+  if (podman.kind === 'ok' && podman.scope === 'rootful') {
+    const listing = await facts.get(podmanNetworks);
+    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    else result.unknown.push(`podman networks: ${listing.reason}`);
+  } else if (podman.kind === 'unusable' && facts.host.context.uid === 0) {
+    result.unknown.push(`podman networks: ${podman.reason}`);
+  }
+  return result;
+});

@@ -1,0 +1,95 @@
+import type { EngineName } from '../types.js';
+
+export type Scope = 'rootful' | 'rootless';
+
+export interface Subnet {
+  subnet: string;
+  gateway?: string;
+}
+
+/** A container network, the same shape for docker, podman with netavark and podman with CNI. */
+export interface ContainerNetwork {
+  engine: EngineName;
+  scope: Scope;
+  name: string;
+  id: string;
+  driver: string;
+  subnets: Subnet[];
+  /** The host bridge interface (docker0, br-1234, podman1, cni-podman0). */
+  bridge?: string;
+  dnsEnabled: boolean;
+  internal: boolean;
+  /** Docker's `bridge`, Podman's `podman`: no name resolution on them. */
+  isDefault: boolean;
+  options: Record<string, string>;
+}
+
+export interface ContainerAttachment {
+  network: string;
+  ipAddress?: string;
+  gateway?: string;
+}
+
+export interface Container {
+  engine: EngineName;
+  scope: Scope;
+  id: string;
+  name: string;
+  state: string;
+  running: boolean;
+  pid?: number;
+  /** bridge, host, none, slirp4netns, container:<id>, a network name, ... */
+  networkMode: string;
+  networks: ContainerAttachment[];
+  /** Effective capabilities as the engine reports them (podman), e.g. CAP_NET_RAW. */
+  effectiveCaps?: string[];
+  capAdd: string[];
+  capDrop: string[];
+  publishedPorts: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }[];
+}
+
+export class EngineOutputError extends Error {}
+
+/** Parses JSON printed by an engine CLI; a message names the command when it is not JSON. */
+export function parseEngineJson(text: string, command: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '') throw new EngineOutputError(`\`${command}\` printed nothing`);
+  try {
+    return JSON.parse(trimmed);
+  } catch (error) {
+    throw new EngineOutputError(`\`${command}\` printed output that is not JSON (${(error as Error).message})`);
+  }
+}
+
+/** `docker ... --format '{{json .}}'` prints one JSON object per line. */
+export function parseJsonLines(text: string, command: string): unknown[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => parseEngineJson(line, command));
+}
+
+export function asRecord(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function asString(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function asStringArray(value: unknown): string[] {
+  return asArray(value).filter((item): item is string => typeof item === 'string');
+}
+
+export function asStringRecord(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, item] of Object.entries(asRecord(value))) {
+    if (typeof item === 'string') result[key] = item;
+    else if (typeof item === 'number' || typeof item === 'boolean') result[key] = String(item);
+  }
+  return result;
+}

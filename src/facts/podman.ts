@@ -1,0 +1,166 @@
+import { commandLine } from '../host/host.js';
+import type { Evidence } from '../types.js';
+import { commandEvidence, failureReason, inspectListed, type Listing } from './docker.js';
+import { defineFact } from './facts.js';
+import { findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
+import {
+  EngineOutputError,
+  asArray,
+  asRecord,
+  asString,
+  asStringArray,
+  asStringRecord,
+  parseEngineJson,
+  type Container,
+  type ContainerNetwork,
+  type Scope,
+} from './model.js';
+
+export const PODMAN_INFO = ['podman', 'info', '--format', 'json'];
+export const PODMAN_NETWORKS = ['podman', 'network', 'ls', '--format', 'json'];
+export const PODMAN_RUNNING_IDS = ['podman', 'ps', '--no-trunc', '--quiet'];
+
+export interface PodmanInfo {
+  version: string;
+  rootless: boolean;
+  /** netavark or cni; podman before 4.0 reports nothing and only has CNI. */
+  networkBackend: string;
+  /** Empty when podman found no slirp4netns. */
+  slirp4netnsExecutable: string;
+  graphRoot: string;
+}
+
+export type PodmanState =
+  | { kind: 'absent'; lookup: ExecutableLookup }
+  | { kind: 'unusable'; cli: string; reason: string; evidence: Evidence[] }
+  | { kind: 'ok'; cli: string; info: PodmanInfo; scope: Scope; evidence: Evidence[] };
+
+export function parsePodmanInfo(stdout: string): PodmanInfo {
+  const info = asRecord(parseEngineJson(stdout, commandLine(PODMAN_INFO)));
+  const hostInfo = asRecord(info.host);
+  const version = asString(asRecord(info.version).Version);
+  if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
+  return {
+    version,
+    rootless: asRecord(hostInfo.security).rootless === true,
+    networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
+    slirp4netnsExecutable: asString(asRecord(hostInfo.slirp4netns).executable) ?? '',
+    graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
+  };
+}
+
+export const podmanState = defineFact<PodmanState>('podman:state', async ({ host }) => {
+  const lookup = await findExecutable(host, 'podman', systemSearchPath(host.context));
+  if (!lookup.found?.executable) return { kind: 'absent', lookup };
+  const cli = lookup.found.path;
+  const result = await host.run(PODMAN_INFO);
+  const evidence = [commandEvidence(result, result.exitCode === 0 ? 'exit 0' : undefined)];
+  if (result.exitCode !== 0) return { kind: 'unusable', cli, reason: failureReason(result), evidence };
+  try {
+    const info = parsePodmanInfo(result.stdout);
+    const excerpt = `version ${info.version}, rootless: ${info.rootless}, networkBackend: ${info.networkBackend}`;
+    return { kind: 'ok', cli, info, scope: info.rootless ? 'rootless' : 'rootful', evidence: [commandEvidence(result, excerpt)] };
+  } catch (error) {
+    return { kind: 'unusable', cli, reason: (error as Error).message, evidence };
+  }
+});
+
+/** Podman's network JSON is the same for netavark and CNI (podman converts conflists). */
+export function parsePodmanNetworks(stdout: string, command: string, scope: Scope): ContainerNetwork[] {
+  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+    const network = asRecord(entry);
+    const name = asString(network.name) ?? '';
+    const result: ContainerNetwork = {
+      engine: 'podman',
+      scope,
+      name,
+      id: asString(network.id) ?? '',
+      driver: asString(network.driver) ?? '',
+      subnets: asArray(network.subnets).map((subnet) => {
+        const record = asRecord(subnet);
+        const gateway = asString(record.gateway);
+        return gateway ? { subnet: asString(record.subnet) ?? '', gateway } : { subnet: asString(record.subnet) ?? '' };
+      }),
+      dnsEnabled: network.dns_enabled === true,
+      internal: network.internal === true,
+      isDefault: name === 'podman',
+      options: asStringRecord(network.options),
+    };
+    const bridge = asString(network.network_interface);
+    if (bridge) result.bridge = bridge;
+    return result;
+  });
+}
+
+export function parsePodmanContainers(stdout: string, command: string, scope: Scope): Container[] {
+  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+    const container = asRecord(entry);
+    const state = asRecord(container.State);
+    const hostConfig = asRecord(container.HostConfig);
+    const settings = asRecord(container.NetworkSettings);
+    const pid = typeof state.Pid === 'number' && state.Pid > 0 ? state.Pid : undefined;
+    const result: Container = {
+      engine: 'podman',
+      scope,
+      id: asString(container.Id) ?? '',
+      name: asString(container.Name) ?? '',
+      state: asString(state.Status) ?? 'unknown',
+      running: state.Running === true,
+      networkMode: asString(hostConfig.NetworkMode) ?? '',
+      networks: Object.entries(asRecord(settings.Networks)).map(([network, value]) => {
+        const attachment = asRecord(value);
+        return { network, ipAddress: asString(attachment.IPAddress) || undefined, gateway: asString(attachment.Gateway) || undefined };
+      }),
+      effectiveCaps: asStringArray(container.EffectiveCaps),
+      capAdd: asStringArray(hostConfig.CapAdd),
+      capDrop: asStringArray(hostConfig.CapDrop),
+      publishedPorts: Object.entries(asRecord(settings.Ports)).flatMap(([key, bindings]) => {
+        const [port, protocol = 'tcp'] = key.split('/');
+        return asArray(bindings).map((binding) => {
+          const record = asRecord(binding);
+          const hostIp = asString(record.HostIp);
+          return { hostIp: hostIp || undefined, hostPort: Number(asString(record.HostPort)), containerPort: Number(port), protocol };
+        });
+      }),
+    };
+    if (pid !== undefined) result.pid = pid;
+    return result;
+  });
+}
+
+export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:networks', async (facts) => {
+  const state = await facts.get(podmanState);
+  if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
+  const result = await facts.host.run(PODMAN_NETWORKS);
+  if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
+  try {
+    return { ok: true, items: parsePodmanNetworks(result.stdout, commandLine(PODMAN_NETWORKS), state.scope) };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
+  }
+});
+
+export const podmanContainers = defineFact<Listing<Container>>('podman:containers', async (facts) => {
+  const state = await facts.get(podmanState);
+  if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
+  return inspectListed((argv) => facts.host.run(argv), PODMAN_RUNNING_IDS, ['podman', 'container', 'inspect'], (stdout, command) =>
+    parsePodmanContainers(stdout, command, state.scope),
+  );
+});
+
+/** Users with subordinate ids: the ones who can run rootless podman. */
+export const rootlessUsers = defineFact<string[]>('podman:rootless-users', async ({ host }) => {
+  const file = await host.readFile('/etc/subuid');
+  if (!file.ok) return [];
+  return parseSubordinateIds(file.content);
+});
+
+export function parseSubordinateIds(content: string): string[] {
+  const users = content
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => line.split(':')[0] ?? '')
+    .filter((user) => user !== '');
+  return [...new Set(users)];
+}

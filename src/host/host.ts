@@ -1,0 +1,95 @@
+/**
+ * Everything a check learns about the machine comes through this interface, so that a live host,
+ * a recording of one and a replay of that recording are interchangeable.
+ */
+
+export interface HostError {
+  /** ENOENT, EACCES, ETIMEDOUT, ENOTRECORDED, EOUTPUTCAP, ... */
+  code: string;
+  message: string;
+}
+
+export interface CommandResult {
+  argv: string[];
+  /** null when the command did not exit by itself (spawn failure, timeout, signal). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+  /** Set when the command could not be run or did not finish normally. */
+  error?: HostError;
+}
+
+export type FileResult =
+  | { path: string; ok: true; content: string }
+  | { path: string; ok: false; error: HostError };
+
+export type DirResult =
+  | { path: string; ok: true; entries: string[] }
+  | { path: string; ok: false; error: HostError };
+
+export type FileType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket' | 'other';
+
+export interface FileStat {
+  type: FileType;
+  /** Permission bits only (mode & 0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Device numbers, for character and block devices. */
+  rdev?: { major: number; minor: number };
+}
+
+export type StatResult =
+  | { path: string; ok: true; stat: FileStat }
+  | { path: string; ok: false; error: HostError };
+
+/** Who runs netdoctor, and the parts of the environment that change what engines do. */
+export interface HostContext {
+  uid: number;
+  gid: number;
+  groups: number[];
+  user: string;
+  home: string;
+  hostname: string;
+  env: Record<string, string>;
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+}
+
+export interface Host {
+  readonly context: HostContext;
+  run(argv: readonly string[], options?: RunOptions): Promise<CommandResult>;
+  readFile(path: string): Promise<FileResult>;
+  readDir(path: string): Promise<DirResult>;
+  /** Follows symbolic links, like stat(2). */
+  stat(path: string): Promise<StatResult>;
+}
+
+/** Environment variables that change what the engines' CLIs do; recorded so a replay sees the same. */
+export const RELEVANT_ENV = [
+  'PATH',
+  'HOME',
+  'XDG_RUNTIME_DIR',
+  'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
+  'CONTAINERS_CONF',
+  'CONTAINERS_STORAGE_CONF',
+  'CONTAINERS_REGISTRIES_CONF',
+  'DOCKER_HOST',
+  'DOCKER_CONTEXT',
+  'DOCKER_CONFIG',
+  'CONTAINER_HOST',
+] as const;
+
+export function commandLine(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+export function commandKey(argv: readonly string[]): string {
+  return argv.join('\u0000');
+}

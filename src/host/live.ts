@@ -1,0 +1,193 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { execa } from 'execa';
+import {
+  RELEVANT_ENV,
+  type CommandResult,
+  type DirResult,
+  type FileResult,
+  type FileType,
+  type Host,
+  type HostContext,
+  type HostError,
+  type RunOptions,
+  type StatResult,
+} from './host.js';
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 8000;
+/** Generous for `iptables-save` on a busy host, small enough that a runaway command cannot eat the memory. */
+export const OUTPUT_CAP_BYTES = 32 * 1024 * 1024;
+/** A file larger than this is not something netdoctor needs to read whole (rulesets come from commands). */
+const FILE_CAP_BYTES = 4 * 1024 * 1024;
+/** After the timeout kills the process group, how long to wait for pipes held by escaped processes. */
+const PIPE_GRACE_MS = 500;
+
+export interface LiveHostOptions {
+  commandTimeoutMs?: number;
+}
+
+export function liveContext(): HostContext {
+  const info = userInfo();
+  const env: Record<string, string> = {};
+  for (const name of RELEVANT_ENV) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return {
+    uid: process.getuid?.() ?? info.uid,
+    gid: process.getgid?.() ?? info.gid,
+    groups: process.getgroups?.() ?? [],
+    user: info.username,
+    home: info.homedir,
+    hostname: hostname(),
+    env,
+  };
+}
+
+function hostError(error: unknown): HostError {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: typeof code === 'string' ? code : 'EUNKNOWN', message };
+}
+
+function fileType(stats: import('node:fs').Stats): FileType {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isCharacterDevice()) return 'char';
+  if (stats.isBlockDevice()) return 'block';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isSocket()) return 'socket';
+  return 'other';
+}
+
+export class LiveHost implements Host {
+  readonly context: HostContext;
+  private readonly commandTimeoutMs: number;
+
+  constructor(options: LiveHostOptions = {}) {
+    this.context = liveContext();
+    this.commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  }
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<CommandResult> {
+    const timeoutMs = options.timeoutMs ?? this.commandTimeoutMs;
+    const [file, ...args] = argv;
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    if (file === undefined) {
+      return { argv: [], exitCode: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, error: { code: 'EINVAL', message: 'empty command' } };
+    }
+
+    // A process group of its own lets a timeout kill the command's children too: killing only the child
+    // leaves a grandchild holding the output pipe, and the run would wait for it.
+    const subprocess = execa(file, args, {
+      stdin: 'ignore',
+      env: { LC_ALL: 'C', LANG: 'C' },
+      extendEnv: true,
+      detached: true,
+      cleanup: true,
+      reject: false,
+      stripFinalNewline: false,
+      maxBuffer: OUTPUT_CAP_BYTES,
+      encoding: 'utf8',
+    });
+
+    let timedOut = false;
+    const killGroup = () => {
+      timedOut = true;
+      if (subprocess.pid !== undefined) {
+        try {
+          process.kill(-subprocess.pid, 'SIGKILL');
+        } catch {
+          subprocess.kill('SIGKILL');
+        }
+      }
+    };
+    const timer = setTimeout(killGroup, timeoutMs);
+    let abandon: (() => void) | undefined;
+    const abandoned = new Promise<'abandoned'>((resolve) => {
+      abandon = () => resolve('abandoned');
+    });
+    const graceTimer = setTimeout(() => abandon?.(), timeoutMs + PIPE_GRACE_MS);
+
+    const outcome = await Promise.race([subprocess, abandoned]);
+    clearTimeout(timer);
+    clearTimeout(graceTimer);
+
+    if (outcome === 'abandoned') {
+      // A process that left the group still holds the pipe: stop listening rather than hang the run.
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+      return {
+        argv: [...argv],
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        durationMs: elapsed(),
+        timedOut: true,
+        error: { code: 'ETIMEDOUT', message: `timed out after ${timeoutMs} ms (output pipe still held by a child process)` },
+      };
+    }
+
+    const result: CommandResult = {
+      argv: [...argv],
+      exitCode: outcome.exitCode ?? null,
+      stdout: typeof outcome.stdout === 'string' ? outcome.stdout : '',
+      stderr: typeof outcome.stderr === 'string' ? outcome.stderr : '',
+      durationMs: elapsed(),
+      timedOut,
+    };
+    if (timedOut) {
+      result.exitCode = null;
+      result.error = { code: 'ETIMEDOUT', message: `timed out after ${timeoutMs} ms` };
+    } else if (outcome.isMaxBuffer) {
+      result.error = { code: 'EOUTPUTCAP', message: `output larger than ${OUTPUT_CAP_BYTES} bytes` };
+    } else if (outcome.failed && outcome.exitCode === undefined) {
+      result.error = outcome.signal
+        ? { code: 'ESIGNAL', message: `killed by ${outcome.signal}` }
+        : outcome.cause !== undefined
+          ? hostError(outcome.cause)
+          : { code: 'ESPAWN', message: outcome.shortMessage ?? 'could not be started' };
+    }
+    return result;
+  }
+
+  async readFile(path: string): Promise<FileResult> {
+    try {
+      const info = await stat(path);
+      if (info.isFile() && info.size > FILE_CAP_BYTES) {
+        return { path, ok: false, error: { code: 'EFBIG', message: `larger than ${FILE_CAP_BYTES} bytes` } };
+      }
+      return { path, ok: true, content: await readFile(path, 'utf8') };
+    } catch (error) {
+      return { path, ok: false, error: hostError(error) };
+    }
+  }
+
+  async readDir(path: string): Promise<DirResult> {
+    try {
+      const entries = await readdir(path);
+      return { path, ok: true, entries: entries.sort() };
+    } catch (error) {
+      return { path, ok: false, error: hostError(error) };
+    }
+  }
+
+  async stat(path: string): Promise<StatResult> {
+    try {
+      const info = await stat(path);
+      const result: StatResult = {
+        path,
+        ok: true,
+        stat: { type: fileType(info), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, size: info.size },
+      };
+      if (info.isCharacterDevice() || info.isBlockDevice()) {
+        result.stat.rdev = { major: Math.floor(info.rdev / 256) & 0xfff, minor: (info.rdev & 0xff) | ((info.rdev >> 12) & 0xfff00) };
+      }
+      return result;
+    } catch (error) {
+      return { path, ok: false, error: hostError(error) };
+    }
+  }
+}
