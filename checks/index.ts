@@ -1,4 +1,6 @@
 import type { Check } from '../src/types.js';
+import { PART2_FIREWALL_CHECKS } from './part2-firewall.js';
+import { PART2_HOST_CHECKS } from './part2-host.js';
 import unreachable from './engine/unreachable.js';
 import ipForward from './host/ip-forward.js';
 import iptablesBinary from './host/iptables-binary.js';
@@ -28,4 +30,6 @@ export const BUILTIN_CHECKS: readonly Check[] = [
   slirp4netns,
   devNetTun,
   pingGroupRange,
+  ...PART2_FIREWALL_CHECKS,
+  ...PART2_HOST_CHECKS,
 ];

@@ -161,6 +161,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('Diagnose why containers on this Linux host cannot reach each other, resolve names, or reach the outside.')
     .version(TOOL.version)
     .exitOverride()
+    // Options after a subcommand belong to it: without this, `list --json` would set the diagnosis' --json.
+    .enablePositionalOptions()
+    // Commander adds `help` only to programs without an action of their own.
+    .helpCommand(true)
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showSuggestionAfterError(true)
     .option('--json', 'print the report as JSON (same as --format json)')

@@ -1,4 +1,15 @@
-import { SEVERITIES, type Check, type CheckContext, type CheckOutcome, type CheckResult, type CheckStatus, type Finding } from './types.js';
+import {
+  SEVERITIES,
+  type Check,
+  type CheckContext,
+  type CheckOutcome,
+  type CheckResult,
+  type CheckStatus,
+  type Evidence,
+  type Finding,
+  type SkipKind,
+  type Subject,
+} from './types.js';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -25,15 +36,83 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
 }
 
 const FINDING_ID = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
+const SKIP_KINDS: readonly SkipKind[] = ['not_applicable', 'cannot_decide'];
+// Plug-ins build findings by hand: whatever is not checked here would reach the report and break its schema.
+const FINDING_FIELDS = ['id', 'severity', 'title', 'explanation', 'subject', 'evidence', 'fix', 'docs'];
+const EVIDENCE_SOURCES: readonly Evidence['source'][] = ['command', 'file', 'directory', 'stat', 'process'];
+const SUBJECT_FIELDS: Record<keyof Subject, (value: unknown) => boolean> = {
+  engine: (value) => value === 'docker' || value === 'podman',
+  scope: (value) => value === 'rootful' || value === 'rootless',
+  user: isText,
+  network: isText,
+  containers: (value) => Array.isArray(value) && value.every(isText),
+  interface: isText,
+  path: isText,
+};
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unknownFields(value: Record<string, unknown>, known: readonly string[]): string[] {
+  return Object.keys(value).filter((key) => !known.includes(key));
+}
+
+function isEvidence(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    unknownFields(value, ['source', 'what', 'excerpt']).length === 0 &&
+    EVIDENCE_SOURCES.includes(value.source as Evidence['source']) &&
+    isText(value.what) &&
+    isText(value.excerpt)
+  );
+}
+
+function isFix(value: unknown): boolean {
+  return isRecord(value) && unknownFields(value, ['summary', 'commands']).length === 0 && isText(value.summary) && Array.isArray(value.commands) && value.commands.every(isText);
+}
+
+function subjectProblem(id: string, subject: Record<string, unknown>): string | undefined {
+  const unknown = unknownFields(subject, Object.keys(SUBJECT_FIELDS));
+  if (unknown.length > 0) return `finding ${id} has unknown subject fields: ${unknown.join(', ')}`;
+  const wrong = Object.entries(subject).filter(([key, value]) => value !== undefined && !SUBJECT_FIELDS[key as keyof Subject](value));
+  if (wrong.length > 0) return `finding ${id} has subject fields of the wrong type: ${wrong.map(([key]) => key).join(', ')}`;
+  return undefined;
+}
 
 /** What is wrong with a finding a check returned (plug-ins build theirs by hand), or undefined. */
 export function findingProblem(item: Finding): string | undefined {
-  if (typeof item !== 'object' || item === null) return 'a finding is not an object';
+  if (!isRecord(item)) return 'a finding is not an object';
   if (typeof item.id !== 'string' || !FINDING_ID.test(item.id)) return `finding id ${String(item.id)} is not of the form area.condition`;
+  const unknown = unknownFields(item, FINDING_FIELDS);
+  if (unknown.length > 0) return `finding ${item.id} has unknown fields: ${unknown.join(', ')}`;
   if (!SEVERITIES.includes(item.severity)) return `finding ${item.id} has severity ${String(item.severity)}`;
-  if (typeof item.title !== 'string' || typeof item.explanation !== 'string' || typeof item.docs !== 'string') return `finding ${item.id} needs title, explanation and docs`;
-  if (!Array.isArray(item.evidence) || typeof item.subject !== 'object' || item.subject === null) return `finding ${item.id} needs evidence and a subject`;
-  if (typeof item.fix !== 'object' || item.fix === null || !Array.isArray(item.fix.commands)) return `finding ${item.id} needs fix.summary and fix.commands`;
+  if (!isText(item.title) || !isText(item.explanation) || !isText(item.docs)) return `finding ${item.id} needs title, explanation and docs`;
+  if (!Array.isArray(item.evidence) || !isRecord(item.subject)) return `finding ${item.id} needs evidence and a subject`;
+  const problem = subjectProblem(item.id, item.subject as Record<string, unknown>);
+  if (problem !== undefined) return problem;
+  if (!item.evidence.every(isEvidence)) {
+    return `finding ${item.id} has evidence that is not {source, what, excerpt} with source ${EVIDENCE_SOURCES.slice(0, -1).join(', ')} or ${EVIDENCE_SOURCES.at(-1)}`;
+  }
+  if (!isFix(item.fix)) return `finding ${item.id} needs fix.summary and fix.commands`;
+  return undefined;
+}
+
+/** What is wrong with the shape of a check's outcome, or undefined; findings are checked one by one after. */
+function outcomeProblem(outcome: CheckOutcome): string | undefined {
+  if (!isRecord(outcome) || (!('skip' in outcome) && !Array.isArray(outcome.findings))) return 'the check returned neither findings nor a skip';
+  if ('skip' in outcome) {
+    if (!SKIP_KINDS.includes(outcome.skip)) return `the check skipped with kind ${String(outcome.skip)}; the kinds are ${SKIP_KINDS.join(' and ')}`;
+    if (!isText(outcome.reason) || outcome.reason === '') return 'the check skipped without a reason';
+    return undefined;
+  }
+  if ((outcome.summary !== undefined && !isText(outcome.summary)) || (outcome.reason !== undefined && !isText(outcome.reason))) {
+    return 'the check returned a summary or reason that is not text';
+  }
   return undefined;
 }
 
@@ -49,9 +128,8 @@ export async function runCheck(check: Check & { source?: string }, context: Chec
     return { ...base, status: 'error', reason, durationMs: Math.round(performance.now() - started), findings: [] };
   }
   const durationMs = Math.round(performance.now() - started);
-  if (typeof outcome !== 'object' || outcome === null || (!('skip' in outcome) && !Array.isArray(outcome.findings))) {
-    return { ...base, status: 'error', reason: 'the check returned neither findings nor a skip', durationMs, findings: [] };
-  }
+  const shape = outcomeProblem(outcome);
+  if (shape !== undefined) return { ...base, status: 'error', reason: shape, durationMs, findings: [] };
   if ('skip' in outcome) return { ...base, status: 'skip', skip: outcome.skip, reason: outcome.reason, durationMs, findings: [] };
   const problem = outcome.findings.map(findingProblem).find((text) => text !== undefined);
   if (problem !== undefined) return { ...base, status: 'error', reason: problem, durationMs, findings: [] };

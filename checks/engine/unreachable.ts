@@ -2,7 +2,7 @@ import { dockerState, type DockerUnreachableCause } from '../../src/facts/docker
 import { systemdRunning } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
 import { finding } from '../../src/finding.js';
-import { notApplicable, verdict } from '../../src/outcome.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
 import type { Check, Finding } from '../../src/types.js';
 
 function dockerFix(cause: DockerUnreachableCause, user: string, systemd: boolean): { summary: string; commands: string[] } {
@@ -31,6 +31,7 @@ export default {
     if (docker.kind === 'absent' && podman.kind === 'absent') return notApplicable('neither docker nor podman is installed');
     const findings: Finding[] = [];
     const seen: string[] = [];
+    const limits: string[] = [];
     if (docker.kind === 'unreachable') {
       findings.push(
         finding('engine.unreachable', {
@@ -45,6 +46,8 @@ export default {
       seen.push(`docker ${docker.info.serverVersion} answers`);
     } else if (docker.kind === 'client-only') {
       seen.push(docker.reason);
+    } else if (docker.kind === 'no-access') {
+      limits.push(docker.reason);
     }
     if (podman.kind === 'unusable') {
       findings.push(
@@ -59,6 +62,7 @@ export default {
     } else if (podman.kind === 'ok') {
       seen.push(`podman ${podman.info.version} (${podman.scope}) answers`);
     }
-    return verdict(findings, seen.join('; '));
+    if (findings.length === 0 && seen.length === 0 && limits.length > 0) return cannotDecide(limits.join('; '));
+    return verdict(findings, seen.join('; '), limits);
   },
 } satisfies Check;

@@ -1,7 +1,7 @@
 import { commandLine, type CommandResult } from '../host/host.js';
 import type { Evidence } from '../types.js';
 import { defineFact } from './facts.js';
-import { describeError, findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
+import { describeError, findExecutable, isReadWritableBy, modeString, systemSearchPath, type ExecutableLookup } from './files.js';
 import {
   EngineOutputError,
   asArray,
@@ -34,6 +34,8 @@ export type DockerState =
   /** A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine. */
   | { kind: 'client-only'; cli: string; reason: string }
   | { kind: 'unreachable'; cli: string; cause: DockerUnreachableCause; reason: string; evidence: Evidence[] }
+  /** The socket's mode does not let this user in: docker is fine as far as anyone can tell, just not for this user. */
+  | { kind: 'no-access'; cli: string; reason: string; evidence: Evidence[] }
   | { kind: 'ok'; cli: string; info: DockerInfo; evidence: Evidence[] };
 
 export function commandEvidence(result: CommandResult, excerpt?: string): Evidence {
@@ -113,10 +115,21 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
     evidence.push({
       source: 'stat',
       what: socket.path,
-      excerpt: socket.ok ? `${socket.stat.type}, owner ${socket.stat.uid}:${socket.stat.gid}, mode ${socket.stat.mode.toString(8)}` : describeError(socket.path, socket.error),
+      excerpt: socket.ok ? modeString(socket.stat) : describeError(socket.path, socket.error),
     });
   }
-  if (result.exitCode !== 0) return { kind: 'unreachable', cli, evidence, ...classifyDockerFailure(result, socketExists) };
+  if (result.exitCode !== 0) {
+    const failure = classifyDockerFailure(result, socketExists);
+    if (failure.cause === 'permission-denied' && socket?.ok && !isReadWritableBy(socket.stat, host.context)) {
+      return {
+        kind: 'no-access',
+        cli,
+        evidence,
+        reason: `${host.context.user} may not use ${socket.path} (${modeString(socket.stat)}): docker is diagnosed by running netdoctor as root or as a member of the socket's group`,
+      };
+    }
+    return { kind: 'unreachable', cli, evidence, ...failure };
+  }
   try {
     return { kind: 'ok', cli, info: parseDockerInfo(result.stdout), evidence };
   } catch (error) {

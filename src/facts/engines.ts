@@ -9,7 +9,7 @@ export const engineSummaries = defineFact<EngineSummary[]>('engines:summary', as
   const engines: EngineSummary[] = [];
   if (docker.kind === 'ok') {
     engines.push({ engine: 'docker', scope: docker.info.rootless ? 'rootless' : 'rootful', cli: docker.cli, version: docker.info.serverVersion, reachable: true });
-  } else if (docker.kind === 'unreachable' || docker.kind === 'client-only') {
+  } else if (docker.kind !== 'absent') {
     engines.push({ engine: 'docker', scope: 'rootful', cli: docker.cli, reachable: false, reason: docker.reason });
   }
   if (podman.kind === 'ok') {
@@ -34,7 +34,7 @@ export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful
     const listing = await facts.get(dockerNetworks);
     if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
     else result.unknown.push(`docker networks: ${listing.reason}`);
-  } else if (docker.kind === 'unreachable') {
+  } else if (docker.kind === 'unreachable' || docker.kind === 'no-access') {
     result.unknown.push(`docker networks: ${docker.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {

@@ -1,0 +1,3 @@
+import type { CatalogEntry } from '../catalog.js';
+
+export const PART2_FIREWALL: readonly CatalogEntry[] = [];

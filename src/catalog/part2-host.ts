@@ -1,0 +1,3 @@
+import type { CatalogEntry } from '../catalog.js';
+
+export const PART2_HOST: readonly CatalogEntry[] = [];
