@@ -10,6 +10,14 @@ const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
 
 type Assessment = { finding?: Finding; limit?: string };
 
+/** A throwaway container of the same image and network that pings the gateway with NET_RAW. */
+function pingProbe(container: Container): string {
+  const attachment = container.networks.find((candidate) => candidate.gateway !== undefined);
+  const network = attachment ? ` --network ${attachment.network}` : '';
+  const target = attachment?.gateway ?? '127.0.0.1';
+  return `${container.engine} run --rm --cap-add NET_RAW${network} ${container.image} ping -c 1 -W 2 ${target}`;
+}
+
 async function assess(container: Container, { facts }: CheckContext): Promise<Assessment> {
   if (container.pid === undefined) return { limit: `${container.name}: no process id` };
   const status = await facts.get(processStatus(container.pid, container.scope));
@@ -21,7 +29,6 @@ async function assess(container: Container, { facts }: CheckContext): Promise<As
   if (bounds === undefined) return { limit: `${container.name}: unreadable ping_group_range "${range.value.raw}"` };
   const gids = [status.value.effectiveGid, ...status.value.groups];
   if (gids.some((gid) => gid >= bounds.low && gid <= bounds.high)) return {};
-  const cli = container.engine;
   return {
     finding: finding('ctr.ping_without_net_raw', {
       subject: { engine: container.engine, scope: container.scope, containers: [container.name] },
@@ -31,11 +38,8 @@ async function assess(container: Container, { facts }: CheckContext): Promise<As
         { source: 'command', what: range.value.command, excerpt: range.value.raw },
       ],
       fix: {
-        summary: `Use a TCP probe (nc, wget) to test connectivity, or recreate ${container.name} with NET_RAW or a ping_group_range that includes group ${status.value.effectiveGid}.`,
-        commands: [
-          `${cli} run --cap-add NET_RAW ...   # recreate ${container.name} with the same options plus --cap-add NET_RAW`,
-          `${cli} run --sysctl net.ipv4.ping_group_range="0 2147483647" ...   # or allow ICMP datagram sockets for every group`,
-        ],
+        summary: `Recreate ${container.name} with --cap-add NET_RAW added to the options it was created with (or with --sysctl net.ipv4.ping_group_range="0 2147483647"), or test with TCP instead of ping. The command below shows ping working with NET_RAW on the same network.`,
+        commands: [pingProbe(container)],
       },
     }),
   };

@@ -39,8 +39,11 @@ export default {
             excerpt: `network mode ${container.networkMode}; addresses ${addresses.join(', ') || 'none'}; published ${ports.join(', ') || 'nothing'}`,
           })),
           fix: {
-            summary: 'Publish the ports that must be reachable from the host and connect to the host address; containers of the same user talk over one shared network or a pod.',
-            commands: unpublished.map((name) => `podman run -p 8080:80 ...   # recreate ${name} with its service port published`),
+            summary:
+              unpublished.length > 0
+                ? `Recreate ${unpublished.join(', ')} with the service port published (-p HOSTPORT:PORT) and connect to the host address and that port; containers of the same user talk over one shared network or a pod. The command below lists what is published now.`
+                : 'Connect to the host address and the published ports listed below, not to container addresses.',
+            commands: ['podman port --all'],
           },
         }),
       ],

@@ -180,6 +180,7 @@ export function parseDockerContainers(stdout: string, command: string): Containe
       scope: 'rootful',
       id: asString(container.Id) ?? '',
       name: (asString(container.Name) ?? '').replace(/^\//, ''),
+      image: asString(asRecord(container.Config).Image) ?? '',
       state: asString(state.Status) ?? 'unknown',
       running: state.Running === true,
       networkMode: asString(hostConfig.NetworkMode) ?? '',

@@ -35,6 +35,8 @@ export interface Container {
   scope: Scope;
   id: string;
   name: string;
+  /** The image it was created from, as the engine names it. */
+  image: string;
   state: string;
   running: boolean;
   pid?: number;

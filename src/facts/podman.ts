@@ -104,6 +104,7 @@ export function parsePodmanContainers(stdout: string, command: string, scope: Sc
       scope,
       id: asString(container.Id) ?? '',
       name: asString(container.Name) ?? '',
+      image: asString(container.ImageName) ?? asString(asRecord(container.Config).Image) ?? '',
       state: asString(state.Status) ?? 'unknown',
       running: state.Running === true,
       networkMode: asString(hostConfig.NetworkMode) ?? '',
