@@ -5,7 +5,7 @@ import { BUILTIN_CHECKS } from '../checks/index.js';
 import { CATALOG, catalogEntry } from './catalog.js';
 import { Facts } from './facts/facts.js';
 import type { Host } from './host/host.js';
-import { LiveHost } from './host/live.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, LiveHost } from './host/live.js';
 import { ReplayHost } from './host/replay.js';
 import { SessionHost } from './host/session.js';
 import { SnapshotError, parseSnapshot } from './host/snapshot.js';
@@ -64,7 +64,7 @@ function useColor(option: DiagnoseOptions['color'], io: Io): boolean {
 }
 
 async function openHost(options: DiagnoseOptions): Promise<{ host: Host; replayedFrom?: string }> {
-  if (options.replay === undefined) return { host: new LiveHost() };
+  if (options.replay === undefined) return { host: new LiveHost({ commandTimeoutMs: Math.min(DEFAULT_COMMAND_TIMEOUT_MS, options.timeout * 1000) }) };
   let text: string;
   try {
     text = await readFile(options.replay, 'utf8');

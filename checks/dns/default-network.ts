@@ -9,7 +9,7 @@ function usersOf(network: ContainerNetwork, containers: Container[]): Container[
   return containers.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name));
 }
 
-function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string): Finding {
+function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string, commands: { networks: string; containers: string }): Finding {
   const names = users.map((container) => container.name);
   const userNetwork = 'app';
   return finding('dns.default_network_no_dns', {
@@ -23,7 +23,7 @@ function defaultNetworkFinding(network: ContainerNetwork, users: Container[], en
     evidence: [
       {
         source: 'command',
-        what: `${engineCli} network inspect ${network.name}`,
+        what: commands.networks,
         excerpt:
           network.engine === 'docker'
             ? `com.docker.network.bridge.default_bridge=${network.options['com.docker.network.bridge.default_bridge'] ?? ''}`
@@ -31,8 +31,8 @@ function defaultNetworkFinding(network: ContainerNetwork, users: Container[], en
       },
       ...users.map((container) => ({
         source: 'command' as const,
-        what: `${engineCli} container inspect ${container.name}`,
-        excerpt: `networks: ${container.networks.map((attachment) => attachment.network).join(', ')}`,
+        what: commands.containers,
+        excerpt: `${container.name} networks: ${container.networks.map((attachment) => attachment.network).join(', ')}`,
       })),
     ],
     fix: {
@@ -70,7 +70,7 @@ export default {
         const users = containers.ok ? usersOf(network, containers.items) : [];
         checked.push(`${engine.cli}/${network.name}: ${users.length} running container(s)`);
         // Without the container list, "nobody uses it" would be a guess: say nothing rather than an info.
-        if (containers.ok) findings.push(defaultNetworkFinding(network, users, engine.cli));
+        if (containers.ok) findings.push(defaultNetworkFinding(network, users, engine.cli, { networks: networks.command, containers: containers.command }));
       }
     }
     if (checked.length === 0 && limits.length === 0) return notApplicable('no usable engine with a default network');

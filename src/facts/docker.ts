@@ -10,6 +10,7 @@ import {
   asStringArray,
   asStringRecord,
   parseEngineJson,
+  parseEngineJsonList,
   type Container,
   type ContainerNetwork,
 } from './model.js';
@@ -39,7 +40,8 @@ export type DockerState =
   | { kind: 'ok'; cli: string; info: DockerInfo; evidence: Evidence[] };
 
 export function commandEvidence(result: CommandResult, excerpt?: string): Evidence {
-  const output = [result.stdout.trim(), result.stderr.trim()].filter((part) => part !== '').join('\n');
+  // A failing docker 28 client still prints a JSON of empty fields: the error is what matters.
+  const output = result.exitCode === 0 ? result.stdout.trim() : result.stderr.trim() || result.stdout.trim();
   const status = result.error ? `(${result.error.message})` : `(exit ${result.exitCode ?? 'none'})`;
   return { source: 'command', what: commandLine(result.argv), excerpt: excerpt ?? (`${clip(output)} ${status}`.trim()) };
 }
@@ -137,10 +139,11 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
   }
 });
 
-export type Listing<T> = { ok: true; items: T[] } | { ok: false; reason: string };
+/** Items an engine listed, with the command line that printed them (for evidence). */
+export type Listing<T> = { ok: true; items: T[]; command: string } | { ok: false; reason: string };
 
 export function parseDockerNetworks(stdout: string, command: string): ContainerNetwork[] {
-  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+  return parseEngineJsonList(stdout, command).map((entry) => {
     const network = asRecord(entry);
     const options = asStringRecord(network.Options);
     const name = asString(network.Name) ?? '';
@@ -169,7 +172,7 @@ export function parseDockerNetworks(stdout: string, command: string): ContainerN
 }
 
 export function parseDockerContainers(stdout: string, command: string): Container[] {
-  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+  return parseEngineJsonList(stdout, command).map((entry) => {
     const container = asRecord(entry);
     const state = asRecord(container.State);
     const hostConfig = asRecord(container.HostConfig);
@@ -214,12 +217,13 @@ export async function inspectListed<T>(
   const listed = await run(listArgv);
   if (listed.exitCode !== 0) return { ok: false, reason: failureReason(listed) };
   const ids = listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  if (ids.length === 0) return { ok: true, items: [] };
+  if (ids.length === 0) return { ok: true, items: [], command: commandLine(listArgv) };
   const inspected = await run([...inspectArgv, ...ids]);
   // Something listed may be gone by the time it is inspected: inspect then fails for that id only.
   if (inspected.exitCode !== 0 && inspected.stdout.trim() === '') return { ok: false, reason: failureReason(inspected) };
   try {
-    return { ok: true, items: parse(inspected.stdout, commandLine(inspected.argv)) };
+    const command = commandLine(inspected.argv);
+    return { ok: true, items: parse(inspected.stdout, command), command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

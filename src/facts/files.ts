@@ -42,7 +42,7 @@ function sysctlAt(name: string, path: string): FactDefinition<Readable<SysctlVal
   return defineFact(`sysctl:${path}`, async ({ host }) => {
     const file = await host.readFile(path);
     if (!file.ok) return { ok: false, code: file.error.code, reason: describeError(path, file.error) };
-    return { ok: true, value: { name, path, raw: file.content.trim() } };
+    return { ok: true, value: { name, path, raw: file.content.trim().replace(/\s+/g, ' ') } };
   });
 }
 

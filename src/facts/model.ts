@@ -63,6 +63,14 @@ export function parseEngineJson(text: string, command: string): unknown {
   }
 }
 
+/** A JSON list printed by an engine CLI; `null` (podman's answer for nothing) is an empty list. */
+export function parseEngineJsonList(text: string, command: string): unknown[] {
+  const data = parseEngineJson(text, command);
+  if (data === null) return [];
+  if (!Array.isArray(data)) throw new EngineOutputError(`\`${command}\` printed JSON that is not a list`);
+  return data;
+}
+
 /** `docker ... --format '{{json .}}'` prints one JSON object per line. */
 export function parseJsonLines(text: string, command: string): unknown[] {
   return text

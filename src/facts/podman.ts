@@ -11,6 +11,7 @@ import {
   asStringArray,
   asStringRecord,
   parseEngineJson,
+  parseEngineJsonList,
   type Container,
   type ContainerNetwork,
   type Scope,
@@ -67,7 +68,7 @@ export const podmanState = defineFact<PodmanState>('podman:state', async ({ host
 
 /** Podman's network JSON is the same for netavark and CNI (podman converts conflists). */
 export function parsePodmanNetworks(stdout: string, command: string, scope: Scope): ContainerNetwork[] {
-  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+  return parseEngineJsonList(stdout, command).map((entry) => {
     const network = asRecord(entry);
     const name = asString(network.name) ?? '';
     const result: ContainerNetwork = {
@@ -93,7 +94,7 @@ export function parsePodmanNetworks(stdout: string, command: string, scope: Scop
 }
 
 export function parsePodmanContainers(stdout: string, command: string, scope: Scope): Container[] {
-  return asArray(parseEngineJson(stdout, command)).map((entry) => {
+  return parseEngineJsonList(stdout, command).map((entry) => {
     const container = asRecord(entry);
     const state = asRecord(container.State);
     const hostConfig = asRecord(container.HostConfig);
@@ -135,7 +136,8 @@ export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:netw
   const result = await facts.host.run(PODMAN_NETWORKS);
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
-    return { ok: true, items: parsePodmanNetworks(result.stdout, commandLine(PODMAN_NETWORKS), state.scope) };
+    const command = commandLine(PODMAN_NETWORKS);
+    return { ok: true, items: parsePodmanNetworks(result.stdout, command, state.scope), command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

@@ -78,6 +78,6 @@ export function containerNetnsSysctl(pid: number, scope: Scope, path: string) {
     if (result.exitCode !== 0) {
       return { ok: false, code: 'ECOMMAND', reason: `\`${command}\` failed: ${result.error?.message ?? (result.stderr.trim() || `exit ${result.exitCode}`)}` };
     }
-    return { ok: true, value: { raw: result.stdout.trim(), command } };
+    return { ok: true, value: { raw: result.stdout.trim().replace(/\s+/g, ' '), command } };
   });
 }
