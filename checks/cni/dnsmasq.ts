@@ -1,6 +1,5 @@
-import { cniConfig } from '../../src/facts/cni.js';
+import { cniPodman } from '../../src/facts/cni.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
-import { podmanState } from '../../src/facts/podman.js';
 import { fileEvidence, finding } from '../../src/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
 import type { Check } from '../../src/types.js';
@@ -11,12 +10,9 @@ export default {
   findings: ['cni.dnsmasq_missing'],
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
-    const podman = await facts.get(podmanState);
-    if (podman.kind === 'absent') return notApplicable('podman is not installed');
-    if (podman.kind === 'unusable') return cannotDecide(podman.reason);
-    if (podman.info.networkBackend !== 'cni') return notApplicable(`podman uses the ${podman.info.networkBackend} backend`);
-    const cni = await facts.get(cniConfig);
-    if (cni.problem !== undefined) return cannotDecide(cni.problem);
+    const podman = await facts.get(cniPodman);
+    if (!podman.ok) return podman.outcome;
+    const { cni } = podman;
     const withDnsname = cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
     if (withDnsname.length === 0) return notApplicable(`no CNI network in ${cni.dir} uses the dnsname plugin`);
     const lookup = await findExecutable(host, 'dnsmasq', systemSearchPath(host.context));

@@ -1,9 +1,8 @@
-import { cniConfig } from '../../src/facts/cni.js';
+import { cniPodman } from '../../src/facts/cni.js';
 import { containersConf } from '../../src/facts/containers-conf.js';
 import { describeLookup, findExecutable } from '../../src/facts/files.js';
-import { podmanState } from '../../src/facts/podman.js';
 import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import { notApplicable, verdict } from '../../src/outcome.js';
 import type { Check } from '../../src/types.js';
 
 export default {
@@ -12,12 +11,9 @@ export default {
   findings: ['cni.dnsname_absent'],
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
-    const podman = await facts.get(podmanState);
-    if (podman.kind === 'absent') return notApplicable('podman is not installed');
-    if (podman.kind === 'unusable') return cannotDecide(podman.reason);
-    if (podman.info.networkBackend !== 'cni') return notApplicable(`podman uses the ${podman.info.networkBackend} backend`);
-    const cni = await facts.get(cniConfig);
-    if (cni.problem !== undefined) return cannotDecide(cni.problem);
+    const podman = await facts.get(cniPodman);
+    if (!podman.ok) return podman.outcome;
+    const { cni } = podman;
     // The default network never has DNS: dns.default_network_no_dns speaks of it.
     const userNetworks = cni.conflists.filter((conflist) => conflist.name !== 'podman');
     if (userNetworks.length === 0) return notApplicable(`no user-defined CNI network in ${cni.dir}`);

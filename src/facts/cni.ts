@@ -1,8 +1,11 @@
 import type { HostContext } from '../host/host.js';
+import { cannotDecide, notApplicable } from '../outcome.js';
+import type { CheckOutcome } from '../types.js';
 import { containersConf } from './containers-conf.js';
 import { defineFact } from './facts.js';
 import { describeError } from './files.js';
-import { asArray, asRecord, asString } from './model.js';
+import { asArray, asRecord, asString, type Scope } from './model.js';
+import { podmanState } from './podman.js';
 
 export interface CniConflist {
   path: string;
@@ -61,4 +64,17 @@ export const cniConfig = defineFact<CniConfig>('cni:config', async (facts) => {
     }
   }
   return config;
+});
+
+export type CniPodman = { ok: true; scope: Scope; cni: CniConfig } | { ok: false; outcome: CheckOutcome };
+
+/** The CNI networks of a podman that uses the CNI backend, or why CNI checks do not apply. */
+export const cniPodman = defineFact<CniPodman>('cni:podman', async (facts) => {
+  const podman = await facts.get(podmanState);
+  if (podman.kind === 'absent') return { ok: false, outcome: notApplicable('podman is not installed') };
+  if (podman.kind === 'unusable') return { ok: false, outcome: cannotDecide(podman.reason) };
+  if (podman.info.networkBackend !== 'cni') return { ok: false, outcome: notApplicable(`podman uses the ${podman.info.networkBackend} backend`) };
+  const cni = await facts.get(cniConfig);
+  if (cni.problem !== undefined) return { ok: false, outcome: cannotDecide(cni.problem) };
+  return { ok: true, scope: podman.scope, cni };
 });

@@ -9,6 +9,7 @@ import {
   asString,
   asStringArray,
   asStringRecord,
+  containerFromInspect,
   parseEngineJson,
   parseEngineJsonList,
   type Container,
@@ -174,36 +175,12 @@ export function parseDockerNetworks(stdout: string, command: string): ContainerN
 export function parseDockerContainers(stdout: string, command: string): Container[] {
   return parseEngineJsonList(stdout, command).map((entry) => {
     const container = asRecord(entry);
-    const state = asRecord(container.State);
-    const hostConfig = asRecord(container.HostConfig);
-    const settings = asRecord(container.NetworkSettings);
-    const pid = typeof state.Pid === 'number' && state.Pid > 0 ? state.Pid : undefined;
-    const result: Container = {
+    return containerFromInspect(container, {
       engine: 'docker',
       scope: 'rootful',
-      id: asString(container.Id) ?? '',
       name: (asString(container.Name) ?? '').replace(/^\//, ''),
       image: asString(asRecord(container.Config).Image) ?? '',
-      state: asString(state.Status) ?? 'unknown',
-      running: state.Running === true,
-      networkMode: asString(hostConfig.NetworkMode) ?? '',
-      networks: Object.entries(asRecord(settings.Networks)).map(([network, value]) => {
-        const attachment = asRecord(value);
-        return { network, ipAddress: asString(attachment.IPAddress) || undefined, gateway: asString(attachment.Gateway) || undefined };
-      }),
-      capAdd: asStringArray(hostConfig.CapAdd),
-      capDrop: asStringArray(hostConfig.CapDrop),
-      publishedPorts: Object.entries(asRecord(settings.Ports)).flatMap(([key, bindings]) => {
-        const [port, protocol = 'tcp'] = key.split('/');
-        return asArray(bindings).map((binding) => {
-          const record = asRecord(binding);
-          const hostIp = asString(record.HostIp);
-          return { hostIp: hostIp || undefined, hostPort: Number(asString(record.HostPort)), containerPort: Number(port), protocol };
-        });
-      }),
-    };
-    if (pid !== undefined) result.pid = pid;
-    return result;
+    });
   });
 }
 

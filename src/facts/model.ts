@@ -103,3 +103,39 @@ export function asStringRecord(value: unknown): Record<string, string> {
   }
   return result;
 }
+
+/**
+ * Docker and podman print the same inspect structure (State, HostConfig, NetworkSettings); they differ in
+ * how they name the container and its image, and only podman reports effective capabilities.
+ */
+export function containerFromInspect(
+  container: Record<string, unknown>,
+  identity: { engine: EngineName; scope: Scope; name: string; image: string },
+): Container {
+  const state = asRecord(container.State);
+  const hostConfig = asRecord(container.HostConfig);
+  const settings = asRecord(container.NetworkSettings);
+  const result: Container = {
+    ...identity,
+    id: asString(container.Id) ?? '',
+    state: asString(state.Status) ?? 'unknown',
+    running: state.Running === true,
+    networkMode: asString(hostConfig.NetworkMode) ?? '',
+    networks: Object.entries(asRecord(settings.Networks)).map(([network, value]) => {
+      const attachment = asRecord(value);
+      return { network, ipAddress: asString(attachment.IPAddress) || undefined, gateway: asString(attachment.Gateway) || undefined };
+    }),
+    capAdd: asStringArray(hostConfig.CapAdd),
+    capDrop: asStringArray(hostConfig.CapDrop),
+    publishedPorts: Object.entries(asRecord(settings.Ports)).flatMap(([key, bindings]) => {
+      const [port, protocol = 'tcp'] = key.split('/');
+      return asArray(bindings).map((binding) => {
+        const record = asRecord(binding);
+        return { hostIp: asString(record.HostIp) || undefined, hostPort: Number(asString(record.HostPort)), containerPort: Number(port), protocol };
+      });
+    }),
+  };
+  if (typeof state.Pid === 'number' && state.Pid > 0) result.pid = state.Pid;
+  if (Array.isArray(container.EffectiveCaps)) result.effectiveCaps = asStringArray(container.EffectiveCaps);
+  return result;
+}
