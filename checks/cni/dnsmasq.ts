@@ -30,7 +30,7 @@ export default {
             { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
           ],
           fix: {
-            commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install -y dnsmasq-base'],
+            commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install --reinstall -y dnsmasq-base'],
             summary: `Make dnsmasq available (or, as a workaround, recreate the networks with --disable-dns). A failed start may have left firewall rules and address leases behind: remove and recreate the affected containers.`,
           },
         }),

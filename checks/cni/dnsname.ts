@@ -34,7 +34,7 @@ export default {
           ],
           fix: {
             commands: [
-              ...(plugin.found?.executable ? [] : ['apt-get install -y golang-github-containernetworking-plugin-dnsname dnsmasq-base']),
+              ...(plugin.found?.executable ? [] : ['apt-get install --reinstall -y golang-github-containernetworking-plugin-dnsname dnsmasq-base']),
               `podman network rm -f ${conflist.name}`,
               `podman network create ${conflist.name}`,
             ],

@@ -39,8 +39,10 @@ function defaultNetworkFinding(network: ContainerNetwork, users: Container[], en
       commands: [
         `${engineCli} network create ${userNetwork}`,
         ...names.map((name) => `${engineCli} network connect ${userNetwork} ${name}`),
+        // Connected to both, they would still sit on the default network: move them off it.
+        ...names.map((name) => `${engineCli} network disconnect ${network.name} ${name}`),
       ],
-      summary: `Put the containers that talk to each other on a user-defined network (here "${userNetwork}"), which has DNS; start new ones with --network ${userNetwork}.`,
+      summary: `Move the containers that talk to each other to a user-defined network (here "${userNetwork}"), which has DNS; start new ones with --network ${userNetwork}.`,
     },
   });
 }

@@ -38,7 +38,7 @@ export default {
           fix: {
             commands: lookup.found
               ? [`chmod 0755 ${lookup.found.path}`]
-              : ['apt-get install -y iptables', 'update-alternatives --display iptables'],
+              : ['apt-get install --reinstall -y iptables', 'update-alternatives --display iptables'],
           },
         }),
       );

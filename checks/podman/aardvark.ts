@@ -39,7 +39,7 @@ export default {
           fix: {
             commands: lookup.found
               ? [`chmod 0755 ${lookup.found.path}`]
-              : ['apt-get install -y aardvark-dns'],
+              : ['apt-get install --reinstall -y aardvark-dns'],
             summary: 'Make aardvark-dns available, then recreate the containers on these networks (podman rm -f, podman run) so that their DNS server starts.',
           },
         }),

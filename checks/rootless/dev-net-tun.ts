@@ -5,7 +5,8 @@ import { cannotDecide, verdict } from '../../src/outcome.js';
 import type { Check } from '../../src/types.js';
 
 const TUN = '/dev/net/tun';
-const UDEV_RULE = `printf 'KERNEL=="tun", MODE="0666"\\n' > /etc/udev/rules.d/50-tun-rootless.rules`;
+const UDEV_RULES_DIR = '/etc/udev/rules.d';
+const UDEV_RULE = `printf 'KERNEL=="tun", MODE="0666"\\n' > ${UDEV_RULES_DIR}/50-tun-rootless.rules`;
 
 export default {
   id: 'rootless.dev-net-tun',
@@ -34,6 +35,10 @@ export default {
     const excerpt = `${modeString(tun.stat)}${tun.stat.rdev ? ` device ${tun.stat.rdev.major}:${tun.stat.rdev.minor}` : ''}`;
     const usable = tun.stat.type === 'char' && isReadWritableBy(tun.stat, host.context);
     if (usable) return verdict([], `${TUN}: ${excerpt}, read-write for ${host.context.user}`);
+    // A udev rule keeps the mode across reboots, but only where udev runs: without /etc/udev/rules.d the
+    // printf would fail ("No such file or directory") and a rule would change nothing.
+    const rules = await host.stat(UDEV_RULES_DIR);
+    const persist = rules.ok && rules.stat.type === 'directory' ? [UDEV_RULE] : [];
     return verdict(
       [
         finding('rootless.dev_net_tun', {
@@ -41,7 +46,7 @@ export default {
           title: tun.stat.type === 'char' ? `${TUN} is not read-write for ${host.context.user}` : `${TUN} is not a character device`,
           detail: `Mode and owner: ${excerpt}; ${host.context.user} is uid ${host.context.uid}, groups ${[host.context.gid, ...host.context.groups].join(' ')}.`,
           evidence: [{ source: 'stat', what: TUN, excerpt }],
-          fix: { commands: [`chmod 0666 ${TUN}`, UDEV_RULE] },
+          fix: { commands: [`chmod 0666 ${TUN}`, ...persist] },
         }),
       ],
       `${TUN}: ${excerpt}`,

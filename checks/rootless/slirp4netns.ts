@@ -29,7 +29,7 @@ export default {
             { source: 'command', what: 'podman info --format json', excerpt: 'host.slirp4netns.executable: ""' },
             { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
           ],
-          fix: { commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install -y slirp4netns uidmap'] },
+          fix: { commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install --reinstall -y slirp4netns uidmap'] },
         }),
       ],
       'podman found no slirp4netns',

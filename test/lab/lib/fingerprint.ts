@@ -1,0 +1,99 @@
+import { lstat, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
+import { aardvarkDir } from './aardvark.js';
+import { Engine, type EngineKind } from './engine.js';
+import { baseEnv, ok, run } from './exec.js';
+import { watchedSysctls } from './guard.js';
+import { DOCKER, LAB_PREFIX } from './paths.js';
+
+/** Files whose presence, type, mode or link target a scenario changes. */
+export const WATCHED_PATHS = [
+  '/dev/net/tun',
+  '/usr/sbin/iptables',
+  '/usr/sbin/ip6tables',
+  '/usr/sbin/iptables-save',
+  '/usr/lib/podman/aardvark-dns',
+  '/usr/lib/podman/netavark',
+  '/usr/bin/slirp4netns',
+  '/usr/sbin/dnsmasq',
+  '/usr/lib/cni/dnsname',
+  '/usr/sbin/dockerd',
+];
+/** Folders where a scenario or a printed fix writes files (only ndl-* entries count in the engines' folders). */
+export async function watchedDirs(): Promise<{ dir: string; labOnly: boolean }[]> {
+  return [
+    { dir: '/etc/sysctl.d', labOnly: false },
+    { dir: '/etc/udev/rules.d', labOnly: false },
+    { dir: '/etc/cni/net.d', labOnly: true },
+    { dir: '/var/lib/cni/networks', labOnly: true },
+    { dir: (await aardvarkDir('podman'))!, labOnly: true },
+    { dir: (await aardvarkDir('rootless'))!, labOnly: true },
+  ];
+}
+
+async function describePath(path: string): Promise<string> {
+  try {
+    const info = await lstat(path);
+    if (info.isSymbolicLink()) {
+      const target = await readlink(path);
+      const real = await realpath(path).catch(() => '(dangling)');
+      const mode = await stat(path).then(
+        (resolved) => (resolved.mode & 0o7777).toString(8),
+        () => '-',
+      );
+      return `symlink -> ${target} (${real} mode ${mode})`;
+    }
+    return `${info.isCharacterDevice() ? 'char' : info.isDirectory() ? 'dir' : 'file'} mode ${(info.mode & 0o7777).toString(8)}`;
+  } catch {
+    return 'absent';
+  }
+}
+
+/**
+ * What "the host as it was" means for the lab: sysctls it may change, the files it moves or chmods, files in the
+ * folders fixes write to, whether dockerd answers, and the lab's own (ndl-*) objects in the four stores.
+ */
+export async function fingerprint(): Promise<Map<string, string>> {
+  const print = new Map<string, string>();
+  for (const path of await watchedSysctls()) {
+    const value = await readFile(path, 'utf8').catch(() => undefined);
+    if (value !== undefined) print.set(`sysctl ${path.replace('/proc/sys/', '').replaceAll('/', '.')}`, value.trim().split(/\s+/).join(' '));
+  }
+  for (const path of WATCHED_PATHS) print.set(`path ${path}`, await describePath(path));
+  for (const { dir, labOnly } of await watchedDirs()) {
+    const entries = await readdir(dir).catch(() => undefined);
+    const shown = entries?.filter((entry) => !labOnly || entry.startsWith(LAB_PREFIX)).sort().join(' ');
+    print.set(`dir ${dir}`, shown === undefined ? (labOnly ? '' : 'absent') : shown);
+  }
+  const [docker, ...objects] = await Promise.all([
+    run([DOCKER, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 15_000, env: baseEnv() }),
+    ...(['podman', 'cni', 'rootless', 'docker'] as EngineKind[]).map(async (kind) => {
+      const engine = new Engine(kind);
+      const [containers, networks] = await Promise.all([
+        engine.cmd(['ps', '-a', '--format', '{{.Names}}'], 30_000),
+        engine.cmd(['network', 'ls', '--format', '{{.Name}}'], 30_000),
+      ]);
+      const names = (result: typeof containers) =>
+        ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(LAB_PREFIX)).sort().join(' ') : '(unknown)';
+      return [kind, `containers: ${names(containers)}; networks: ${names(networks)}`] as const;
+    }),
+  ]);
+  print.set('dockerd', ok(docker!) ? 'answers' : 'does not answer');
+  for (const [kind, text] of objects) print.set(`lab objects (${kind})`, text);
+  const rules = await run(['iptables', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set('CNI-FORWARD rules for 10.90.2xx', ok(rules) ? rules.stdout.split('\n').filter((line) => / 10\.90\.2\d\d\./.test(line)).join(' | ') : '(unknown)');
+  return print;
+}
+
+/** What differs between two fingerprints (sysctls of interfaces that came or went are not differences). */
+export function compareFingerprints(before: Map<string, string>, after: Map<string, string>): string[] {
+  const differences: string[] = [];
+  for (const [key, value] of before) {
+    const now = after.get(key);
+    if (now === undefined) {
+      if (!key.startsWith('sysctl ')) differences.push(`${key}: was "${value}", now unknown`);
+      continue;
+    }
+    if (now !== value) differences.push(`${key}: was "${value}", now "${now}"`);
+  }
+  return differences;
+}

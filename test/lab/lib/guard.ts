@@ -1,0 +1,266 @@
+import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { run } from './exec.js';
+import { JOURNAL, MOVED_DIR } from './paths.js';
+
+/**
+ * One change a scenario made to the host, with what it takes to undo it. Undo actions are journaled to disk
+ * as they are taken, so that a run killed half-way is repaired by the next one (`run.js restore` too).
+ */
+export type UndoAction =
+  | { kind: 'move'; original: string; parked: string }
+  | { kind: 'mode'; path: string; mode: number }
+  | { kind: 'file'; path: string; content: string | null; mode: number }
+  | { kind: 'sysctl'; path: string; value: string }
+  | { kind: 'cont'; pid: number }
+  | { kind: 'tree'; path: string };
+
+export function describeAction(action: UndoAction): string {
+  switch (action.kind) {
+    case 'move':
+      return `${action.original} put back`;
+    case 'mode':
+      return `${action.path} mode ${action.mode.toString(8)}`;
+    case 'file':
+      return action.content === null ? `${action.path} removed` : `${action.path} restored`;
+    case 'sysctl':
+      return `${action.path.replace('/proc/sys/', '').replaceAll('/', '.')} = ${action.value.replace(/\s+/g, ' ')}`;
+    case 'cont':
+      return `SIGCONT to pid ${action.pid}`;
+    case 'tree':
+      return `${action.path} removed`;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function readSysctl(path: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Sysctls the lab may change (directly or through a fix netdoctor prints): recorded before every scenario. */
+export async function watchedSysctls(): Promise<string[]> {
+  const conf = await readdir('/proc/sys/net/ipv4/conf').catch(() => [] as string[]);
+  // Per-interface first, ip_forward last: undo runs in reverse, and writing ip_forward resets every interface.
+  return [
+    ...conf.filter((name) => name !== 'all' && name !== 'default').map((name) => `/proc/sys/net/ipv4/conf/${name}/forwarding`),
+    '/proc/sys/net/ipv4/conf/default/forwarding',
+    '/proc/sys/net/ipv4/conf/all/forwarding',
+    '/proc/sys/net/ipv6/conf/all/forwarding',
+    '/proc/sys/net/ipv4/ping_group_range',
+    '/proc/sys/net/ipv4/ip_forward',
+  ];
+}
+
+function sameSysctl(a: string, b: string): boolean {
+  return a.split(/\s+/).join(' ') === b.split(/\s+/).join(' ');
+}
+
+export class HostGuard {
+  private actions: UndoAction[] = [];
+
+  constructor(private readonly owner: string) {}
+
+  get pending(): readonly UndoAction[] {
+    return this.actions;
+  }
+
+  private async push(action: UndoAction): Promise<void> {
+    this.actions.push(action);
+    await this.persist();
+  }
+
+  private async persist(): Promise<void> {
+    if (this.actions.length === 0) {
+      await rm(JOURNAL, { force: true });
+      return;
+    }
+    await mkdir(MOVED_DIR, { recursive: true });
+    await writeFile(JOURNAL, `${JSON.stringify({ owner: this.owner, actions: this.actions }, null, 1)}\n`);
+  }
+
+  /** Records the watched sysctls, so that whatever changes them (the scenario, a printed fix) is undone. */
+  async recordSysctls(): Promise<void> {
+    for (const path of await watchedSysctls()) {
+      const value = await readSysctl(path);
+      if (value !== undefined) this.actions.push({ kind: 'sysctl', path, value });
+    }
+    await this.persist();
+  }
+
+  async sysctl(name: string, value: string): Promise<void> {
+    const path = `/proc/sys/${name.replaceAll('.', '/')}`;
+    if (!this.actions.some((action) => action.kind === 'sysctl' && action.path === path)) {
+      const original = await readSysctl(path);
+      if (original === undefined) throw new Error(`no sysctl ${name}`);
+      await this.push({ kind: 'sysctl', path, value: original });
+    }
+    await writeFile(path, `${value}\n`);
+  }
+
+  /** Moves a file (or the symbolic link itself) out of the way, as if it had been deleted. */
+  async move(path: string): Promise<void> {
+    const parked = `${MOVED_DIR}/${this.owner}.${basename(path)}`;
+    await mkdir(MOVED_DIR, { recursive: true });
+    if (await exists(parked)) throw new Error(`${parked} exists: an earlier run left it (run.js restore puts it back)`);
+    await this.push({ kind: 'move', original: path, parked });
+    await rename(path, parked);
+  }
+
+  /** chmod of the file a path resolves to (a symbolic link's target: chmod follows links). */
+  async chmod(path: string, mode: number): Promise<string> {
+    const target = await realpath(path);
+    if (!this.actions.some((action) => action.kind === 'mode' && action.path === target)) {
+      await this.push({ kind: 'mode', path: target, mode: (await stat(target)).mode & 0o7777 });
+    }
+    await chmod(target, mode);
+    return target;
+  }
+
+  /** Remembers a file's content (or its absence) so that whatever writes it is undone. */
+  async guardFile(path: string): Promise<void> {
+    if (this.actions.some((action) => action.kind === 'file' && action.path === path)) return;
+    let content: string | null = null;
+    let mode = 0o644;
+    try {
+      const info = await stat(path);
+      mode = info.mode & 0o7777;
+      content = await readFile(path, 'utf8');
+    } catch {
+      content = null;
+    }
+    await this.push({ kind: 'file', path, content, mode });
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    await this.guardFile(path);
+    await writeFile(path, content);
+  }
+
+  async stopProcess(pid: number): Promise<void> {
+    await this.push({ kind: 'cont', pid });
+    process.kill(pid, 'SIGSTOP');
+  }
+
+  /** A folder the scenario creates and must remove (after unmounting anything mounted below it). */
+  async tree(path: string): Promise<void> {
+    await this.push({ kind: 'tree', path });
+    await mkdir(path, { recursive: true });
+  }
+
+  /** Undoes the matching actions (all by default), newest first. Returns what was undone; throws after trying all. */
+  async undo(match: (action: UndoAction) => boolean = () => true): Promise<string[]> {
+    const done: string[] = [];
+    const errors: string[] = [];
+    for (let index = this.actions.length - 1; index >= 0; index--) {
+      const action = this.actions[index]!;
+      if (!match(action)) continue;
+      try {
+        if (await undoAction(action)) done.push(describeAction(action));
+        this.actions.splice(index, 1);
+      } catch (error) {
+        errors.push(`${describeAction(action)}: ${(error as Error).message}`);
+      }
+    }
+    await this.persist();
+    if (errors.length > 0) throw new Error(`could not undo: ${errors.join('; ')}`);
+    return done;
+  }
+
+  /** Undoes what is recorded for one path (a moved binary, a chmod, a written file). */
+  undoPath(path: string): Promise<string[]> {
+    return this.undo(
+      (action) =>
+        (action.kind === 'move' && action.original === path) ||
+        (action.kind === 'file' && action.path === path) ||
+        (action.kind === 'mode' && action.path === path),
+    );
+  }
+}
+
+/** Performs one undo action; returns whether anything had to change. */
+export async function undoAction(action: UndoAction): Promise<boolean> {
+  switch (action.kind) {
+    case 'move': {
+      if (!(await exists(action.parked))) return false;
+      // Whatever stands in the original place now (a fix may have recreated it) gives way to the original.
+      if (await exists(action.original)) await unlink(action.original);
+      await rename(action.parked, action.original);
+      return true;
+    }
+    case 'mode': {
+      const current = (await stat(action.path)).mode & 0o7777;
+      if (current === action.mode) return false;
+      await chmod(action.path, action.mode);
+      return true;
+    }
+    case 'file': {
+      if (action.content === null) {
+        if (!(await exists(action.path))) return false;
+        await unlink(action.path);
+        return true;
+      }
+      const current = await readFile(action.path, 'utf8').catch(() => null);
+      if (current === action.content) return false;
+      await writeFile(action.path, action.content, { mode: action.mode });
+      await chmod(action.path, action.mode);
+      return true;
+    }
+    case 'sysctl': {
+      const current = await readSysctl(action.path);
+      // An interface that is gone has nothing left to restore.
+      if (current === undefined || sameSysctl(current, action.value)) return false;
+      await writeFile(action.path, `${action.value}\n`);
+      return true;
+    }
+    case 'cont': {
+      const status = await readFile(`/proc/${action.pid}/status`, 'utf8').catch(() => '');
+      if (!/^State:\s+T/m.test(status)) return false;
+      process.kill(action.pid, 'SIGCONT');
+      return true;
+    }
+    case 'tree': {
+      if (!(await exists(action.path))) return false;
+      const mounts = (await readFile('/proc/mounts', 'utf8'))
+        .split('\n')
+        .map((line) => line.split(' ')[1] ?? '')
+        .filter((mount) => mount === action.path || mount.startsWith(`${action.path}/`))
+        .sort((a, b) => b.length - a.length);
+      for (const mount of mounts) await run(['umount', mount], { timeoutMs: 10_000 });
+      await rm(action.path, { recursive: true, force: true });
+      return true;
+    }
+  }
+}
+
+/** Replays the journal of a run that did not finish its restore. */
+export async function recoverJournal(): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(JOURNAL, 'utf8');
+  } catch {
+    return [];
+  }
+  const journal = JSON.parse(text) as { owner: string; actions: UndoAction[] };
+  const done: string[] = [];
+  for (const action of [...journal.actions].reverse()) {
+    if (await undoAction(action)) done.push(`${journal.owner}: ${describeAction(action)}`);
+  }
+  await rm(JOURNAL, { force: true });
+  return done;
+}
+
+export async function readlinkOrUndefined(path: string): Promise<string | undefined> {
+  return readlink(path).catch(() => undefined);
+}

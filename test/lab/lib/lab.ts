@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { open, readFile, stat } from 'node:fs/promises';
+import type { Report } from '../../../src/types.js';
+import type { Scenario } from '../scenario.js';
+import { Engine, type EngineKind } from './engine.js';
+import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
+import { HostGuard } from './guard.js';
+import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
+import { DOCKER, DOCKERD_LOG, DOCKER_PID, DOCKER_SOCK } from './paths.js';
+
+export interface LabOptions {
+  /** Record netdoctor snapshots (lab:record). */
+  record: boolean;
+}
+
+/** What a scenario works with: the engines, the host guard (every host change is undoable), netdoctor runs, notes. */
+export class Lab {
+  readonly guard: HostGuard;
+  readonly podman = new Engine('podman');
+  readonly cni = new Engine('cni');
+  readonly rootless = new Engine('rootless');
+  readonly docker = new Engine('docker');
+  /** Values a scenario learns in setup and needs later (addresses, bridge names). */
+  private readonly vars = new Map<string, string>();
+  /** netdoctor runs of this scenario, in order. */
+  readonly runs: (NetdoctorRun & { state: string })[] = [];
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly options: LabOptions,
+  ) {
+    this.guard = new HostGuard(scenario.name);
+  }
+
+  engine(kind: EngineKind): Engine {
+    return { podman: this.podman, cni: this.cni, rootless: this.rootless, docker: this.docker }[kind];
+  }
+
+  set(key: string, value: string): void {
+    this.vars.set(key, value);
+  }
+
+  get(key: string): string {
+    const value = this.vars.get(key);
+    if (value === undefined) throw new LabError(`${this.scenario.name}: ${key} was not set during setup`);
+    return value;
+  }
+
+  /** A value that setup may not have reached (for restores). */
+  maybe(key: string): string | undefined {
+    return this.vars.get(key);
+  }
+
+  env(): Record<string, string> {
+    return this.scenario.env?.(this) ?? {};
+  }
+
+  /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
+  async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
+    const outcome = await runNetdoctor(this.scenario.identity, this.env());
+    this.runs.push({ ...outcome, state });
+    if (!this.options.record) return [outcome.report];
+    // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
+    // expectations as the full run, so a fixture always shows what the scenario proved.
+    const recorded = await runNetdoctor(this.scenario.identity, this.env(), `${this.scenario.name}.${state}`, RECORDED_CHECKS);
+    this.runs.push({ ...recorded, state: `${state} (recorded)` });
+    return [outcome.report, recorded.report];
+  }
+
+  /** A root command, bounded. */
+  root(argv: string[], timeoutMs = 30_000): Promise<RunResult> {
+    return run(argv, { timeoutMs, env: baseEnv() });
+  }
+
+  async mustRoot(argv: string[], timeoutMs = 30_000): Promise<string> {
+    const result = await this.root(argv, timeoutMs);
+    if (!ok(result)) throw new LabError(`\`${argv.join(' ')}\` failed (${brief(result, 300)})`);
+    return result.stdout.trim();
+  }
+
+  /** Removes every container and network this scenario created, in all stores. */
+  async removeObjects(): Promise<string[]> {
+    const removed: string[] = [];
+    const problems: string[] = [];
+    for (const engine of [this.podman, this.cni, this.rootless, this.docker]) {
+      if (engine.containers.length === 0 && engine.networks.length === 0) continue;
+      try {
+        removed.push(...(await engine.cleanup()));
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    if (problems.length > 0) throw new LabError(problems.join('; '));
+    return removed;
+  }
+
+  /** Undoes every host change (moved binaries, modes, files, sysctls, stopped processes). */
+  restoreHost(): Promise<string[]> {
+    return this.guard.undo();
+  }
+
+  /** The usual order: containers and networks first (while the host is still as they knew it), then the host. */
+  async defaultRestore(): Promise<void> {
+    await this.removeObjects();
+    await this.restoreHost();
+  }
+
+  // ---------------------------------------------------------------- dockerd
+
+  async dockerUp(): Promise<boolean> {
+    return ok(await run([DOCKER, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000, env: baseEnv() }));
+  }
+
+  /** The pid of the running dockerd, from its pid file, checked against /proc. */
+  async dockerdPid(): Promise<number | undefined> {
+    const text = await readFile(DOCKER_PID, 'utf8').catch(() => '');
+    const pid = Number(text.trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    return comm.trim() === 'dockerd' ? pid : undefined;
+  }
+
+  async processAlive(pid: number): Promise<boolean> {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    return status !== '' && !/^State:\s+Z/m.test(status);
+  }
+
+  async socketExists(): Promise<boolean> {
+    return stat(DOCKER_SOCK).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Running docker containers (ids), to start again the ones a dockerd stop ends (other sessions' too). */
+  async runningDockerContainers(): Promise<string[]> {
+    const result = await run([DOCKER, 'ps', '-q', '--no-trunc'], { timeoutMs: 15_000, env: baseEnv() });
+    return ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '') : [];
+  }
+
+  /** Starts dockerd as test/lab/env/setup.sh does, when it does not answer, and waits (bounded) for it. */
+  ensureDockerd(): Promise<string | undefined> {
+    return ensureDockerd();
+  }
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  return ok(await run([DOCKER, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000, env: baseEnv() }));
+}
+
+/**
+ * dockerd answering again: a stopped (SIGSTOP) one is continued, a missing one is started the way
+ * test/lab/env/setup.sh does (`setsid dockerd >>LOG 2>&1 </dev/null &`); waits at most 60 s.
+ */
+export async function ensureDockerd(): Promise<string | undefined> {
+  if (await dockerAnswers()) return undefined;
+  /** The dockerd of the pid file while it lives (a zombie does not count), and its state letter. */
+  const current = async (): Promise<{ pid: number; state: string } | undefined> => {
+    const candidate = Number((await readFile(DOCKER_PID, 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(candidate) || candidate <= 0) return undefined;
+    const [comm, status] = await Promise.all([readFile(`/proc/${candidate}/comm`, 'utf8').catch(() => ''), readFile(`/proc/${candidate}/status`, 'utf8').catch(() => '')]);
+    const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? 'Z';
+    return comm.trim() === 'dockerd' && state !== 'Z' ? { pid: candidate, state } : undefined;
+  };
+  let found = await current();
+  if (found !== undefined && found.state === 'T') {
+    process.kill(found.pid, 'SIGCONT');
+  } else if (found !== undefined) {
+    // Running but not answering: it may be shutting down; give it 20 s to go.
+    for (let attempt = 0; attempt < 40 && found !== undefined; attempt++) {
+      await sleep(500);
+      if (await dockerAnswers()) return `dockerd ${found.pid} answers`;
+      found = await current();
+    }
+    if (found !== undefined) throw new LabError(`dockerd ${found.pid} runs but does not answer; see ${DOCKERD_LOG}`);
+  }
+  const pid = found?.pid;
+  if (found === undefined) {
+    const log = await open(DOCKERD_LOG, 'a');
+    try {
+      const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', log.fd, log.fd], env: baseEnv() });
+      child.unref();
+    } finally {
+      await log.close();
+    }
+  }
+  for (let attempt = 0; attempt < 120; attempt++) {
+    if (await dockerAnswers()) return pid !== undefined ? `dockerd ${pid} continued` : 'dockerd started';
+    await sleep(500);
+  }
+  throw new LabError(`dockerd does not answer 60 s after ${pid !== undefined ? 'SIGCONT' : 'being started'}; see ${DOCKERD_LOG}`);
+}

@@ -1,0 +1,82 @@
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { BUILTIN_CHECKS } from '../../../checks/index.js';
+import { PART1 } from '../../../src/catalog/part1.js';
+import type { Report } from '../../../src/types.js';
+import type { Identity } from '../scenario.js';
+import { LabError, baseEnv, brief, run } from './exec.js';
+import { AS_USER, CNI_ENV, LAB_USER, NETDOCTOR, SNAPSHOT_DIR } from './paths.js';
+
+export interface NetdoctorRun {
+  report: Report;
+  exitCode: number | null;
+  durationMs: number;
+  /** Where the snapshot and the report were written, when recording. */
+  recorded?: string;
+}
+
+let labUid: number | undefined;
+
+export async function ndlabUid(): Promise<number> {
+  if (labUid === undefined) {
+    const result = await run(['id', '-u', LAB_USER], { timeoutMs: 5000 });
+    labUid = Number(result.stdout.trim());
+    if (!Number.isInteger(labUid) || labUid <= 0) throw new LabError(`no user ${LAB_USER}: run test/lab/env/setup.sh`);
+  }
+  return labUid;
+}
+
+/** The ids of Part 1 of the catalog: what the lab's scenarios prove so far. */
+export const PART1_IDS: readonly string[] = PART1.map((entry) => entry.id);
+
+/**
+ * Recorded runs are limited (--only) to the checks that report Part 1 ids, so that a fixture holds what those
+ * checks read and not every later check's reads (a kernel config, whole rulesets): widen this as scenarios
+ * for Part 2 and Part 3 land.
+ */
+export const RECORDED_CHECKS: readonly string[] = BUILTIN_CHECKS.filter((check) => check.findings.some((id) => PART1_IDS.includes(id))).map((check) => check.id);
+
+export function identityEnv(identity: Identity, extra: Record<string, string> = {}): Record<string, string> {
+  return baseEnv({ ...(identity === 'cni' ? CNI_ENV : {}), ...extra });
+}
+
+/**
+ * Runs the real CLI (bin/netdoctor --json) as the scenario's identity. With `record`, netdoctor also writes
+ * its snapshot (`--record`), saved with the report as test/fixtures/snapshots/lab/<name>.json and <name>.report.json.
+ */
+export async function runNetdoctor(identity: Identity, extraEnv: Record<string, string>, record?: string, only?: readonly string[]): Promise<NetdoctorRun> {
+  let argv: string[];
+  let snapshotPath: string | undefined;
+  let tmpDir: string | undefined;
+  if (record !== undefined) {
+    tmpDir = await mkdtemp('/tmp/ndl-record-');
+    snapshotPath = `${tmpDir}/snapshot.json`;
+  }
+  const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];
+  if (identity === 'ndlab') {
+    if (tmpDir !== undefined) await chown(tmpDir, await ndlabUid(), await ndlabUid());
+    argv = [AS_USER, LAB_USER, process.execPath, NETDOCTOR, '--json', ...recordArgs];
+  } else {
+    argv = [process.execPath, NETDOCTOR, '--json', ...recordArgs];
+  }
+  try {
+    const result = await run(argv, { timeoutMs: 120_000, env: identityEnv(identity, extraEnv) });
+    if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor as ${identity} failed (${brief(result, 300)})`);
+    let report: Report;
+    try {
+      report = JSON.parse(result.stdout) as Report;
+    } catch (error) {
+      throw new LabError(`netdoctor as ${identity} printed no JSON report (${(error as Error).message}): ${brief(result, 200)}`);
+    }
+    const outcome: NetdoctorRun = { report, exitCode: result.exitCode, durationMs: result.durationMs };
+    if (record !== undefined && snapshotPath !== undefined) {
+      await mkdir(SNAPSHOT_DIR, { recursive: true });
+      const target = `${SNAPSHOT_DIR}/${record}`;
+      await writeFile(`${target}.json`, await readFile(snapshotPath, 'utf8'));
+      await writeFile(`${target}.report.json`, result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
+      outcome.recorded = `${target}.json`;
+    }
+    return outcome;
+  } finally {
+    if (tmpDir !== undefined) await rm(tmpDir, { recursive: true, force: true });
+  }
+}

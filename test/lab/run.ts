@@ -1,0 +1,181 @@
+/**
+ * The real-engine lab: `node dist/test/lab/run.js run|record [--verbose] [NAME...]` (root), `list`, `restore`.
+ * See test/lab/README.md.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { aardvarkPids, orphanedRootlessAardvark } from './lib/aardvark.js';
+import { Engine, type EngineKind } from './lib/engine.js';
+import { baseEnv, brief, clip, ok, output, run } from './lib/exec.js';
+import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
+import { recoverJournal } from './lib/guard.js';
+import { runScenario, type ScenarioResult } from './lib/harness.js';
+import { ensureDockerd, type Lab } from './lib/lab.js';
+import { LAB_PREFIX, LAB_RUN, SETUP } from './lib/paths.js';
+import type { Scenario } from './scenario.js';
+import { SCENARIOS } from './scenarios/index.js';
+
+const EXIT_USAGE = 64;
+/** The whole lab must stay under 15 minutes: scenarios not started by then are failures. */
+const LAB_LIMIT_MS = 14 * 60_000;
+const LOG = `${LAB_RUN}/last-run.log`;
+
+const USAGE = `usage: node dist/test/lab/run.js run|record [--verbose] [SCENARIO...]
+       node dist/test/lab/run.js list | restore
+  run      set up the lab (test/lab/env/setup.sh), then run the scenarios one at a time (root only)
+  record   the same, and record netdoctor's snapshots to test/fixtures/snapshots/lab/
+  list     the scenarios
+  restore  undo what an interrupted run left (moved binaries, modes, sysctls) and remove ndl-* objects`;
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+/** Removes ndl-* containers and networks in all four stores: leftovers of an interrupted run. */
+async function sweep(): Promise<string[]> {
+  const removed: string[] = [];
+  // The sweep ends no aardvark-dns: it did not start any.
+  const running = await aardvarkPids();
+  for (const kind of ['podman', 'cni', 'rootless', 'docker'] as EngineKind[]) {
+    const engine = new Engine(kind);
+    engine.aardvarkBefore = running;
+    const [containers, networks] = await Promise.all([engine.cmd(['ps', '-a', '--format', '{{.Names}}']), engine.cmd(['network', 'ls', '--format', '{{.Name}}'])]);
+    const lab = (result: typeof containers) => (ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(LAB_PREFIX)) : []);
+    for (const name of lab(containers)) engine.trackContainer(name);
+    for (const name of lab(networks)) engine.trackNetwork(name);
+    removed.push(...(await engine.cleanup()).map((name) => `${engine.label} ${name}`));
+  }
+  return removed;
+}
+
+function line(result: ScenarioResult): string {
+  const verdict = result.passed ? 'pass' : 'FAIL';
+  const text = result.passed ? result.summary : `${result.failure ?? ''}${result.failure && result.summary !== result.failure ? ` (saw: ${result.summary})` : ''}`;
+  return `${result.name.padEnd(36)} ${verdict}  ${clip(text, result.passed ? 700 : 900)}  (${result.seconds.toFixed(1)} s)`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [mode, ...rest] = argv;
+  const verbose = rest.includes('--verbose');
+  const names = rest.filter((arg) => arg !== '--verbose');
+  if (mode === 'list') {
+    for (const scenario of SCENARIOS) say(`${scenario.name.padEnd(36)} ${scenario.kind === 'baseline' ? 'baseline' : scenario.ids.join(', ')}: ${scenario.description}`);
+    return 0;
+  }
+  if (mode !== 'run' && mode !== 'record' && mode !== 'restore') {
+    process.stderr.write(`${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (process.getuid?.() !== 0) {
+    process.stderr.write(
+      `lab: the lab changes the host (sysctls, binaries, dockerd) and drives rootful engines: run it as root (sudo npm run test:lab).\n`,
+    );
+    return EXIT_USAGE;
+  }
+  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(`lab: unknown scenario(s): ${unknown.join(', ')} (node dist/test/lab/run.js list)\n`);
+    return EXIT_USAGE;
+  }
+  const selected: Scenario[] = names.length > 0 ? SCENARIOS.filter((scenario) => names.includes(scenario.name)) : [...SCENARIOS];
+
+  const recovered = await recoverJournal();
+  if (recovered.length > 0) say(`lab: undid what an interrupted run left: ${recovered.join('; ')}`);
+  if (mode === 'restore') {
+    const docker = await ensureDockerd();
+    const removed = await sweep();
+    say(`lab: restored (${recovered.length} host change(s) undone, ${removed.length} ndl-* object(s) removed${docker ? `, ${docker}` : ''})`);
+    return 0;
+  }
+
+  const labStarted = performance.now();
+  const setup = await run(['bash', SETUP], { timeoutMs: 900_000, env: baseEnv() });
+  if (!ok(setup)) {
+    process.stderr.write(`lab: test/lab/env/setup.sh failed (${brief(setup, 300)})\n${output(setup)}\n`);
+    return 1;
+  }
+  say(`lab: ${setup.stdout.trim().split('\n').pop() ?? 'setup done'}`);
+  const swept = await sweep();
+  if (swept.length > 0) say(`lab: removed leftovers of an earlier run: ${swept.join(', ')}`);
+  const orphan = await orphanedRootlessAardvark();
+  if (orphan !== undefined) {
+    say(`lab: the host is not healthy before the run: ${orphan}`);
+    return 1;
+  }
+  const initial = await fingerprint();
+  let before = initial;
+
+  const current: { lab?: Lab } = {};
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    process.stderr.write(`lab: ${signal}: restoring the host before exiting\n`);
+    const lab = current.lab;
+    void (async () => {
+      try {
+        if (lab) {
+          await lab.scenario.restore(lab).catch(() => undefined);
+          await lab.removeObjects().catch(() => undefined);
+          await lab.restoreHost().catch(() => undefined);
+        }
+      } finally {
+        process.exit(130);
+      }
+    })();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const results: ScenarioResult[] = [];
+  const log: string[] = [`netdoctor lab ${mode}, ${new Date().toISOString()}`];
+  for (const scenario of selected) {
+    if (performance.now() - labStarted > LAB_LIMIT_MS) {
+      const skipped: ScenarioResult = {
+        name: scenario.name,
+        kind: scenario.kind,
+        passed: false,
+        diagnosed: false,
+        falseErrors: 0,
+        printedFixVerified: false,
+        seconds: 0,
+        summary: '',
+        failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up`,
+        details: [],
+      };
+      results.push(skipped);
+      say(line(skipped));
+      continue;
+    }
+    const { result, after } = await runScenario(scenario, { record: mode === 'record' }, before, current);
+    // A scenario that did not restore everything is failed for it; the next ones are judged on their own.
+    before = after;
+    results.push(result);
+    say(line(result));
+    const details = [`== ${line(result)}`, ...result.details.map((detail) => `   ${detail}`)];
+    log.push(...details);
+    if (verbose) for (const detail of result.details) say(`    ${detail}`);
+  }
+  await mkdir(LAB_RUN, { recursive: true });
+  await writeFile(LOG, `${log.join('\n')}\n`);
+
+  const left = compareFingerprints(initial, await fingerprint());
+  say(left.length === 0 ? 'lab: the host is as before the run' : `lab: the host is NOT as before the run: ${left.join('; ')}`);
+  const total = results.length;
+  const diagnosed = results.filter((result) => result.diagnosed).length;
+  const falseErrors = results.filter((result) => result.kind === 'baseline').reduce((sum, result) => sum + result.falseErrors, 0);
+  const fixes = results.filter((result) => result.printedFixVerified).length;
+  const failed = results.filter((result) => !result.passed);
+  const seconds = (performance.now() - labStarted) / 1000;
+  if (failed.length > 0) say(`lab: ${failed.length} scenario(s) failed: ${failed.map((result) => result.name).join(', ')}; details in ${LOG}`);
+  say(`lab: total ${seconds.toFixed(0)} s${mode === 'record' ? '; snapshots in test/fixtures/snapshots/lab/' : ''}`);
+  say(`lab: ${diagnosed}/${total} scenarios diagnosed, ${falseErrors} false errors on healthy baselines, ${fixes} fixes verified`);
+  return failed.length > 0 || left.length > 0 ? 1 : 0;
+}
+
+// A reader that stops early (`run.js list | head`) is no failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
+process.exitCode = await main(process.argv.slice(2));

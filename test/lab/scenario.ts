@@ -1,0 +1,94 @@
+import type { Finding, Report, Severity } from '../../src/types.js';
+import type { Lab } from './lib/lab.js';
+
+/**
+ * Who netdoctor runs as (and who runs the engine commands of a printed fix):
+ * - root: rootful podman (netavark store) and docker;
+ * - ndlab: the lab's rootless user, through test/lab/env/as-user.sh;
+ * - cni: root with CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of the lab's CNI store, as podman-cni.sh sets them.
+ */
+export type Identity = 'root' | 'ndlab' | 'cni';
+
+/** A finding the scenario must produce. Subject fields narrow it to this scenario's objects. */
+export interface ExpectedFinding {
+  id: string;
+  severity: Severity;
+  subject?: {
+    engine?: 'docker' | 'podman';
+    /** Every one of these containers is named in subject.containers. */
+    containers?: string[];
+    /** subject.network names this network (some findings list several, comma-separated). */
+    network?: string;
+    interface?: string;
+    path?: string;
+  };
+  /** The finding's title matches. */
+  title?: RegExp;
+}
+
+/**
+ * How the fix is verified:
+ * - printed: the commands netdoctor printed (findings[].fix.commands of the expected findings) are run as printed,
+ *   or adapted by `adapt` for a stated reason (lab names, lab subnets); `then` does what the fix's summary asks
+ *   besides the commands (recreate the containers);
+ * - manual: the printed commands are not safe or not possible here (`reason`); the lab undoes the breakage itself
+ *   with `apply`, and still proves that traffic is back and the finding is gone;
+ * - none: there is nothing to fix (an info finding); only the broken state is proven and recorded.
+ */
+export type FixPlan =
+  | {
+      kind: 'printed';
+      /** Host-level commands (sysctl, chmod) run as root; engine commands run as the scenario's identity. */
+      runAs: 'root' | 'identity';
+      adapt?: (commands: string[], lab: Lab) => { commands: string[]; note: string };
+      /** Seconds to keep retrying a command that fails at first (a daemon that needs time to come up). */
+      retrySeconds?: number;
+      then?: (lab: Lab) => Promise<string | void>;
+    }
+  | { kind: 'manual'; reason: string; apply: (lab: Lab) => Promise<string | void> }
+  | { kind: 'none'; reason: string };
+
+interface ScenarioBase {
+  name: string;
+  description: string;
+  identity: Identity;
+  /** Extra environment for netdoctor and for printed commands (a root identity with its own podman store). */
+  env?: (lab: Lab) => Record<string, string>;
+  /** Builds the state: containers, networks, and (for broken ones) the breakage. */
+  setup(lab: Lab): Promise<void>;
+  /** Always runs (also after a failure or a timeout): puts the host back exactly. */
+  restore(lab: Lab): Promise<void>;
+}
+
+/** A healthy host: real traffic works, and netdoctor reports no error. */
+export interface BaselineScenario extends ScenarioBase {
+  kind: 'baseline';
+  /** Proves the healthy traffic (names resolve, peers and the outside host answer); returns what it saw. */
+  proveHealthy(lab: Lab): Promise<string>;
+}
+
+/** A broken host: the breakage is proven with real traffic, netdoctor must name it, and the fix must bring traffic back. */
+export interface BrokenScenario extends ScenarioBase {
+  kind: 'broken';
+  /** The Part 1 ids this scenario proves. */
+  ids: string[];
+  /** Proves the breakage with a bounded probe; throws when the host is not broken as intended. */
+  proveBroken(lab: Lab): Promise<string>;
+  expect: (lab: Lab) => ExpectedFinding[];
+  /**
+   * For states another session can undo (every `podman run` turns ip_forward back on): puts the breakage back
+   * if it was undone, and says so (undefined when it held). The harness calls it when netdoctor missed the
+   * finding, then runs netdoctor once more.
+   */
+  reassert?(lab: Lab): Promise<string | undefined>;
+  fix: FixPlan;
+  /** Proves that traffic is back after the fix; returns what it saw. */
+  proveFixed?(lab: Lab): Promise<string>;
+  /**
+   * After the fix, what the fresh report must show. Default: none of the expected findings is left. For info
+   * findings that stay by design, a scenario says what must change instead; returns a problem or undefined.
+   */
+  fixedReport?(report: Report, lab: Lab, stillThere: Finding[]): string | undefined;
+}
+
+export type Scenario = BaselineScenario | BrokenScenario;

@@ -1,0 +1,51 @@
+import { aardvarkDir, aardvarkRunning, removeAardvarkRecords } from '../lib/aardvark.js';
+import { LabError } from '../lib/exec.js';
+import { expectFailure, expectProbe, lookup } from '../lib/probes.js';
+import { remember } from '../lib/traffic.js';
+import type { BrokenScenario } from '../scenario.js';
+
+const NET = 'ndl-aardx';
+const AARDVARK = '/usr/lib/podman/aardvark-dns';
+
+export default {
+  kind: 'broken',
+  name: 'aardvark-not-executable',
+  ids: ['aardvark.missing'],
+  description: `${AARDVARK} loses its execute bits: ndlab's rootless netavark cannot start it, so a container on a DNS-enabled rootless network does not start`,
+  identity: 'ndlab',
+  async setup(lab) {
+    // A running aardvark-dns is only signalled, never executed again: the breakage shows only when it must start.
+    const running = await aardvarkRunning((await aardvarkDir('rootless'))!);
+    if (running !== undefined) {
+      throw new LabError(`cannot produce this state: ndlab's aardvark-dns already runs (pid ${running.pid}, networks ${running.networks.join(', ')})`);
+    }
+    await lab.rootless.network(NET);
+    await lab.guard.chmod(AARDVARK, 0o644);
+  },
+  proveBroken: async (lab) =>
+    expectFailure(await lab.rootless.tryRun(`${NET}-a`, ['--network', NET]), /Error while applying dns entries: Permission denied[^\n]*/, `podman run --network ${NET} (ndlab)`),
+  expect: () => [{ id: 'aardvark.missing', severity: 'error', subject: { network: NET }, title: /not executable/ }],
+  fix: {
+    kind: 'printed',
+    runAs: 'root',
+    async then(lab) {
+      // The failed start left the container's record in aardvark's file for the network, and `podman rm` does
+      // not remove it: recreated, the name would resolve to the dead address too. netdoctor's fix does not say
+      // so (reported); the lab removes that record before recreating the containers.
+      const id = await lab.rootless.must(['inspect', '--format', '{{.Id}}', `${NET}-a`]);
+      await lab.rootless.remove(`${NET}-a`);
+      const stale = await removeAardvarkRecords('rootless', NET, id);
+      await lab.rootless.start(`${NET}-a`, ['--network', NET]);
+      await lab.rootless.startWeb(`${NET}-b`, ['--network', NET]);
+      await remember(lab, lab.rootless, NET, NET);
+      return `containers recreated (fix summary)${stale > 0 ? `; lab step not in the printed fix: ${stale} stale aardvark record of the failed start removed` : ''}`;
+    },
+  },
+  async proveFixed(lab) {
+    const found = await lookup(lab.rootless, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
+    expectProbe(found, 'pass');
+    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    return found.detail;
+  },
+  restore: (lab) => lab.defaultRestore(),
+} satisfies BrokenScenario;

@@ -1,0 +1,3 @@
+import { defaultNetworkScenario } from '../lib/default-network.js';
+
+export default defaultNetworkScenario('podman', 'default-network-podman', 'ndl-dnp');

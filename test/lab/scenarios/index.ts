@@ -1,0 +1,61 @@
+import type { Scenario } from '../scenario.js';
+import aardvarkMoved from './aardvark-moved.js';
+import aardvarkNotExecutable from './aardvark-not-executable.js';
+import baselineDocker from './baseline-docker.js';
+import baselineDockerPodman from './baseline-docker-podman.js';
+import baselinePodmanCni from './baseline-podman-cni.js';
+import baselinePodmanNetavark from './baseline-podman-netavark.js';
+import baselineRootless from './baseline-rootless.js';
+import cniDnsmasqNotExecutable from './cni-dnsmasq-not-executable.js';
+import cniDnsnameAbsent from './cni-dnsname-absent.js';
+import defaultNetworkDocker from './default-network-docker.js';
+import defaultNetworkPodman from './default-network-podman.js';
+import dockerFrozen from './docker-frozen.js';
+import dockerStopped from './docker-stopped.js';
+import ipForwardBridge from './ip-forward-bridge.js';
+import ipForwardSysctl from './ip-forward-sysctl.js';
+import ipForwardSysctlD from './ip-forward-sysctl-d.js';
+import iptablesMoved from './iptables-moved.js';
+import iptablesNotExecutable from './iptables-not-executable.js';
+import pingNetRawDocker from './ping-net-raw-docker.js';
+import pingNetRawPodman from './ping-net-raw-podman.js';
+import podmanBackendPinned from './podman-backend-pinned.js';
+import podmanBrokenStore from './podman-broken-store.js';
+import podmanCniBackend from './podman-cni-backend.js';
+import rootlessContainerIp from './rootless-container-ip.js';
+import rootlessDevNetTun from './rootless-dev-net-tun.js';
+import rootlessPingGroupRange from './rootless-ping-group-range.js';
+import rootlessSlirp4netnsMoved from './rootless-slirp4netns-moved.js';
+import rootlessSlirp4netnsNotExecutable from './rootless-slirp4netns-not-executable.js';
+
+/** Run in this order, one at a time: healthy baselines first, dockerd stops last. */
+export const SCENARIOS: readonly Scenario[] = [
+  baselinePodmanNetavark,
+  baselinePodmanCni,
+  baselineRootless,
+  baselineDocker,
+  baselineDockerPodman,
+  ipForwardSysctl,
+  ipForwardSysctlD,
+  ipForwardBridge,
+  iptablesMoved,
+  iptablesNotExecutable,
+  podmanCniBackend,
+  podmanBackendPinned,
+  aardvarkMoved,
+  aardvarkNotExecutable,
+  cniDnsnameAbsent,
+  cniDnsmasqNotExecutable,
+  defaultNetworkPodman,
+  defaultNetworkDocker,
+  pingNetRawPodman,
+  pingNetRawDocker,
+  rootlessContainerIp,
+  rootlessSlirp4netnsMoved,
+  rootlessSlirp4netnsNotExecutable,
+  rootlessDevNetTun,
+  rootlessPingGroupRange,
+  podmanBrokenStore,
+  dockerFrozen,
+  dockerStopped,
+];
