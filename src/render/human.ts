@@ -60,7 +60,8 @@ function renderTable(report: Report, options: HumanOptions, paint: ReturnType<ty
   }
   const hidden = report.checks.length - visible.length;
   const note = hidden > 0 ? `\n${paint('dim', `${hidden} check(s) not applicable to this host (--verbose lists them)`)}` : '';
-  return table.toString() + note;
+  const rows = table.toString().split('\n').map((line) => line.trimEnd());
+  return rows.join('\n') + note;
 }
 
 function renderFinding(item: Finding, index: number, paint: ReturnType<typeof painter>): string {
