@@ -1,6 +1,7 @@
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { BUILTIN_CHECKS } from '../../../checks/index.js';
 import { PART1 } from '../../../src/catalog/part1.js';
+import { PART2_FIREWALL } from '../../../src/catalog/part2-firewall.js';
 import type { Report } from '../../../src/types.js';
 import type { Identity } from '../scenario.js';
 import { LabError, baseEnv, brief, run } from './exec.js';
@@ -25,15 +26,15 @@ export async function ndlabUid(): Promise<number> {
   return labUid;
 }
 
-/** The ids of Part 1 of the catalog: what the lab's scenarios prove so far. */
-export const PART1_IDS: readonly string[] = PART1.map((entry) => entry.id);
+/** The ids the lab's scenarios prove so far. */
+const LAB_IDS: readonly string[] = [...PART1, ...PART2_FIREWALL].map((entry) => entry.id);
 
 /**
  * Recorded runs are limited (--only) to the checks that report Part 1 ids, so that a fixture holds what those
  * checks read and not every later check's reads (a kernel config, whole rulesets): widen this as scenarios
  * for Part 2 and Part 3 land.
  */
-export const RECORDED_CHECKS: readonly string[] = BUILTIN_CHECKS.filter((check) => check.findings.some((id) => PART1_IDS.includes(id))).map((check) => check.id);
+export const RECORDED_CHECKS: readonly string[] = BUILTIN_CHECKS.filter((check) => check.findings.some((id) => LAB_IDS.includes(id))).map((check) => check.id);
 
 export function identityEnv(identity: Identity, extra: Record<string, string> = {}): Record<string, string> {
   return baseEnv({ ...(identity === 'cni' ? CNI_ENV : {}), ...extra });
@@ -43,7 +44,7 @@ export function identityEnv(identity: Identity, extra: Record<string, string> = 
  * Runs the real CLI (bin/netdoctor --json) as the scenario's identity. With `record`, netdoctor also writes
  * its snapshot (`--record`), saved with the report as test/fixtures/snapshots/lab/<name>.json and <name>.report.json.
  */
-export async function runNetdoctor(identity: Identity, extraEnv: Record<string, string>, record?: string, only?: readonly string[]): Promise<NetdoctorRun> {
+export async function runNetdoctor(identity: Identity, extraEnv: Record<string, string>, record?: string, only?: readonly string[], command: readonly string[] = []): Promise<NetdoctorRun> {
   let argv: string[];
   let snapshotPath: string | undefined;
   let tmpDir: string | undefined;
@@ -54,9 +55,9 @@ export async function runNetdoctor(identity: Identity, extraEnv: Record<string, 
   const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];
   if (identity === 'ndlab') {
     if (tmpDir !== undefined) await chown(tmpDir, await ndlabUid(), await ndlabUid());
-    argv = [AS_USER, LAB_USER, process.execPath, NETDOCTOR, '--json', ...recordArgs];
+    argv = [AS_USER, LAB_USER, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   } else {
-    argv = [process.execPath, NETDOCTOR, '--json', ...recordArgs];
+    argv = [process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   }
   try {
     const result = await run(argv, { timeoutMs: 120_000, env: identityEnv(identity, extraEnv) });

@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { FW_SCENARIOS } from './fw-index.js';
 import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
 import baselineDocker from './baseline-docker.js';
@@ -58,4 +59,5 @@ export const SCENARIOS: readonly Scenario[] = [
   podmanBrokenStore,
   dockerFrozen,
   dockerStopped,
+  ...FW_SCENARIOS,
 ];

@@ -1,0 +1,82 @@
+import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
+import {
+  bothFlavoursInUse,
+  deciderEvidence,
+  deciderKey,
+  firewallInputs,
+  firstEndpoint,
+  groupBy,
+  networkLabel,
+  pathOutcome,
+  peerEndpoint,
+  undecidedLimit,
+} from '../../src/firewall/check-support.js';
+import { iptablesInsertCommand } from '../../src/firewall/fixes.js';
+import type { Decider } from '../../src/firewall/model.js';
+import { dropOwner, findChain } from '../../src/firewall/owners.js';
+import { evaluatePath, replyFromOutsidePath, sameBridgePath, toOutsidePath, type PathEvaluation } from '../../src/firewall/paths.js';
+import { finding } from '../../src/finding.js';
+import { verdict } from '../../src/outcome.js';
+import type { Check, Evidence, Finding } from '../../src/types.js';
+
+interface Blocked {
+  network: NetworkUnderTest;
+  evaluation: PathEvaluation;
+  decider: Decider;
+}
+
+export default {
+  id: 'docker.docker-user',
+  title: 'The DOCKER-USER chain and container traffic',
+  findings: ['docker.docker_user_drop'],
+  docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/',
+  async run({ facts }) {
+    const loaded = await firewallInputs(facts);
+    if ('skip' in loaded) return loaded.skip;
+    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { model } = firewall;
+    const bridgeNf = await facts.get(bridgeNfCallIptables);
+    const blocked: Blocked[] = [];
+    const checked: string[] = [];
+    for (const network of traffic.networks) {
+      const from = firstEndpoint(network);
+      // Connections from the outside to published ports are what DOCKER-USER is for: only these are checked.
+      const paths = [sameBridgePath(from, peerEndpoint(network, from), bridgeNf.ok && bridgeNf.value)];
+      if (!network.network.internal) paths.push(toOutsidePath(from, uplink), replyFromOutsidePath(from, uplink));
+      for (const path of paths) {
+        const evaluation = evaluatePath(model, path);
+        checked.push(pathOutcome(model, evaluation, networkLabel(network)));
+        if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+        const decider = evaluation.decidedBy;
+        if (evaluation.verdict === 'drop' && decider !== null && dropOwner(model, decider) === 'docker-user') blocked.push({ network, evaluation, decider });
+      }
+    }
+    const split = bothFlavoursInUse(model);
+    const findings: Finding[] = groupBy(blocked, (item) => deciderKey(item.decider)).map((group) => {
+      const { decider } = group[0]!;
+      const networks = [...new Set(group.map((item) => item.network))];
+      const evidence: Evidence[] = [deciderEvidence(model, decider)];
+      const dockerUser = findChain(model, decider, 'DOCKER-USER');
+      if (dockerUser) evidence.push({ source: 'command', what: decider.source, excerpt: [dockerUser.declaration, ...dockerUser.rules.map((rule) => rule.text)].join('\n') });
+      return finding('docker.docker_user_drop', {
+        subject: {
+          engine: networks[0]!.network.engine,
+          scope: 'rootful',
+          network: networks.map((network) => network.network.name).join(', '),
+          interface: networks.map((network) => network.bridge).join(', '),
+        },
+        title: `Rule ${decider.ruleIndex} of ${decider.chain} drops container traffic (${[...new Set(group.map((item) => item.evaluation.path.kind))].join(', ')})`,
+        detail: `Dropped: ${group.map((item) => item.evaluation.path.description).join('; ')}. Networks: ${networks.map(networkLabel).join(', ')}.`,
+        evidence,
+        fix: {
+          commands: [
+            iptablesInsertCommand(decider, 'DOCKER-USER', { established: true }, split),
+            ...networks.map((network) => iptablesInsertCommand(decider, 'DOCKER-USER', { iif: network.bridge }, split, 2)),
+          ],
+          summary: `Accept replies and the containers' own traffic before the drop, as these commands do, or limit the drop to new connections from the outside (add -i ${uplink ?? '<uplink>'} -m conntrack --ctstate NEW to it).`,
+        },
+      });
+    });
+    return verdict(findings, checked.join('; '), limits);
+  },
+} satisfies Check;

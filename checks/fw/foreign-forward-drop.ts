@@ -1,0 +1,121 @@
+import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
+import {
+  bothFlavoursInUse,
+  deciderEvidence,
+  deciderKey,
+  droppedWhere,
+  firewallInputs,
+  firstEndpoint,
+  groupBy,
+  networkLabel,
+  pathOutcome,
+  peerEndpoint,
+  undecidedLimit,
+} from '../../src/firewall/check-support.js';
+import { expectedRules } from '../../src/firewall/engine-rules.js';
+import { acceptCommand, type AcceptSpec } from '../../src/firewall/fixes.js';
+import type { Decider, FirewallModel } from '../../src/firewall/model.js';
+import { dropOwner, findChain } from '../../src/firewall/owners.js';
+import { evaluatePath, publishedPortPath, sameBridgePath, toOutsidePath, type PathEvaluation, type TrafficPath } from '../../src/firewall/paths.js';
+import { finding } from '../../src/finding.js';
+import { verdict } from '../../src/outcome.js';
+import type { Check, Finding } from '../../src/types.js';
+
+interface Blocked {
+  network: NetworkUnderTest;
+  evaluation: PathEvaluation;
+  decider: Decider;
+}
+
+export default {
+  id: 'fw.foreign-forward',
+  title: 'Forward-hook chains outside the engines and routed container traffic',
+  findings: ['fw.foreign_forward_drop'],
+  docs: 'https://github.com/containers/netavark/issues/977',
+  async run({ facts }) {
+    const loaded = await firewallInputs(facts);
+    if ('skip' in loaded) return loaded.skip;
+    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { model } = firewall;
+    const bridgeNf = await facts.get(bridgeNfCallIptables);
+    const blocked: Blocked[] = [];
+    const checked: string[] = [];
+    for (const network of traffic.networks) {
+      const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
+      for (const path of pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value)) {
+        const evaluation = evaluatePath(model, path);
+        checked.push(pathOutcome(model, evaluation, networkLabel(network)));
+        if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+        const decider = evaluation.decidedBy;
+        if (evaluation.verdict !== 'drop' || decider === null || dropOwner(model, decider) !== 'foreign') continue;
+        // Same-bridge drops in the IP hooks are fw.br_netfilter_forward_drop's.
+        if (path.kind === 'same-bridge' && decider.family !== 'bridge') continue;
+        // An iptables policy that drops because the engine's accepts are gone is fw.engine_rules_flushed's.
+        if (rulesGone && decider.policy !== undefined && decider.backend !== 'nft') continue;
+        blocked.push({ network, evaluation, decider });
+      }
+    }
+    const split = bothFlavoursInUse(model);
+    const findings: Finding[] = groupBy(blocked, (item) => deciderKey(item.decider)).map((group) => {
+      const { decider } = group[0]!;
+      const networks = [...new Set(group.map((item) => item.network))];
+      const where = droppedWhere(decider);
+      return finding('fw.foreign_forward_drop', {
+        subject: {
+          engine: networks[0]!.network.engine,
+          scope: 'rootful',
+          network: networks.map((network) => network.network.name).join(', '),
+          interface: networks.map((network) => network.bridge).join(', '),
+        },
+        title: `${where.charAt(0).toUpperCase()}${where.slice(1)} drops container traffic (${[...new Set(group.map((item) => item.evaluation.path.kind))].join(', ')})`,
+        detail: `Dropped: ${group.map((item) => item.evaluation.path.description).join('; ')}.${firewallManager(model, decider)}`,
+        evidence: [deciderEvidence(model, decider)],
+        fix: { commands: fixCommands(model, decider, group, split) },
+      });
+    });
+    return verdict(findings, checked.join('; '), limits);
+  },
+} satisfies Check;
+
+function pathsOf(network: NetworkUnderTest, uplink: string | undefined, bridgeNf: boolean): TrafficPath[] {
+  const from = firstEndpoint(network);
+  const paths: TrafficPath[] = [sameBridgePath(from, peerEndpoint(network, from), bridgeNf)];
+  if (network.network.internal) return paths;
+  paths.push(toOutsidePath(from, uplink));
+  for (const container of network.containers) {
+    for (const port of container.publishedPorts) {
+      if (!Number.isInteger(port.hostPort) || port.hostPort <= 0 || port.hostIp?.startsWith('127.')) continue;
+      paths.push(publishedPortPath({ address: container.address, bridge: network.bridge }, { protocol: port.protocol, port: port.containerPort }, uplink, port.hostPort));
+    }
+  }
+  return paths;
+}
+
+function isFirewalld(decider: Decider): boolean {
+  return decider.backend === 'nft' && decider.table === 'firewalld';
+}
+
+function isUfw(model: FirewallModel, decider: Decider): boolean {
+  return decider.backend !== 'nft' && (decider.chain.startsWith('ufw') || findChain(model, decider, 'ufw-before-forward') !== undefined);
+}
+
+function firewallManager(model: FirewallModel, decider: Decider): string {
+  if (isFirewalld(decider)) return ' The table is firewalld\'s.';
+  if (isUfw(model, decider)) return ' The chain belongs to ufw (DEFAULT_FORWARD_POLICY in /etc/default/ufw).';
+  return '';
+}
+
+function fixCommands(model: FirewallModel, decider: Decider, group: Blocked[], split: boolean): string[] {
+  const bridges = [...new Set(group.map((item) => item.network.bridge))];
+  if (isFirewalld(decider)) {
+    return bridges.flatMap((bridge) => [`firewall-cmd --zone=trusted --add-interface=${bridge}`, `firewall-cmd --permanent --zone=trusted --add-interface=${bridge}`]);
+  }
+  if (isUfw(model, decider)) return bridges.flatMap((bridge) => [`ufw route allow in on ${bridge}`, `ufw route allow out on ${bridge}`]);
+  const specs: AcceptSpec[] = [];
+  for (const bridge of bridges) {
+    const kinds = new Set(group.filter((item) => item.network.bridge === bridge).map((item) => item.evaluation.path.kind));
+    if (kinds.has('to-outside') || kinds.has('same-bridge')) specs.push({ iif: bridge }, { oif: bridge, established: true });
+    if (kinds.has('published-port')) specs.push({ oif: bridge, dnat: true });
+  }
+  return specs.map((spec) => acceptCommand(decider, spec, split));
+}

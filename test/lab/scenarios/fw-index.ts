@@ -1,0 +1,27 @@
+import type { Scenario } from '../scenario.js';
+import brNetfilterForwardDrop from './fw-br-netfilter-forward-drop.js';
+import dockerUserDrop from './fw-docker-user-drop.js';
+import engineRulesFlushed from './fw-engine-rules-flushed.js';
+import foreignForwardDrop from './fw-foreign-forward-drop.js';
+import inputDropDns from './fw-input-drop-dns.js';
+import iptablesBackendSplit from './fw-iptables-backend-split.js';
+import mixedPodmanIngress from './fw-mixed-podman-ingress.js';
+import rulesetFlushed from './fw-ruleset-flushed.js';
+
+/** The firewall scenarios (Part 2) that put the host back exactly, in the order they run. */
+export const FW_SCENARIOS: readonly Scenario[] = [
+  brNetfilterForwardDrop,
+  foreignForwardDrop,
+  inputDropDns,
+  engineRulesFlushed,
+  dockerUserDrop,
+  mixedPodmanIngress,
+  rulesetFlushed,
+];
+
+/**
+ * Scenarios whose restore cannot be exact: once iptables-legacy has written to a table, the kernel keeps that
+ * table registered in the network namespace (empty after the restore) until the machine reboots, and every
+ * iptables-nft command from then on warns that legacy tables are present. Run them by name on a throwaway host.
+ */
+export const FW_SCENARIOS_FOR_A_THROWAWAY_HOST: readonly Scenario[] = [iptablesBackendSplit];
