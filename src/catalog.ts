@@ -1,6 +1,7 @@
 import { PART1 } from './catalog/part1.js';
 import { PART2_FIREWALL } from './catalog/part2-firewall.js';
 import { PART2_HOST } from './catalog/part2-host.js';
+import { PART3 } from './catalog/part3.js';
 import type { Severity } from './types.js';
 
 /**
@@ -20,7 +21,7 @@ export interface CatalogEntry {
   docs: string;
 }
 
-export const CATALOG: readonly CatalogEntry[] = [...PART1, ...PART2_FIREWALL, ...PART2_HOST];
+export const CATALOG: readonly CatalogEntry[] = [...PART1, ...PART2_FIREWALL, ...PART2_HOST, ...PART3];
 
 const BY_ID = new Map(CATALOG.map((entry) => [entry.id, entry]));
 

@@ -1,28 +1,20 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import ora, { type Ora } from 'ora';
 import { BUILTIN_CHECKS } from '../checks/index.js';
 import { CATALOG, catalogEntry } from './catalog.js';
 import { Facts } from './facts/facts.js';
-import type { Host } from './host/host.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, LiveHost } from './host/live.js';
-import { ReplayHost } from './host/replay.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from './host/live.js';
 import { SessionHost } from './host/session.js';
-import { SnapshotError, parseSnapshot } from './host/snapshot.js';
 import { loadPlugins } from './plugins.js';
 import { renderHuman } from './render/human.js';
 import { renderJson } from './render/json.js';
 import { EXIT, TOOL, buildReport, exitCode, type FailOn } from './report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from './runner.js';
+import { UsageError, openHost, useColor, writeSnapshot, type OutputStreams } from './session.js';
 import type { Check, CheckResult } from './types.js';
+import { registerWhy } from './why/command.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
-class UsageError extends Error {}
+export type Io = OutputStreams;
 
 interface DiagnoseOptions {
   json?: boolean;
@@ -57,36 +49,13 @@ export function selectChecks(checks: readonly Check[], only: string[] | undefine
   return checks.filter((check) => (only === undefined || matches(check, only)) && (skip === undefined || !matches(check, skip)));
 }
 
-function useColor(option: DiagnoseOptions['color'], io: Io): boolean {
-  if (option === 'never' || io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (option === 'always') return true;
-  return io.stdout.isTTY === true && io.env.TERM !== 'dumb';
-}
-
-async function openHost(options: DiagnoseOptions): Promise<{ host: Host; replayedFrom?: string }> {
-  if (options.replay === undefined) return { host: new LiveHost({ commandTimeoutMs: Math.min(DEFAULT_COMMAND_TIMEOUT_MS, options.timeout * 1000) }) };
-  let text: string;
-  try {
-    text = await readFile(options.replay, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read the replay file: ${(error as Error).message}`);
-  }
-  try {
-    return { host: new ReplayHost(parseSnapshot(text, options.replay)), replayedFrom: options.replay };
-  } catch (error) {
-    if (error instanceof SnapshotError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
   const pluginDirs = [...options.checksDir, ...(io.env.NETDOCTOR_CHECKS_DIR ?? '').split(':').filter((dir) => dir !== '')];
   const plugins = await loadPlugins(pluginDirs);
   const selected = selectChecks([...BUILTIN_CHECKS, ...plugins.checks], options.only, options.skip);
-  const { host: inner, replayedFrom } = await openHost(options);
-  const host = new SessionHost(inner);
+  const host = new SessionHost(await openHost(options.replay, Math.min(DEFAULT_COMMAND_TIMEOUT_MS, options.timeout * 1000)));
   const facts = new Facts(host);
 
   const showSpinner = format === 'human' && io.stderr.isTTY === true && !io.env.CI;
@@ -105,20 +74,28 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
     spinner?.stop();
   }
   const durationMs = Math.round(performance.now() - started);
-  const report = await buildReport(facts, [...results, ...plugins.broken], startedAt, durationMs, replayedFrom);
+  const report = await buildReport(facts, [...results, ...plugins.broken], startedAt, durationMs, options.replay);
 
-  if (options.record !== undefined) {
-    const snapshot = await host.snapshot(TOOL, startedAt);
-    await writeFile(options.record, `${JSON.stringify(snapshot, null, 1)}\n`);
-    io.stderr.write(`netdoctor: recorded ${snapshot.commands.length} commands, ${snapshot.files.length} files, ${snapshot.dirs.length} folders and ${snapshot.stats.length} stats to ${options.record}\n`);
-  }
+  if (options.record !== undefined) await writeSnapshot(host, options.record, startedAt, io);
   const width = Math.min(io.stdout.columns ?? 100, 140);
   io.stdout.write(format === 'json' ? renderJson(report) : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }));
   return exitCode(report, options.failOn);
 }
 
+/** `netdoctor why` reports the pair ids; it is listed beside the checks so that every catalog id has a reporter. */
+const WHY_REPORTER = {
+  id: 'why',
+  title: 'netdoctor why A B: the path from one container to another',
+  findings: CATALOG.filter((entry) => entry.id.startsWith('pair.')).map((entry) => entry.id),
+  docs: 'README.md#netdoctor-why-a-b',
+};
+
+function reportersOf(id: string): string[] {
+  return [...BUILTIN_CHECKS, WHY_REPORTER].filter((check) => check.findings.includes(id)).map((check) => (check === WHY_REPORTER ? 'netdoctor why A B' : check.id));
+}
+
 function listChecks(json: boolean, io: Io): number {
-  const rows = BUILTIN_CHECKS.map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs }));
+  const rows = [...BUILTIN_CHECKS, WHY_REPORTER].map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs }));
   if (json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return EXIT.ok;
@@ -136,7 +113,6 @@ function explain(id: string, io: Io): number {
     const near = CATALOG.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id.split('.')[1] ?? '')).map((candidate) => candidate.id);
     throw new UsageError(`unknown finding id: ${id}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; netdoctor list shows every id`);
   }
-  const checks = BUILTIN_CHECKS.filter((check) => check.findings.includes(id)).map((check) => check.id);
   io.stdout.write(
     [
       `${entry.id} (${entry.severity})`,
@@ -148,7 +124,7 @@ function explain(id: string, io: Io): number {
       '',
       `Fix: ${entry.fix}`,
       '',
-      `Reported by: ${checks.join(', ')}`,
+      `Reported by: ${reportersOf(id).join(', ')}`,
       `Docs: ${entry.docs}`,
       '',
     ].join('\n'),
@@ -195,6 +171,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('explain a finding id: what it means, its usual cause and its fix')
     .argument('<id>', 'a finding id, e.g. host.ip_forward_disabled')
     .action((id: string) => setExit(explain(id, io)));
+
+  registerWhy(program, io, setExit);
 
   return program;
 }

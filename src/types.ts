@@ -1,5 +1,6 @@
 import type { Host } from './host/host.js';
 import type { Facts } from './facts/facts.js';
+import type { PairSection } from './why/types.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
@@ -109,4 +110,6 @@ export interface Report {
   };
   checks: CheckResult[];
   findings: Finding[];
+  /** `netdoctor why A B` only: the two containers, the path between them and the verdict. */
+  pair?: PairSection;
 }

@@ -119,7 +119,7 @@ describe('record and replay', () => {
       timedOut: false,
       error: { code: 'ENOTRECORDED', message: 'the command `iptables-save -t filter` was not recorded in the snapshot' },
     });
-    expect(await replay.readFile('/etc/resolv.conf')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED', message: expect.stringContaining('/etc/resolv.conf') } });
+    expect(await replay.readFile('/etc/netdoctor-never-read.conf')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED', message: expect.stringContaining('/etc/netdoctor-never-read.conf') } });
     expect(await replay.readDir('/etc/cni/net.d')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
     expect(await replay.stat('/usr/sbin/nft')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
   });

@@ -54,6 +54,8 @@ interface ScenarioBase {
   identity: Identity;
   /** Extra environment for netdoctor and for printed commands (a root identity with its own podman store). */
   env?: (lab: Lab) => Record<string, string>;
+  /** The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same expectations. */
+  netdoctorCommand?: (lab: Lab) => string[];
   /** Builds the state: containers, networks, and (for broken ones) the breakage. */
   setup(lab: Lab): Promise<void>;
   /** Always runs (also after a failure or a timeout): puts the host back exactly. */

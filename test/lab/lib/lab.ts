@@ -57,12 +57,15 @@ export class Lab {
 
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
-    const outcome = await runNetdoctor(this.scenario.identity, this.env());
+    const command = this.scenario.netdoctorCommand?.(this) ?? [];
+    const outcome = await runNetdoctor(this.scenario.identity, this.env(), undefined, undefined, command);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
     // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
-    // expectations as the full run, so a fixture always shows what the scenario proved.
-    const recorded = await runNetdoctor(this.scenario.identity, this.env(), `${this.scenario.name}.${state}`, RECORDED_CHECKS);
+    // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
+    // `why` reads only what it needs and has no --only.
+    const only = command.length > 0 ? undefined : RECORDED_CHECKS;
+    const recorded = await runNetdoctor(this.scenario.identity, this.env(), `${this.scenario.name}.${state}`, only, command);
     this.runs.push({ ...recorded, state: `${state} (recorded)` });
     return [outcome.report, recorded.report];
   }

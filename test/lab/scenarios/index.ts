@@ -1,5 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import { FW_SCENARIOS } from './fw-index.js';
+import { P2_HOST_SCENARIOS } from './p2-host.js';
+import { WHY_SCENARIOS } from './why-index.js';
 import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
 import baselineDocker from './baseline-docker.js';
@@ -60,4 +62,6 @@ export const SCENARIOS: readonly Scenario[] = [
   dockerFrozen,
   dockerStopped,
   ...FW_SCENARIOS,
+  ...P2_HOST_SCENARIOS,
+  ...WHY_SCENARIOS,
 ];

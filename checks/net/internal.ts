@@ -1,0 +1,63 @@
+import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
+import type { Container, ContainerNetwork } from '../../src/facts/model.js';
+import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
+import { finding } from '../../src/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import type { Check, Finding } from '../../src/types.js';
+
+function internalNetworkFinding(network: ContainerNetwork, members: Container[], cli: string): Finding {
+  const names = members.map((container) => container.name);
+  const egressNetwork = `${network.name}-egress`;
+  return finding('net.internal_network', {
+    subject: { engine: network.engine, scope: network.scope, network: network.name, containers: names },
+    title: `${network.engine} network "${network.name}" is internal: no route out of it`,
+    detail: names.length > 0 ? `Containers on it: ${names.join(', ')}.` : 'No running container uses it now.',
+    evidence: [
+      {
+        source: 'command',
+        what: `${cli} network inspect ${network.name}`,
+        excerpt: `${network.engine === 'docker' ? '"Internal": true' : '"internal": true'}; subnets: ${network.subnets.map((subnet) => subnet.subnet).join(', ') || 'none'}`,
+      },
+    ],
+    fix: {
+      commands: [`${cli} network create ${egressNetwork}`, ...(names.length > 0 ? names : ['CONTAINER']).map((name) => `${cli} network connect ${egressNetwork} ${name}`)],
+      summary: `Only if a container needs the outside: connect it to a second, non-internal network (here "${egressNetwork}"); the internal network keeps isolating the rest.`,
+    },
+  });
+}
+
+export default {
+  id: 'net.internal',
+  title: 'Internal networks (no way out by design)',
+  findings: ['net.internal_network'],
+  docs: 'https://docs.docker.com/reference/cli/docker/network/create/#internal',
+  async run({ facts }) {
+    const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+    const engines = [
+      { usable: docker.kind === 'ok', cli: 'docker', networks: dockerNetworks, containers: dockerContainers },
+      { usable: podman.kind === 'ok', cli: 'podman', networks: podmanNetworks, containers: podmanContainers },
+    ].filter((engine) => engine.usable);
+    if (engines.length === 0) return notApplicable('no usable container engine');
+    const findings: Finding[] = [];
+    const limits: string[] = [];
+    const checked: string[] = [];
+    for (const engine of engines) {
+      const [networks, containers] = await Promise.all([facts.get(engine.networks), facts.get(engine.containers)]);
+      if (!networks.ok) {
+        limits.push(networks.reason);
+        continue;
+      }
+      if (!containers.ok) limits.push(containers.reason);
+      checked.push(`${networks.items.length} ${engine.cli} network(s)`);
+      for (const network of networks.items.filter((candidate) => candidate.internal)) {
+        const members = containers.ok
+          ? containers.items.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name))
+          : [];
+        findings.push(internalNetworkFinding(network, members, engine.cli));
+      }
+    }
+    if (checked.length === 0) return cannotDecide(limits.join('; '));
+    const internal = findings.map((item) => item.subject.network).join(', ');
+    return verdict(findings, `${checked.join(', ') || 'no network listed'}; internal: ${internal || 'none'}`, limits);
+  },
+} satisfies Check;

@@ -1,0 +1,53 @@
+import { featureStatus, featuresFor, iptablesFlavour, kernelModules } from '../../src/facts/kernel.js';
+import { podmanNetworks } from '../../src/facts/podman.js';
+import { rootlessPodman } from '../../src/facts/rootless.js';
+import { finding } from '../../src/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import type { Check } from '../../src/types.js';
+
+const MODULES_LOAD_FILE = '/etc/modules-load.d/podman-rootless.conf';
+
+export default {
+  id: 'rootless.netfilter-preload',
+  title: 'Netfilter modules loaded for rootless bridge networks',
+  findings: ['rootless.netfilter_modules_not_preloaded'],
+  docs: 'https://github.com/containers/podman/issues/12661',
+  async run({ host, facts }) {
+    const rootless = await facts.get(rootlessPodman);
+    if (!rootless.ok) return rootless.outcome;
+    const networks = await facts.get(podmanNetworks);
+    if (!networks.ok) return cannotDecide(networks.reason);
+    // Containers reach the default network only with --network podman; the user's own networks are what fail.
+    const bridges = networks.items.filter((network) => network.driver === 'bridge' && !network.isDefault);
+    if (bridges.length === 0) return notApplicable(`${host.context.user} has no bridge network of their own: the default slirp4netns networking needs no netfilter modules`);
+    const [view, iptables] = await Promise.all([facts.get(kernelModules), facts.get(iptablesFlavour)]);
+    if (!view.ok) return cannotDecide(view.reason);
+    const families = featuresFor(iptables.flavour).map((features) => features.map((feature) => featureStatus(view, feature)));
+    // Missing features are kernel.netfilter_modules_missing's to report; this check is about loadable ones nobody loaded.
+    const notLoaded = families
+      .map((family) => family.filter((status) => status.state === 'loadable'))
+      .reduce((fewest, candidate) => (candidate.length < fewest.length ? candidate : fewest));
+    const names = bridges.map((network) => network.name).join(', ');
+    if (notLoaded.length === 0) return verdict([], `no netfilter module for ${names} waits to be loaded by root (${view.loadedSource}); features missing altogether are kernel.netfilter_modules_missing's`);
+    const modules = notLoaded.map((status) => status.feature.module);
+    return verdict(
+      [
+        finding('rootless.netfilter_modules_not_preloaded', {
+          subject: { engine: 'podman', scope: 'rootless', user: host.context.user, network: names },
+          title: `${modules.join(', ')} ${modules.length > 1 ? 'are' : 'is'} not loaded, and ${host.context.user} cannot load ${modules.length > 1 ? 'them' : 'it'}: rootless networks ${names} fail`,
+          detail: `${iptables.excerpt}.`,
+          evidence: [
+            { source: view.config.source.startsWith('/') ? 'file' : 'command', what: view.config.source, excerpt: notLoaded.map((status) => status.excerpt).join('\n') },
+            { source: 'file', what: view.loadedPath, excerpt: `none of ${modules.join(', ')} is loaded (${view.loadedSource})` },
+            { source: 'file', what: view.installedPath, excerpt: `installed: ${modules.join(', ')}` },
+          ],
+          fix: {
+            commands: [`modprobe -a ${modules.join(' ')}`, `printf '%s\\n' ${modules.join(' ')} > ${MODULES_LOAD_FILE}`],
+            summary: 'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them.',
+          },
+        }),
+      ],
+      `not loaded: ${modules.join(', ')}`,
+    );
+  },
+} satisfies Check;
