@@ -1,3 +1,4 @@
+import { dockerDaemon } from '../../src/facts/docker-daemon.js';
 import { dockerState, type DockerUnreachableCause } from '../../src/facts/docker.js';
 import { systemdRunning } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
@@ -33,13 +34,20 @@ export default {
     const seen: string[] = [];
     const limits: string[] = [];
     if (docker.kind === 'unreachable') {
+      // A stopped (SIGSTOP) dockerd hangs every client, and SIGTERM stays pending until it is continued.
+      const daemon = docker.cause === 'timeout' ? await facts.get(dockerDaemon) : undefined;
+      const stopped = daemon?.ok && daemon.config.process.state === 'T' ? daemon.config.process : undefined;
       findings.push(
         finding('engine.unreachable', {
           subject: { engine: 'docker' },
           title: `Docker daemon cannot be used: ${docker.cause.replace('-', ' ')}`,
-          detail: docker.reason,
-          evidence: docker.evidence,
-          fix: dockerFix(docker.cause, host.context.user, systemd),
+          detail: stopped ? `${docker.reason}. dockerd (pid ${stopped.pid}) is stopped (process state T).` : docker.reason,
+          evidence: stopped
+            ? [...docker.evidence, { source: 'file', what: `/proc/${stopped.pid}/status`, excerpt: `State: ${stopped.state} (stopped)` }]
+            : docker.evidence,
+          fix: stopped
+            ? { summary: `dockerd (pid ${stopped.pid}) was stopped by a signal: let it continue.`, commands: [`kill -CONT ${stopped.pid}`, 'docker info'] }
+            : dockerFix(docker.cause, host.context.user, systemd),
         }),
       );
     } else if (docker.kind === 'ok') {
