@@ -1,3 +1,4 @@
+import { parseAddress } from '../firewall/address.js';
 import { commandLine } from '../host/host.js';
 import { defineFact } from './facts.js';
 import type { Readable } from './files.js';
@@ -15,44 +16,17 @@ export interface Cidr {
   text: string;
 }
 
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = (value << 8n) | BigInt(part);
-  }
-  return value;
-}
-
-function parseIpv6(text: string): bigint | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (half: string | undefined) => (half === undefined || half === '' ? [] : half.split(':'));
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  let value = 0n;
-  for (const group of all) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return undefined;
-    value = (value << 16n) | BigInt(`0x${group}`);
-  }
-  return value;
-}
-
 /** Parses "10.89.0.0/24", "fd00::/64", or a bare address (a host route: /32 or /128). */
 export function parseCidr(text: string): Cidr | undefined {
   const [address = '', length] = text.split('/');
-  const family = address.includes(':') ? 6 : 4;
-  const value = family === 4 ? parseIpv4(address) : parseIpv6(address);
+  const parsed = parseAddress(address);
+  if (parsed === undefined) return undefined;
+  const family = parsed.family === 'ipv4' ? 4 : 6;
   const bits = family === 4 ? 32 : 128;
   const prefix = length === undefined ? bits : Number(length);
-  if (value === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > bits) return undefined;
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return undefined;
   const hostBits = BigInt(bits - prefix);
-  return { family, network: (value >> hostBits) << hostBits, prefix, text };
+  return { family, network: (parsed.value >> hostBits) << hostBits, prefix, text };
 }
 
 /** Whether two prefixes share any address: one contains the other. */
