@@ -1,6 +1,7 @@
-import { cniConfig } from '../../src/facts/cni.js';
+import { cniPodman } from '../../src/facts/cni.js';
+import { runningOn } from '../../src/facts/model.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
-import { podmanContainers, podmanState } from '../../src/facts/podman.js';
+import { podmanContainers } from '../../src/facts/podman.js';
 import { fileEvidence, finding } from '../../src/finding.js';
 import type { HostContext } from '../../src/host/host.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
@@ -18,18 +19,15 @@ export default {
   findings: ['cni.dnsmasq_not_running'],
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
-    const podman = await facts.get(podmanState);
-    if (podman.kind === 'absent') return notApplicable('podman is not installed');
-    if (podman.kind === 'unusable') return cannotDecide(podman.reason);
-    if (podman.info.networkBackend !== 'cni') return notApplicable(`podman uses the ${podman.info.networkBackend} backend`);
-    const cni = await facts.get(cniConfig);
-    if (cni.problem !== undefined) return cannotDecide(cni.problem);
+    const podman = await facts.get(cniPodman);
+    if (!podman.ok) return podman.outcome;
+    const { cni } = podman;
     const withDnsname = cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
     if (withDnsname.length === 0) return notApplicable(`no CNI network in ${cni.dir} uses the dnsname plugin`);
     const containers = await facts.get(podmanContainers);
     if (!containers.ok) return cannotDecide(containers.reason);
     const inUse = withDnsname.flatMap((conflist) => {
-      const users = containers.items.filter((container) => container.running && container.networks.some((attachment) => attachment.network === conflist.name));
+      const users = runningOn(containers.items, [conflist.name]);
       return users.length > 0 ? [{ conflist, users }] : [];
     });
     if (inUse.length === 0) return notApplicable(`no running container on a dnsname network (${withDnsname.map((conflist) => conflist.name).join(', ')})`);

@@ -1,13 +1,9 @@
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
-import type { Container, ContainerNetwork } from '../../src/facts/model.js';
+import { runningOn, type Container, type ContainerNetwork } from '../../src/facts/model.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
 import { finding } from '../../src/finding.js';
 import { notApplicable, verdict } from '../../src/outcome.js';
 import type { Check, Finding } from '../../src/types.js';
-
-function usersOf(network: ContainerNetwork, containers: Container[]): Container[] {
-  return containers.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name));
-}
 
 function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string, commands: { networks: string; containers: string }): Finding {
   const names = users.map((container) => container.name);
@@ -69,7 +65,7 @@ export default {
       }
       if (!containers.ok) limits.push(containers.reason);
       for (const network of networks.items.filter((candidate) => candidate.isDefault && !candidate.dnsEnabled)) {
-        const users = containers.ok ? usersOf(network, containers.items) : [];
+        const users = containers.ok ? runningOn(containers.items, [network.name]) : [];
         checked.push(`${engine.cli}/${network.name}: ${users.length} running container(s)`);
         // Without the container list, "nobody uses it" would be a guess: say nothing rather than an info.
         if (containers.ok) findings.push(defaultNetworkFinding(network, users, engine.cli, { networks: networks.command, containers: containers.command }));

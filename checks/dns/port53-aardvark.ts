@@ -1,6 +1,6 @@
 import { OVERRIDE_CONTAINERS_CONF } from '../../src/facts/containers-conf.js';
 import { holdsAddress, udpListeners, type UdpListener } from '../../src/facts/listeners.js';
-import type { ContainerNetwork } from '../../src/facts/model.js';
+import { runningOn, type ContainerNetwork } from '../../src/facts/model.js';
 import { aardvarkStateDir, podmanDnsSettings } from '../../src/facts/podman-dns.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
@@ -65,12 +65,9 @@ export default {
     const gateways = withDns.flatMap((network) => network.subnets.flatMap((subnet) => (subnet.gateway ? [`${network.name} ${subnet.gateway}:${port}`] : [])));
     if (conflicts.length === 0) return verdict([], `nothing but aardvark-dns holds udp port ${port} on ${gateways.join(', ')} (${listening.value.source})`, limits);
     const containers = await facts.get(podmanContainers);
-    const runningOn = (networkNames: string[]) =>
-      containers.ok
-        ? containers.items.filter((container) => container.running && container.networks.some((attachment) => networkNames.includes(attachment.network))).map((container) => container.name)
-        : [];
+    const runningNames = (networkNames: string[]) => (containers.ok ? runningOn(containers.items, networkNames).map((container) => container.name) : []);
     // One aardvark-dns serves every DNS-enabled network: it restarts on a new port only once all their containers stopped.
-    const dnsUsers = runningOn(withDns.map((network) => network.name));
+    const dnsUsers = runningNames(withDns.map((network) => network.name));
     const aardvarkPidFile = `${aardvarkStateDir(facts.host.context)}/aardvark.pid`;
     const recorded = await facts.get(pidFile(aardvarkPidFile));
     const running = recorded.kind === 'pid' ? await facts.get(processById(recorded.pid)) : undefined;
@@ -82,7 +79,7 @@ export default {
     const explicitConf = facts.host.context.env.CONTAINERS_CONF;
     const findings: Finding[] = conflicts.map(({ listener, networks: hit }) => {
       const names = hit.map((network) => network.name);
-      const members = runningOn(names);
+      const members = runningNames(names);
       const where = listener.wildcard ? `the wildcard address ${listener.address}` : `gateway ${listener.address}`;
       return finding('dns.port53_taken_for_aardvark', {
         subject: { engine: 'podman', scope: 'rootful', network: names.join(', '), containers: members },

@@ -2,7 +2,7 @@ import { dockerDaemon, restartDockerdCommands } from '../../src/facts/docker-dae
 import { systemdRunning } from '../../src/facts/files.js';
 import type { Facts } from '../../src/facts/facts.js';
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
-import type { ContainerNetwork } from '../../src/facts/model.js';
+import { runningOn, type ContainerNetwork } from '../../src/facts/model.js';
 import { fileEvidence, finding } from '../../src/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
 import type { Check, Evidence, Finding } from '../../src/types.js';
@@ -69,7 +69,7 @@ export default {
     const findings: Finding[] = [];
     for (const network of isolated) {
       const members = containers.ok
-        ? containers.items.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name))
+        ? runningOn(containers.items, [network.name])
         : [];
       findings.push(await iccFinding(network, members.map((container) => container.name), facts));
     }

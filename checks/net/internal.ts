@@ -1,5 +1,5 @@
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
-import type { Container, ContainerNetwork } from '../../src/facts/model.js';
+import { runningOn, type Container, type ContainerNetwork } from '../../src/facts/model.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
 import { finding } from '../../src/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
@@ -51,7 +51,7 @@ export default {
       checked.push(`${networks.items.length} ${engine.cli} network(s)`);
       for (const network of networks.items.filter((candidate) => candidate.internal)) {
         const members = containers.ok
-          ? containers.items.filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name))
+          ? runningOn(containers.items, [network.name])
           : [];
         findings.push(internalNetworkFinding(network, members, engine.cli));
       }

@@ -1,15 +1,10 @@
-import type { Container, ContainerNetwork } from '../../src/facts/model.js';
+import { runningOn } from '../../src/facts/model.js';
 import { aardvarkStateDir } from '../../src/facts/podman-dns.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
 import { fileEvidence, finding } from '../../src/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
 import type { Check, Evidence } from '../../src/types.js';
-
-function usersOf(networks: ContainerNetwork[], containers: Container[]): Container[] {
-  const names = networks.map((network) => network.name);
-  return containers.filter((container) => container.running && container.networks.some((attachment) => names.includes(attachment.network)));
-}
 
 export default {
   id: 'podman.aardvark-running',
@@ -26,7 +21,7 @@ export default {
     const withDns = networks.items.filter((network) => network.dnsEnabled);
     if (withDns.length === 0) return notApplicable('no podman network has DNS enabled');
     if (!containers.ok) return cannotDecide(containers.reason);
-    const users = usersOf(withDns, containers.items);
+    const users = runningOn(containers.items, withDns.map((network) => network.name));
     if (users.length === 0) return notApplicable(`no running container on a DNS-enabled network (${withDns.map((network) => network.name).join(', ')}): aardvark-dns runs only while one is`);
     const dir = aardvarkStateDir(host.context);
     const recorded = await facts.get(pidFile(`${dir}/aardvark.pid`));

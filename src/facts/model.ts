@@ -139,3 +139,8 @@ export function containerFromInspect(
   if (Array.isArray(container.EffectiveCaps)) result.effectiveCaps = asStringArray(container.EffectiveCaps);
   return result;
 }
+
+/** The running containers attached to any of these networks. */
+export function runningOn(containers: readonly Container[], networkNames: readonly string[]): Container[] {
+  return containers.filter((container) => container.running && container.networks.some((attachment) => networkNames.includes(attachment.network)));
+}

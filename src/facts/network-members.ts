@@ -1,13 +1,11 @@
 import { dockerContainers } from './docker.js';
 import type { Facts } from './facts.js';
-import type { ContainerNetwork } from './model.js';
+import { runningOn, type ContainerNetwork } from './model.js';
 import { podmanContainers } from './podman.js';
 
 /** Names of the running containers on a network; empty when the engine's containers cannot be listed. */
 export async function runningMembers(facts: Facts, network: ContainerNetwork): Promise<string[]> {
   const listing = await facts.get(network.engine === 'docker' ? dockerContainers : podmanContainers);
   if (!listing.ok) return [];
-  return listing.items
-    .filter((container) => container.running && container.networks.some((attachment) => attachment.network === network.name))
-    .map((container) => container.name);
+  return runningOn(listing.items, [network.name]).map((container) => container.name);
 }
