@@ -8,7 +8,7 @@ import { Engine, type EngineKind } from './lib/engine.js';
 import { baseEnv, brief, clip, ok, output, run } from './lib/exec.js';
 import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
 import { recoverJournal } from './lib/guard.js';
-import { runScenario, type ScenarioResult } from './lib/harness.js';
+import { notYetRun, runScenario, type ScenarioResult } from './lib/harness.js';
 import { ensureDockerd, type Lab } from './lib/lab.js';
 import { LAB_PREFIX, LAB_RUN, SETUP } from './lib/paths.js';
 import type { Scenario } from './scenario.js';
@@ -130,18 +130,7 @@ async function main(argv: string[]): Promise<number> {
   const log: string[] = [`netdoctor lab ${mode}, ${new Date().toISOString()}`];
   for (const scenario of selected) {
     if (performance.now() - labStarted > LAB_LIMIT_MS) {
-      const skipped: ScenarioResult = {
-        name: scenario.name,
-        kind: scenario.kind,
-        passed: false,
-        diagnosed: false,
-        falseErrors: 0,
-        printedFixVerified: false,
-        seconds: 0,
-        summary: '',
-        failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up`,
-        details: [],
-      };
+      const skipped: ScenarioResult = { ...notYetRun(scenario), failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up` };
       results.push(skipped);
       say(line(skipped));
       continue;

@@ -246,21 +246,16 @@ function withLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A scenario's result before anything was proven: failed, nothing diagnosed or verified. */
+export function notYetRun(scenario: Scenario): ScenarioResult {
+  return { name: scenario.name, kind: scenario.kind, passed: false, diagnosed: false, falseErrors: 0, printedFixVerified: false, seconds: 0, summary: '', details: [] };
+}
+
 export async function runScenario(scenario: Scenario, options: LabOptions, before: Map<string, string>, current: { lab?: Lab }): Promise<{ result: ScenarioResult; after: Map<string, string> }> {
   const started = performance.now();
   const lab = new Lab(scenario, options);
   current.lab = lab;
-  const result: ScenarioResult = {
-    name: scenario.name,
-    kind: scenario.kind,
-    passed: false,
-    diagnosed: false,
-    falseErrors: 0,
-    printedFixVerified: false,
-    seconds: 0,
-    summary: '',
-    details: [],
-  };
+  const result = notYetRun(scenario);
   let failure: string | undefined;
   let after = before;
   timings = [];
