@@ -10,6 +10,7 @@ import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
 import { recoverJournal } from './lib/guard.js';
 import { notYetRun, runScenario, type ScenarioResult } from './lib/harness.js';
 import { ensureDockerd, type Lab } from './lib/lab.js';
+import { installForLabUser } from './lib/netdoctor.js';
 import { LAB_PREFIX, LAB_RUN, SETUP } from './lib/paths.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
@@ -94,6 +95,7 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   say(`lab: ${setup.stdout.trim().split('\n').pop() ?? 'setup done'}`);
+  await installForLabUser();
   const swept = await sweep();
   if (swept.length > 0) say(`lab: removed leftovers of an earlier run: ${swept.join(', ')}`);
   const orphan = await orphanedRootlessAardvark();

@@ -3,7 +3,7 @@ import { BUILTIN_CHECKS } from '../../../checks/index.js';
 import type { Report } from '../../../src/types.js';
 import type { Identity } from '../scenario.js';
 import { LabError, baseEnv, brief, run } from './exec.js';
-import { AS_USER, CNI_ENV, LAB_USER, NETDOCTOR, SNAPSHOT_DIR } from './paths.js';
+import { AS_USER, CNI_ENV, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT, SNAPSHOT_DIR } from './paths.js';
 
 export interface NetdoctorRun {
   report: Report;
@@ -33,6 +33,20 @@ const KERNEL_MODULE_IDS: readonly string[] = ['kernel.netfilter_modules_missing'
 /** Recorded runs are limited (--only) to these checks, so that a fixture does not carry a kernel config. */
 export const RECORDED_CHECKS: readonly string[] = BUILTIN_CHECKS.filter((check) => !check.findings.some((id) => KERNEL_MODULE_IDS.includes(id))).map((check) => check.id);
 
+/** Copies the built netdoctor (and its dependencies) where the lab user can run it; see LAB_USER_INSTALL. */
+export async function installForLabUser(): Promise<void> {
+  const steps = [
+    ['rm', '-rf', LAB_USER_INSTALL],
+    ['mkdir', '-p', LAB_USER_INSTALL],
+    ['cp', '-a', `${ROOT}/package.json`, `${ROOT}/bin`, `${ROOT}/dist`, `${ROOT}/node_modules`, LAB_USER_INSTALL],
+    ['chmod', '-R', 'a+rX', LAB_USER_INSTALL],
+  ];
+  for (const argv of steps) {
+    const result = await run(argv, { timeoutMs: 120_000, env: baseEnv() });
+    if (result.exitCode !== 0) throw new LabError(`installing netdoctor for ${LAB_USER} failed: ${brief(result, 300)}`);
+  }
+}
+
 export function identityEnv(identity: Identity, extra: Record<string, string> = {}): Record<string, string> {
   return baseEnv({ ...(identity === 'cni' ? CNI_ENV : {}), ...extra });
 }
@@ -52,7 +66,7 @@ export async function runNetdoctor(identity: Identity, extraEnv: Record<string, 
   const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];
   if (identity === 'ndlab') {
     if (tmpDir !== undefined) await chown(tmpDir, await ndlabUid(), await ndlabUid());
-    argv = [AS_USER, LAB_USER, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
+    argv = [AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`, ...command, '--json', ...recordArgs];
   } else {
     argv = [process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   }

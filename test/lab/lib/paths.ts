@@ -22,6 +22,11 @@ export const SNAPSHOT_DIR = `${ROOT}/test/fixtures/snapshots/lab`;
 export const LAB_USER = 'ndlab';
 export const LAB_STATE = '/var/lib/netdoctor-lab';
 export const LAB_RUN = '/run/netdoctor-lab';
+/**
+ * A copy of the built netdoctor that the lab user can read: the checkout may sit under a folder only root may
+ * enter (a CI clone in a `mktemp -d` folder is 0700), and ndlab runs netdoctor too.
+ */
+export const LAB_USER_INSTALL = `${LAB_STATE}/netdoctor`;
 /** Where scenarios park the binaries they "remove" (same filesystem as /usr, so a rename keeps everything). */
 export const MOVED_DIR = `${LAB_STATE}/moved`;
 /** Undo actions not yet performed: replayed at the start of the next run after a crash. */
