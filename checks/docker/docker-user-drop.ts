@@ -45,7 +45,7 @@ export default {
       if (!network.network.internal) paths.push(toOutsidePath(from, uplink), replyFromOutsidePath(from, uplink));
       for (const path of paths) {
         const evaluation = evaluatePath(model, path);
-        checked.push(pathOutcome(model, evaluation, networkLabel(network)));
+        checked.push(pathOutcome(model, evaluation, network));
         if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
         const decider = evaluation.decidedBy;
         if (evaluation.verdict === 'drop' && decider !== null && dropOwner(model, decider) === 'docker-user') blocked.push({ network, evaluation, decider });

@@ -11,6 +11,7 @@ import {
   peerEndpoint,
   reloadCommands,
   undecidedLimit,
+  writerInOtherFlavour,
 } from '../../src/firewall/check-support.js';
 import { expectedRules } from '../../src/firewall/engine-rules.js';
 import { acceptCommand } from '../../src/firewall/fixes.js';
@@ -44,8 +45,10 @@ export default {
       // A drop in a bridge table happens whatever br_netfilter does: fw.foreign_forward_drop reports it. Docker's
       // icc=false and netavark's isolate rules drop on purpose, and DOCKER-USER has a finding of its own.
       const owner = evaluation.verdict === 'drop' && dropper !== null && dropper.family !== 'bridge' ? dropOwner(firewall.model, dropper) : undefined;
-      const reportedElsewhere = owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy';
-      checked.push(pathOutcome(firewall.model, evaluation, networkLabel(network)));
+      // A drop in one iptables flavour while the engine's accepts are in the other: fw.iptables_backend_split.
+      const reportedElsewhere =
+        (owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy') || (dropper !== null && writerInOtherFlavour(firewall.model, network.writer, dropper) !== undefined);
+      checked.push(pathOutcome(firewall.model, evaluation, network));
       if (owner === undefined || reportedElsewhere || dropper === null) continue;
       const settings = network.writer === 'docker' ? await facts.get(dockerFirewallSettings) : undefined;
       const rulesGone = expectedRules(firewall.model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);

@@ -11,6 +11,7 @@ import {
   pathOutcome,
   peerEndpoint,
   undecidedLimit,
+  writerInOtherFlavour,
 } from '../../src/firewall/check-support.js';
 import { expectedRules } from '../../src/firewall/engine-rules.js';
 import { acceptCommand, type AcceptSpec } from '../../src/firewall/fixes.js';
@@ -44,7 +45,7 @@ export default {
       const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
       for (const path of pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value)) {
         const evaluation = evaluatePath(model, path);
-        checked.push(pathOutcome(model, evaluation, networkLabel(network)));
+        checked.push(pathOutcome(model, evaluation, network));
         if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
         const decider = evaluation.decidedBy;
         if (evaluation.verdict !== 'drop' || decider === null || dropOwner(model, decider) !== 'foreign') continue;
@@ -52,6 +53,8 @@ export default {
         if (path.kind === 'same-bridge' && decider.family !== 'bridge') continue;
         // An iptables policy that drops because the engine's accepts are gone is fw.engine_rules_flushed's.
         if (rulesGone && decider.policy !== undefined && decider.backend !== 'nft') continue;
+        // A drop in one iptables flavour while the engine's accepts are in the other is fw.iptables_backend_split's.
+        if (writerInOtherFlavour(model, network.writer, decider) !== undefined) continue;
         blocked.push({ network, evaluation, decider });
       }
     }

@@ -1,11 +1,11 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
 import type { Facts } from '../../src/facts/facts.js';
-import { defaultRoute, firewallModel, rootfulTraffic } from '../../src/facts/firewall.js';
-import { firstEndpoint, networkLabel, reloadCommands } from '../../src/firewall/check-support.js';
+import { bridgeNfCallIptables, defaultRoute, firewallModel, rootfulTraffic } from '../../src/facts/firewall.js';
+import { firstEndpoint, networkLabel, peerEndpoint, reloadCommands, writerInOtherFlavour } from '../../src/firewall/check-support.js';
 import { FORWARD_MARKER_CHAIN } from '../../src/firewall/engine-rules.js';
 import type { Backend, FirewallModel, ModelTable } from '../../src/firewall/model.js';
 import { describeDecider } from '../../src/firewall/owners.js';
-import { evaluatePath, toOutsidePath } from '../../src/firewall/paths.js';
+import { evaluatePath, sameBridgePath, toOutsidePath } from '../../src/firewall/paths.js';
 import { finding } from '../../src/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
 import type { Check, Evidence } from '../../src/types.js';
@@ -42,21 +42,22 @@ function engineChainOwners(tables: ModelTable[]): string[] {
 }
 
 /**
- * Networks with running containers whose traffic to the outside is dropped in one flavour while the chain
- * their engine accepts it in lives in the other.
+ * Traffic of networks with running containers (to the outside, and between containers when bridged traffic
+ * crosses the IP hooks) that one flavour drops while the writer's forward chain lives in the other.
  */
 async function droppedAcrossFlavours(facts: Facts, model: FirewallModel): Promise<string[]> {
-  const [traffic, route] = await Promise.all([facts.get(rootfulTraffic), facts.get(defaultRoute)]);
+  const [traffic, route, bridgeNf] = await Promise.all([facts.get(rootfulTraffic), facts.get(defaultRoute), facts.get(bridgeNfCallIptables)]);
   const uplink = route.ok ? route.interface : undefined;
   const dropped: string[] = [];
   for (const network of traffic.networks) {
-    const evaluation = evaluatePath(model, toOutsidePath(firstEndpoint(network), uplink));
-    const decider = evaluation.decidedBy;
-    if (evaluation.verdict !== 'drop' || decider === null || decider.backend === 'nft') continue;
-    const marker = FORWARD_MARKER_CHAIN[network.writer];
-    const markerBackends = model.tables.filter((table) => table.name === 'filter' && table.chains.some((chain) => chain.name === marker)).map((table) => table.backend);
-    if (markerBackends.length > 0 && !markerBackends.includes(decider.backend)) {
-      dropped.push(`${networkLabel(network)} to the outside, by ${describeDecider(decider)}, while ${marker} is in ${markerBackends.join(' and ')}`);
+    const from = firstEndpoint(network);
+    const paths = [{ what: 'to the outside', path: toOutsidePath(from, uplink) }];
+    if (bridgeNf.ok && bridgeNf.value) paths.push({ what: 'between its containers', path: sameBridgePath(from, peerEndpoint(network, from), true) });
+    for (const { what, path } of paths) {
+      const decider = evaluatePath(model, path).decidedBy;
+      const otherFlavours = decider !== null ? writerInOtherFlavour(model, network.writer, decider) : undefined;
+      if (decider === null || otherFlavours === undefined) continue;
+      dropped.push(`${networkLabel(network)} ${what}, by ${describeDecider(decider)}, while ${FORWARD_MARKER_CHAIN[network.writer]} is in ${otherFlavours.join(' and ')}`);
     }
   }
   return dropped;

@@ -5,7 +5,8 @@ import type { Facts } from '../facts/facts.js';
 import { cannotDecide, notApplicable } from '../outcome.js';
 import type { CheckOutcome, Evidence, Subject } from '../types.js';
 import { addressInSubnet } from './address.js';
-import type { Decider, FirewallModel } from './model.js';
+import { FORWARD_MARKER_CHAIN } from './engine-rules.js';
+import type { Backend, Decider, FirewallModel } from './model.js';
 import { deciderExcerpt, dropOwner, findChain, type DropOwner } from './owners.js';
 import type { Endpoint, PathEvaluation } from './paths.js';
 
@@ -52,10 +53,6 @@ export function firstEndpoint(network: NetworkUnderTest): Endpoint & { name: str
 
 const LISTED_RULES = 12;
 
-/**
- * The dropping rule, or for a policy the chain's header and the rules that were passed without a match:
- * together they show that nothing accepted the packet before the policy did.
- */
 /** Another running container of the network, or else another address in its subnet: the other end on the same bridge. */
 export function peerEndpoint(network: NetworkUnderTest, from: Endpoint): Endpoint {
   const other = network.containers.find((container) => container.address !== from.address);
@@ -67,6 +64,10 @@ export function peerEndpoint(network: NetworkUnderTest, from: Endpoint): Endpoin
   return { address: address ?? from.address, bridge: network.bridge };
 }
 
+/**
+ * The dropping rule, or for a policy the chain's header and the rules that were passed without a match:
+ * together they show that nothing accepted the packet before the policy did.
+ */
 export function deciderEvidence(model: FirewallModel, decider: Decider): Evidence {
   if (decider.policy === undefined) return { source: 'command', what: decider.source, excerpt: deciderExcerpt(decider) };
   const rules = findChain(model, decider, decider.chain)?.rules ?? [];
@@ -98,6 +99,17 @@ export function bothFlavoursInUse(model: FirewallModel): boolean {
   return hasRules('iptables-nft') && hasRules('iptables-legacy');
 }
 
+/**
+ * Where a drop comes from one iptables flavour while the writer's own forward chain lives only in the other:
+ * the flavours the writer's chain is in (the case fw.iptables_backend_split reports), or undefined.
+ */
+export function writerInOtherFlavour(model: FirewallModel, writer: RuleWriter, decider: Decider): Backend[] | undefined {
+  if (decider.backend === 'nft') return undefined;
+  const marker = FORWARD_MARKER_CHAIN[writer];
+  const backends = model.tables.filter((table) => table.name === 'filter' && table.chains.some((chain) => chain.name === marker)).map((table) => table.backend);
+  return backends.length > 0 && !backends.includes(decider.backend) ? backends : undefined;
+}
+
 /** The commands whose output the model was built from, for evidence of something that is absent from all of them. */
 export function commandsRead(firewall: ModelFact): string {
   const { nft, iptablesNft, iptablesLegacy } = firewall.rulesets;
@@ -121,10 +133,12 @@ export function droppedWhere(decider: Decider): string {
 }
 
 /** A check's one-line account of a path: its verdict, and for a drop who dropped it. */
-export function pathOutcome(model: FirewallModel, evaluation: PathEvaluation, label: string): string {
+export function pathOutcome(model: FirewallModel, evaluation: PathEvaluation, network: NetworkUnderTest): string {
   const decider = evaluation.decidedBy;
-  const owner = evaluation.verdict === 'drop' && decider !== null ? ` (${OWNER_NOTES[dropOwner(model, decider)]})` : '';
-  return `${evaluation.path.kind} ${label}: ${evaluation.verdict}${owner}`;
+  const label = networkLabel(network);
+  if (evaluation.verdict !== 'drop' || decider === null) return `${evaluation.path.kind} ${label}: ${evaluation.verdict}`;
+  const note = writerInOtherFlavour(model, network.writer, decider) !== undefined ? `${network.writer}'s accepts are in the other iptables flavour` : OWNER_NOTES[dropOwner(model, decider)];
+  return `${evaluation.path.kind} ${label}: drop (${note})`;
 }
 
 /** Groups items by a key, keeping first-seen order. */

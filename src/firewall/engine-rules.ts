@@ -60,9 +60,12 @@ function outgoing(hook: Packet['hook'], network: NetworkUnderTest, address: stri
 function forwardAccept(model: FirewallModel, network: NetworkUnderTest, address: string, uplink: string | undefined): Expectation {
   const marker = FORWARD_MARKER_CHAIN[network.writer];
   const engineTable = NFT_ENGINE_TABLE[network.writer];
-  const owned = (chain: ChainEvaluation['chain']) =>
-    (chain.backend !== 'nft' && chain.table === 'filter' && tableHasChain(model, chain, marker)) || (chain.backend === 'nft' && chain.table === engineTable);
-  const evaluation = evaluate(model, outgoing('forward', network, address, uplink));
+  const owned = (place: Pick<ModelChain, 'family' | 'table' | 'backend'>) =>
+    (place.backend !== 'nft' && place.table === 'filter' && tableHasChain(model, place, marker)) || (place.backend === 'nft' && place.table === engineTable);
+  // The writer's tables alone: a drop in another table (another iptables flavour, say) decides the packet
+  // before the writer's chains are reached, but does not make the writer's rules absent.
+  const ownTables = model.tables.filter((table) => owned({ family: table.family, table: table.name, backend: table.backend }));
+  const evaluation = evaluate({ tables: ownTables }, outgoing('forward', network, address, uplink));
   const ownChains = evaluation.chains.filter((result) => owned(result.chain));
   const present = ownChains.some((result) => result.verdict === 'unknown' || result.decidedBy.policy === undefined);
   const where = ownChains.length > 0 ? ownChains.map((result) => result.chain) : filterForwardChains(model);

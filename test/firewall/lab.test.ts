@@ -38,6 +38,7 @@ const SCENARIOS: { scenario: string; id: string; severity: string; network: stri
   { scenario: 'fw-ruleset-flushed', id: 'fw.engine_rules_flushed', severity: 'error', network: 'ndl-f2rfp' },
   { scenario: 'fw-docker-user-drop', id: 'docker.docker_user_drop', severity: 'error', network: 'ndl-f2du' },
   { scenario: 'fw-mixed-podman-ingress', id: 'mixed.docker_forward_drop_breaks_podman_ingress', severity: 'warning', network: 'ndl-f2mx' },
+  { scenario: 'fw-iptables-backend-split', id: 'fw.iptables_backend_split', severity: 'warning', network: '' },
 ];
 
 describe('the firewall checks on states the lab broke for real', () => {
@@ -45,7 +46,14 @@ describe('the firewall checks on states the lab broke for real', () => {
     const broken = await replay(`${scenario}.broken`);
     expect(broken.findings.map(key)).toContain(`${id} ${severity} ${network}`);
     const fixed = await replay(`${scenario}.fixed`);
-    expect(fixed.findings.filter((found) => found.id === id && found.subject.network === network)).toEqual([]);
+    expect(fixed.findings.filter((found) => found.id === id && (found.subject.network ?? '') === network)).toEqual([]);
+  });
+
+  it('fw-iptables-backend-split: the split is the one finding; the drops it causes are not reported again as missing rules or foreign drops', async () => {
+    const { findings } = await replay('fw-iptables-backend-split.broken');
+    expect(findings.map((found) => found.id)).toEqual(['fw.iptables_backend_split']);
+    expect(findings[0]?.explanation).toContain('podman network ndl-f2sp (podman1) to the outside, by the drop policy of ip filter FORWARD (iptables-nft-save), while NETAVARK_FORWARD is in iptables-legacy');
+    expect(findings[0]?.explanation).toContain('between its containers');
   });
 
   it.each([...new Set(SCENARIOS.map((item) => item.scenario))].flatMap((scenario) => [`${scenario}.broken`, `${scenario}.fixed`]))(

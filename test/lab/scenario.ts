@@ -54,6 +54,11 @@ interface ScenarioBase {
   identity: Identity;
   /** Extra environment for netdoctor and for printed commands (a root identity with its own podman store). */
   env?: (lab: Lab) => Record<string, string>;
+  /**
+   * A network namespace of the scenario's own (its setup makes it, its restore deletes it), for a breakage that
+   * must not touch the host's namespace: netdoctor, rootful podman and the printed fix run in it (`nsenter --net`).
+   */
+  netns?: string;
   /** The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same expectations. */
   netdoctorCommand?: (lab: Lab) => string[];
   /** Builds the state: containers, networks, and (for broken ones) the breakage. */

@@ -26,6 +26,9 @@ export class Engine {
   /** Subnets of CNI networks: the CNI plugins leave IPAM leases and, after failures, firewall rules behind. */
   private readonly cniSubnets: string[] = [];
 
+  /** Put before every command of this engine: `nsenter --net=...` for a scenario's own network namespace. */
+  prefix: readonly string[] = [];
+
   /** aardvark-dns processes that ran before the scenario: never ended by its cleanup. */
   aardvarkBefore: ReadonlySet<number> = new Set();
 
@@ -50,6 +53,10 @@ export class Engine {
   }
 
   argv(args: readonly string[]): string[] {
+    return [...this.prefix, ...this.cliArgv(args)];
+  }
+
+  private cliArgv(args: readonly string[]): string[] {
     switch (this.kind) {
       case 'podman':
         return ['podman', ...args];

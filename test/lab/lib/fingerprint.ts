@@ -79,7 +79,19 @@ export async function fingerprint(): Promise<Map<string, string>> {
   ]);
   print.set('dockerd', ok(docker!) ? 'answers' : 'does not answer');
   for (const [kind, text] of objects) print.set(`lab objects (${kind})`, text);
-  const rules = await run(['iptables', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });
+  for (const tool of ['iptables', 'ip6tables']) {
+    const query = await run(['update-alternatives', '--query', tool], { timeoutMs: 15_000, env: baseEnv() });
+    const field = (name: string) => new RegExp(`^${name}: (\\S+)$`, 'm').exec(query.stdout)?.[1] ?? '?';
+    print.set(`alternative ${tool}`, ok(query) ? `${field('Status')} ${field('Value')}` : '(unknown)');
+  }
+  // Tables iptables-legacy registered in the host's namespace stay until reboot: none may appear.
+  for (const file of ['/proc/net/ip_tables_names', '/proc/net/ip6_tables_names']) {
+    print.set(`legacy tables ${file}`, (await readFile(file, 'utf8').catch(() => '(absent)')).split('\n').filter((name) => name !== '').sort().join(' '));
+  }
+  const namespaces = await run(['ip', 'netns', 'list'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set('lab network namespaces', namespaces.stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name.startsWith(LAB_PREFIX)).sort().join(' '));
+  // iptables-nft by name: whatever the alternative says, listing must not create legacy tables.
+  const rules = await run(['iptables-nft', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });
   print.set('CNI-FORWARD rules for 10.90.2xx', ok(rules) ? rules.stdout.split('\n').filter((line) => / 10\.90\.2\d\d\./.test(line)).join(' | ') : '(unknown)');
   return print;
 }

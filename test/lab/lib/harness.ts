@@ -119,9 +119,10 @@ function redirectTargets(command: string): string[] {
 
 async function runPrinted(lab: Lab, command: string, runAs: 'root' | 'identity'): Promise<RunResult> {
   const { identity } = lab.scenario;
-  if (runAs === 'identity' && identity === 'ndlab') return run([AS_USER, LAB_USER, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv('root') });
+  const prefix = lab.netnsPrefix();
+  if (runAs === 'identity' && identity === 'ndlab') return run([...prefix, AS_USER, LAB_USER, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv('root') });
   // As root: with the CNI store's environment when the scenario diagnoses that store, so `podman` means it.
-  return run(['sh', '-c', command], { timeoutMs: 90_000, env: identityEnv(identity === 'ndlab' ? 'root' : identity, lab.env()) });
+  return run([...prefix, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv(identity === 'ndlab' ? 'root' : identity, lab.env()) });
 }
 
 async function applyPrintedFix(lab: Lab, scenario: BrokenScenario, findings: Finding[], details: string[]): Promise<string> {

@@ -30,6 +30,12 @@ export class Lab {
     readonly options: LabOptions,
   ) {
     this.guard = new HostGuard(scenario.name);
+    this.podman.prefix = this.netnsPrefix();
+  }
+
+  /** `nsenter --net=...` into the scenario's own network namespace; empty when it has none. */
+  netnsPrefix(): string[] {
+    return netnsPrefix(this.scenario.netns);
   }
 
   engine(kind: EngineKind): Engine {
@@ -58,14 +64,14 @@ export class Lab {
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
     const command = this.scenario.netdoctorCommand?.(this) ?? [];
-    const outcome = await runNetdoctor(this.scenario.identity, this.env(), undefined, undefined, command);
+    const outcome = await runNetdoctor(this.scenario.identity, { env: this.env(), command, prefix: this.netnsPrefix() });
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
     // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
     const only = command.length > 0 ? undefined : RECORDED_CHECKS;
-    const recorded = await runNetdoctor(this.scenario.identity, this.env(), `${this.scenario.name}.${state}`, only, command);
+    const recorded = await runNetdoctor(this.scenario.identity, { env: this.env(), command, prefix: this.netnsPrefix(), record: `${this.scenario.name}.${state}`, ...(only !== undefined ? { only } : {}) });
     this.runs.push({ ...recorded, state: `${state} (recorded)` });
     return [outcome.report, recorded.report];
   }
@@ -145,6 +151,13 @@ export class Lab {
   ensureDockerd(): Promise<string | undefined> {
     return ensureDockerd();
   }
+}
+
+/** The command prefix that runs a command in a named network namespace, and only its network namespace. */
+export function netnsPrefix(netns: string | undefined): string[] {
+  // Not `ip netns exec`: it also unshares the mount namespace, and podman's container mounts made there would
+  // be invisible to the next podman command.
+  return netns === undefined ? [] : ['nsenter', `--net=/run/netns/${netns}`, '--'];
 }
 
 async function dockerAnswers(): Promise<boolean> {

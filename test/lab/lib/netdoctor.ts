@@ -51,11 +51,22 @@ export function identityEnv(identity: Identity, extra: Record<string, string> = 
   return baseEnv({ ...(identity === 'cni' ? CNI_ENV : {}), ...extra });
 }
 
-/**
- * Runs the real CLI (bin/netdoctor --json) as the scenario's identity. With `record`, netdoctor also writes
- * its snapshot (`--record`), saved with the report as test/fixtures/snapshots/lab/<name>.json and <name>.report.json.
- */
-export async function runNetdoctor(identity: Identity, extraEnv: Record<string, string>, record?: string, only?: readonly string[], command: readonly string[] = []): Promise<NetdoctorRun> {
+export interface NetdoctorOptions {
+  /** Extra environment (a root identity with its own podman store). */
+  env?: Record<string, string>;
+  /** Record the snapshot and the report as test/fixtures/snapshots/lab/<record>.json and <record>.report.json. */
+  record?: string;
+  /** --only these checks. */
+  only?: readonly string[];
+  /** A subcommand (`why A B`) instead of the host diagnosis. */
+  command?: readonly string[];
+  /** Put before the whole command line (nsenter into a scenario's network namespace). */
+  prefix?: readonly string[];
+}
+
+/** Runs the real CLI (bin/netdoctor --json) as the scenario's identity; with `record`, netdoctor also writes its snapshot (`--record`). */
+export async function runNetdoctor(identity: Identity, options: NetdoctorOptions = {}): Promise<NetdoctorRun> {
+  const { env: extraEnv = {}, record, only, command = [], prefix = [] } = options;
   let argv: string[];
   let snapshotPath: string | undefined;
   let tmpDir: string | undefined;
@@ -66,9 +77,9 @@ export async function runNetdoctor(identity: Identity, extraEnv: Record<string, 
   const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];
   if (identity === 'ndlab') {
     if (tmpDir !== undefined) await chown(tmpDir, await ndlabUid(), await ndlabUid());
-    argv = [AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`, ...command, '--json', ...recordArgs];
+    argv = [...prefix, AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`, ...command, '--json', ...recordArgs];
   } else {
-    argv = [process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
+    argv = [...prefix, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   }
   try {
     const result = await run(argv, { timeoutMs: 120_000, env: identityEnv(identity, extraEnv) });

@@ -17,11 +17,6 @@ export const FW_SCENARIOS: readonly Scenario[] = [
   dockerUserDrop,
   mixedPodmanIngress,
   rulesetFlushed,
+  iptablesBackendSplit,
 ];
 
-/**
- * Scenarios whose restore cannot be exact: once iptables-legacy has written to a table, the kernel keeps that
- * table registered in the network namespace (empty after the restore) until the machine reboots, and every
- * iptables-nft command from then on warns that legacy tables are present. Run them by name on a throwaway host.
- */
-export const FW_SCENARIOS_FOR_A_THROWAWAY_HOST: readonly Scenario[] = [iptablesBackendSplit];

@@ -1,64 +1,92 @@
 import { LabError } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
-import { egress, expectProbe } from '../lib/probes.js';
+import { EXT_IP } from '../lib/paths.js';
+import { egress, expectProbe, http } from '../lib/probes.js';
 import { pair } from '../lib/traffic.js';
 import type { BrokenScenario } from '../scenario.js';
 import { recordFirewall } from './fw-common.js';
 
 const NET = 'ndl-f2sp';
+/**
+ * The scenario's own network namespace: once iptables-legacy has written to a table, the kernel keeps that table
+ * registered in its namespace until the namespace ends. In the host's namespace that would be until reboot.
+ */
+const NETNS = 'ndl-split';
+/** The namespace's uplink to the fake outside host (netns ndext), on a test network of its own. */
+const UPLINK = { inside: 'ndl-sp0', outside: 'ndl-sp1', address: '203.0.113.1/24', peer: '203.0.113.2', peerCidr: '203.0.113.2/24' };
 const TOOLS = ['iptables', 'ip6tables'] as const;
 
-async function alternative(lab: Lab, tool: string): Promise<string> {
+/** `update-alternatives --query`: the mode (auto or manual) and the chosen binary. */
+async function alternative(lab: Lab, tool: string): Promise<{ status: string; value: string }> {
   const query = await lab.mustRoot(['update-alternatives', '--query', tool]);
+  const status = /^Status: (\S+)$/m.exec(query)?.[1];
   const value = /^Value: (\S+)$/m.exec(query)?.[1];
-  if (value === undefined) throw new LabError(`update-alternatives --query ${tool} names no value`);
-  return value;
+  if (status === undefined || value === undefined) throw new LabError(`update-alternatives --query ${tool} names no status or value`);
+  return { status, value };
 }
 
-/** Empties the legacy tables this scenario filled (the kernel keeps the tables themselves registered). */
-async function emptyLegacy(lab: Lab): Promise<void> {
-  for (const [file, tool] of [['/proc/net/ip_tables_names', 'iptables-legacy'], ['/proc/net/ip6_tables_names', 'ip6tables-legacy']] as const) {
-    const names = (await lab.mustRoot(['cat', file])).split('\n').filter((name) => name !== '');
-    for (const table of names) {
-      await lab.mustRoot([tool, '-w', '5', '-t', table, '-F']);
-      await lab.mustRoot([tool, '-w', '5', '-t', table, '-X']);
-    }
-  }
+async function inNetns(lab: Lab, argv: string[]): Promise<string> {
+  return lab.mustRoot([...lab.netnsPrefix(), ...argv]);
+}
+
+async function bothProbes(lab: Lab): Promise<{ outside: Awaited<ReturnType<typeof egress>>; peer: Awaited<ReturnType<typeof http>> }> {
+  const [outside, peer] = await Promise.all([egress(lab.podman, `${NET}-a`), http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`)]);
+  return { outside, peer };
 }
 
 export default {
   kind: 'broken',
   name: 'fw-iptables-backend-split',
   ids: ['fw.iptables_backend_split'],
-  description: "the iptables alternative switched to iptables-legacy after dockerd started: netavark's accepts land in legacy, docker's FORWARD DROP policy in iptables-nft drops podman's traffic to 198.51.100.2",
+  description: `in a network namespace of its own: a FORWARD DROP policy written with iptables-nft (as dockerd sets it), then the iptables alternative switched to iptables-legacy, so netavark writes its accepts to legacy and the nft policy drops ${EXT_IP} and the peer`,
   identity: 'root',
+  netns: NETNS,
   async setup(lab) {
-    const policy = (await lab.mustRoot(['iptables-nft', '-w', '5', '-S', 'FORWARD'])).split('\n')[0] ?? '';
-    if (policy !== '-P FORWARD DROP') throw new LabError(`this scenario needs docker's FORWARD DROP policy in iptables-nft; it says "${policy}"`);
-    const legacyBefore = (await lab.mustRoot(['iptables-legacy-save'])).split('\n').filter((line) => line.startsWith('-A '));
-    if (legacyBefore.length > 0) throw new LabError(`iptables-legacy already holds rules: ${legacyBefore.join('; ')}`);
+    const existing = await lab.mustRoot(['ip', 'netns', 'list']);
+    if (existing.split('\n').some((line) => line.split(' ')[0] === NETNS)) throw new LabError(`network namespace ${NETNS} already exists (left by an earlier run?)`);
     for (const tool of TOOLS) {
-      lab.set(`alternative.${tool}`, await alternative(lab, tool));
-      await lab.mustRoot(['update-alternatives', '--set', tool, `/usr/sbin/${tool}-legacy`]);
+      const before = await alternative(lab, tool);
+      lab.set(`alternative.${tool}`, JSON.stringify(before));
+      if (!before.value.endsWith('-nft')) throw new LabError(`this scenario starts from iptables-nft; ${tool} is ${before.value}`);
     }
-    await pair(lab, lab.podman, NET);
+    await lab.mustRoot(['ip', 'netns', 'add', NETNS]);
+    lab.set('netns', NETNS);
+    await lab.mustRoot(['ip', 'link', 'add', UPLINK.inside, 'netns', NETNS, 'type', 'veth', 'peer', 'name', UPLINK.outside, 'netns', 'ndext']);
+    await lab.mustRoot(['ip', '-n', NETNS, 'address', 'add', UPLINK.address, 'dev', UPLINK.inside]);
+    await lab.mustRoot(['ip', '-n', 'ndext', 'address', 'add', UPLINK.peerCidr, 'dev', UPLINK.outside]);
+    for (const [netns, link] of [[NETNS, 'lo'], [NETNS, UPLINK.inside], ['ndext', UPLINK.outside]] as const) await lab.mustRoot(['ip', '-n', netns, 'link', 'set', link, 'up']);
+    await lab.mustRoot(['ip', '-n', NETNS, 'route', 'add', 'default', 'via', UPLINK.peer]);
+    await inNetns(lab, ['iptables-nft', '-w', '5', '-P', 'FORWARD', 'DROP']);
+    for (const tool of TOOLS) await lab.mustRoot(['update-alternatives', '--set', tool, `/usr/sbin/${tool}-legacy`]);
+    // No DNS: aardvark-dns serves every network from one process, which may already run in the host's namespace.
+    await pair(lab, lab.podman, NET, ['--disable-dns']);
   },
   async proveBroken(lab) {
-    const inLegacy = (await lab.mustRoot(['iptables-legacy', '-w', '5', '-S', 'NETAVARK_FORWARD'])).split('\n').filter((line) => line.startsWith('-A ')).length;
-    return recordFirewall(lab, 'broken', `${inLegacy} NETAVARK_FORWARD rule(s) in iptables-legacy; ${expectProbe(await egress(lab.podman, `${NET}-a`), 'fail')}`);
+    const legacy = (await inNetns(lab, ['iptables-legacy', '-w', '5', '-S', 'NETAVARK_FORWARD'])).split('\n').filter((line) => line.startsWith('-A ')).length;
+    const nftPolicy = (await inNetns(lab, ['iptables-nft', '-w', '5', '-S', 'FORWARD'])).split('\n')[0];
+    const { outside, peer } = await bothProbes(lab);
+    return recordFirewall(lab, 'broken', `${legacy} NETAVARK_FORWARD rule(s) in iptables-legacy, iptables-nft says ${nftPolicy}; ${expectProbe(outside, 'fail')}; ${expectProbe(peer, 'fail')}`);
   },
   expect: () => [{ id: 'fw.iptables_backend_split', severity: 'warning' }],
-  // The alternatives back to iptables-nft, the legacy tables emptied, `podman network reload --all`.
+  // The alternatives back to iptables-nft, the legacy tables emptied, `podman network reload --all`: in the namespace.
   fix: { kind: 'printed', runAs: 'root' },
-  proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await egress(lab.podman, `${NET}-a`), 'pass')),
+  async proveFixed(lab) {
+    const { outside, peer } = await bothProbes(lab);
+    return recordFirewall(lab, 'fixed', `${expectProbe(outside, 'pass')}; ${expectProbe(peer, 'pass')}`);
+  },
   async restore(lab) {
-    // Containers go first, while netavark still finds its rules where it wrote them.
+    // Containers go first, in the namespace, while netavark still finds its rules where it wrote them.
     await lab.removeObjects();
     for (const tool of TOOLS) {
-      const original = lab.maybe(`alternative.${tool}`);
-      if (original !== undefined && (await alternative(lab, tool)) !== original) await lab.mustRoot(['update-alternatives', '--set', tool, original]);
+      const saved = lab.maybe(`alternative.${tool}`);
+      if (saved === undefined) continue;
+      const before = JSON.parse(saved) as { status: string; value: string };
+      const now = await alternative(lab, tool);
+      if (before.status === 'auto' && now.status !== 'auto') await lab.mustRoot(['update-alternatives', '--auto', tool]);
+      else if (before.status !== 'auto' && now.value !== before.value) await lab.mustRoot(['update-alternatives', '--set', tool, before.value]);
     }
-    await emptyLegacy(lab);
+    // The veth pair, and the legacy tables, end with the namespace.
+    if (lab.maybe('netns') !== undefined) await lab.mustRoot(['ip', 'netns', 'delete', NETNS]);
     await lab.restoreHost();
   },
 } satisfies BrokenScenario;

@@ -89,7 +89,7 @@ export function reachableNow(report: Report, _lab: Lab, stillThere: Finding[]): 
 
 /** Runs `why` as the scenario's identity outside the harness's own run (for a baseline, which has no expectations). */
 export async function whyReachable(lab: Lab, command: string[]): Promise<string> {
-  const outcome = await runNetdoctor(lab.scenario.identity, lab.env(), undefined, undefined, command);
+  const outcome = await runNetdoctor(lab.scenario.identity, { env: lab.env(), command });
   const verdict = outcome.report.pair?.verdict;
   const reachable = outcome.report.findings.some((finding) => finding.id === 'pair.reachable');
   if (verdict?.outcome !== 'reachable' || outcome.exitCode !== 0 || !reachable) {
