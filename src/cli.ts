@@ -23,6 +23,7 @@ interface DiagnoseOptions {
   skip?: string[];
   failOn: FailOn;
   timeout: number;
+  commandTimeout: number;
   checksDir: string[];
   record?: string;
   replay?: string;
@@ -34,10 +35,12 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
 }
 
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout takes a positive number of seconds, not "${value}"`);
-  return seconds;
+function parseSeconds(option: string): (value: string) => number {
+  return (value) => {
+    const seconds = Number(value);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
+    return seconds;
+  };
 }
 
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
@@ -55,7 +58,7 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   const pluginDirs = [...options.checksDir, ...(io.env.NETDOCTOR_CHECKS_DIR ?? '').split(':').filter((dir) => dir !== '')];
   const plugins = await loadPlugins(pluginDirs);
   const selected = selectChecks([...BUILTIN_CHECKS, ...plugins.checks], options.only, options.skip);
-  const host = new SessionHost(await openHost(options.replay, Math.min(DEFAULT_COMMAND_TIMEOUT_MS, options.timeout * 1000)));
+  const host = new SessionHost(await openHost(options.replay, Math.min(options.commandTimeout, options.timeout) * 1000));
   const facts = new Facts(host);
 
   const showSpinner = format === 'human' && io.stderr.isTTY === true && !io.env.CI;
@@ -148,7 +151,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--only <ids>', 'run only these checks (check or finding ids, comma-separated, repeatable)', collect)
     .option('--skip <ids>', 'skip these checks (check or finding ids, comma-separated, repeatable)', collect)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('error'))
-    .option('--timeout <seconds>', 'time limit of each check', parseSeconds, DEFAULT_CHECK_TIMEOUT_MS / 1000)
+    .option('--timeout <seconds>', 'time limit of each check', parseSeconds('--timeout'), DEFAULT_CHECK_TIMEOUT_MS / 1000)
+    .option('--command-timeout <seconds>', 'time limit of each command netdoctor runs (raise it on a slow or loaded host)', parseSeconds('--command-timeout'), DEFAULT_COMMAND_TIMEOUT_MS / 1000)
     .option('--checks-dir <dir>', 'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')

@@ -181,6 +181,7 @@ describe('exit codes', () => {
     ['a replay file that is a report, not a snapshot', ['--replay', reportPath('healthy-rootless')], 'is not a netdoctor snapshot (write one with: netdoctor --record FILE)'],
     ['--record with --replay', ['--replay', ROOTFUL, '--record', join(tmpdir(), 'x.json')], 'netdoctor: --record and --replay cannot be used together'],
     ['a timeout that is not a positive number', ['--timeout', '0'], 'netdoctor: --timeout takes a positive number of seconds, not "0"'],
+    ['a command timeout that is not a number', ['--command-timeout', 'slow'], 'netdoctor: --command-timeout takes a positive number of seconds, not "slow"'],
     ['an unknown --fail-on level', ['--fail-on', 'info'], "argument 'info' is invalid. Allowed choices are error, warning, never."],
   ])('is 64 for %s, with the reason on stderr and nothing on stdout', async (_what, args, message) => {
     const { code, stdout, stderr } = await netdoctor(args);

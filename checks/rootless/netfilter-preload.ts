@@ -1,4 +1,4 @@
-import { featureStatus, featuresFor, iptablesFlavour, kernelModules } from '../../src/facts/kernel.js';
+import { LOADED_BY_USERSPACE_LEGACY, featureStatus, iptablesFlavour, kernelModules } from '../../src/facts/kernel.js';
 import { podmanNetworks } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { finding } from '../../src/finding.js';
@@ -22,13 +22,12 @@ export default {
     if (bridges.length === 0) return notApplicable(`${host.context.user} has no bridge network of their own: the default slirp4netns networking needs no netfilter modules`);
     const [view, iptables] = await Promise.all([facts.get(kernelModules), facts.get(iptablesFlavour)]);
     if (!view.ok) return cannotDecide(view.reason);
-    const families = featuresFor(iptables.flavour).map((features) => features.map((feature) => featureStatus(view, feature)));
-    // Missing features are kernel.netfilter_modules_missing's to report; this check is about loadable ones nobody loaded.
-    const notLoaded = families
-      .map((family) => family.filter((status) => status.state === 'loadable'))
-      .reduce((fewest, candidate) => (candidate.length < fewest.length ? candidate : fewest));
     const names = bridges.map((network) => network.name).join(', ');
-    if (notLoaded.length === 0) return verdict([], `no netfilter module for ${names} waits to be loaded by root (${view.loadedSource}); features missing altogether are kernel.netfilter_modules_missing's`);
+    if (iptables.flavour === 'unknown') return cannotDecide(`which iptables rootless netavark runs could not be told (${iptables.excerpt})`);
+    if (iptables.flavour === 'nft') return verdict([], `${iptables.excerpt}: iptables-nft asks the kernel through nfnetlink, which loads what ${names} need also for a rootless namespace`);
+    // Missing features are kernel.netfilter_modules_missing's to report; this check is about loadable ones nobody loaded.
+    const notLoaded = LOADED_BY_USERSPACE_LEGACY.map((feature) => featureStatus(view, feature)).filter((status) => status.state === 'loadable');
+    if (notLoaded.length === 0) return verdict([], `${LOADED_BY_USERSPACE_LEGACY.map((feature) => feature.module).join(' and ')} need no loading by root (${view.loadedSource}); features missing altogether are kernel.netfilter_modules_missing's`);
     const modules = notLoaded.map((status) => status.feature.module);
     return verdict(
       [

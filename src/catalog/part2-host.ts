@@ -127,9 +127,9 @@ export const PART2_HOST: readonly CatalogEntry[] = [
     severity: 'error',
     title: 'Rootless bridge networks need netfilter modules that are not loaded',
     explanation:
-      "A rootless user network is a bridge in the user's own network namespace, and netavark (or CNI) programs iptables there. An unprivileged user cannot load kernel modules, so the netfilter modules must already be loaded by root. They are not: starting a rootless container on such a network fails with \"modprobe: ERROR: could not insert 'ip_tables': Operation not permitted\" or \"can't initialize iptables table `nat'\". The default slirp4netns network is not affected.",
-    cause: 'Nothing rootful has used the firewall since boot (rootful engines load these modules on first use), and no modules-load.d file loads them at boot.',
-    fix: 'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them.',
+      "A rootless user network is a bridge in the user's own network namespace, and netavark (or CNI) programs iptables there. With iptables-legacy, iptables itself runs modprobe when the ip_tables module is not loaded, and an unprivileged user's modprobe is refused, so root must have loaded ip_tables (and ip6_tables) before. It has not: starting a rootless container on such a network fails with \"modprobe: ERROR: could not insert 'ip_tables': Operation not permitted\" and \"can't initialize iptables table `nat'\". The kernel loads the rest (the nat table, the matches) on request, and iptables-nft needs no preloading at all. The default slirp4netns network is not affected.",
+    cause: 'The iptables alternative is iptables-legacy, nothing rootful has used it since boot (rootful engines load ip_tables on first use), and no modules-load.d file loads it at boot.',
+    fix: 'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them (or switch the iptables alternative to iptables-nft).',
     docs: 'https://github.com/containers/podman/issues/12661',
   },
 ];

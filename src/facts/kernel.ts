@@ -32,6 +32,18 @@ export const LEGACY_FEATURES: readonly KernelFeature[] = [
   { option: 'CONFIG_IP_NF_NAT', module: 'iptable_nat', purpose: 'the iptables nat table (legacy)' },
 ];
 
+/**
+ * What an unprivileged user's iptables cannot get loaded: iptables-legacy runs modprobe itself when the kernel
+ * lacks the ip_tables (ip6_tables) socket options, and modprobe needs root. The kernel loads everything else on
+ * request, for a user namespace too: iptables-legacy's tables, matches and targets once these two are in, and
+ * everything iptables-nft asks for through nfnetlink. Seen on Debian 12's 6.1 kernel in the lab guest
+ * (test/lab/scenarios/rootless-modules-not-preloaded.ts).
+ */
+export const LOADED_BY_USERSPACE_LEGACY: readonly KernelFeature[] = [
+  { option: 'CONFIG_IP_NF_IPTABLES', module: 'ip_tables', purpose: 'iptables (legacy)' },
+  { option: 'CONFIG_IP6_NF_IPTABLES', module: 'ip6_tables', purpose: 'ip6tables (legacy)' },
+];
+
 /** iptables-nft programs nftables, running the xt matches and targets through nft_compat. */
 export const NFT_FEATURES: readonly KernelFeature[] = [
   { option: 'CONFIG_NF_TABLES', module: 'nf_tables', purpose: 'nftables, which iptables-nft programs' },
@@ -41,9 +53,11 @@ export const NFT_FEATURES: readonly KernelFeature[] = [
 
 export type IptablesFlavour = 'nft' | 'legacy' | 'unknown';
 
-export function parseIptablesVersion(stdout: string): IptablesFlavour {
-  if (/\(nf_tables\)/.test(stdout)) return 'nft';
-  if (/\(legacy\)/.test(stdout)) return 'legacy';
+/** The flavour of the binary `iptables` resolves to: xtables-nft-multi or iptables-nft, xtables-legacy-multi or iptables-legacy. */
+export function flavourOfBinary(path: string): IptablesFlavour {
+  const name = path.split('/').at(-1) ?? '';
+  if (name === 'xtables-nft-multi' || name === 'iptables-nft') return 'nft';
+  if (name === 'xtables-legacy-multi' || name === 'iptables-legacy') return 'legacy';
   return 'unknown';
 }
 
@@ -195,11 +209,13 @@ export function featureStatus(view: Extract<KernelModulesView, { ok: true }>, fe
   return { ...base, state: 'missing', excerpt: line };
 }
 
-/** The iptables the engines will run: its --version names the flavour. */
+/** The iptables the engines will run: the binary it resolves to names the flavour. */
 export const iptablesFlavour = defineFact<{ flavour: IptablesFlavour; excerpt: string }>('iptables:flavour', async ({ host }) => {
   const lookup = await findExecutable(host, 'iptables', systemSearchPath(host.context));
   if (!lookup.found?.executable) return { flavour: 'unknown', excerpt: 'no iptables binary' };
-  // --version touches no kernel table, so it loads nothing.
-  const result = await host.run([lookup.found.path, '--version']);
-  return { flavour: parseIptablesVersion(result.stdout), excerpt: `${commandLine(result.argv)}: ${result.stdout.trim() || result.stderr.trim()}` };
+  // Not `iptables --version`: iptables-nft opens a netfilter netlink socket even for that, which loads modules.
+  const result = await host.run(['readlink', '-f', lookup.found.path]);
+  const target = result.stdout.trim();
+  if (result.exitCode !== 0 || target === '') return { flavour: 'unknown', excerpt: `${commandLine(result.argv)}: ${result.stderr.trim() || result.error?.message || 'no output'}` };
+  return { flavour: flavourOfBinary(target), excerpt: `${lookup.found.path} resolves to ${target}` };
 });

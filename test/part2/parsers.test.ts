@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDockerdFlags, parseGoBool } from '../../src/facts/docker-daemon.js';
 import { cidrsOverlap, freeSubnet, parseCidr, parseIpLinks, parseIpRoutes } from '../../src/facts/ip.js';
 import { Facts } from '../../src/facts/facts.js';
-import { featureStatus, featuresFor, kernelModules, parseIptablesVersion, parseKernelConfig, parseModulesDep } from '../../src/facts/kernel.js';
+import { featureStatus, featuresFor, flavourOfBinary, kernelModules, parseKernelConfig, parseModulesDep } from '../../src/facts/kernel.js';
 import { holdsAddress, parseProcNetUdp, parseSsUdp } from '../../src/facts/listeners.js';
 import { podmanDnsSettings } from '../../src/facts/podman-dns.js';
 import { parseCmdline, parsePidFile, parseStatusNameState } from '../../src/facts/processes.js';
@@ -110,10 +110,10 @@ describe('kernel config and modules', () => {
   });
 
   it("reads Debian 12's config, where the netfilter features are modules, and its modules.dep", () => {
-    const options = parseKernelConfig(fileOf(missing, '/boot/config-6.18.44-fc-v595'));
+    const options = parseKernelConfig(fileOf(missing, '/boot/config-6.1.0-56-amd64'));
     expect(options.get('CONFIG_MODULES')).toBe('y');
     expect(options.get('CONFIG_BRIDGE_NETFILTER')).toBe('m');
-    const installed = parseModulesDep(fileOf(loadable, '/lib/modules/6.18.44-fc-v595/modules.dep'));
+    const installed = parseModulesDep(fileOf(loadable, '/lib/modules/6.1.0-56-amd64/modules.dep'));
     expect([...installed].filter((name) => ['br_netfilter', 'xt_MASQUERADE', 'nft_chain_nat', 'veth'].includes(name)).sort()).toEqual(['br_netfilter', 'nft_chain_nat', 'veth', 'xt_MASQUERADE']);
   });
 
@@ -126,14 +126,14 @@ describe('kernel config and modules', () => {
       return Object.fromEntries(['bridge', 'br_netfilter', 'nf_tables'].map((module) => [module, featureStatus(view, features.find((feature) => feature.module === module)!).state]));
     };
     expect(await states(live)).toEqual({ bridge: 'built-in', br_netfilter: 'built-in', nf_tables: 'built-in' });
-    // /sys/module shows this VM's built-in bridge: with a modular config, it counts as loaded.
-    expect(await states(loadable)).toEqual({ bridge: 'loaded', br_netfilter: 'loadable', nf_tables: 'loadable' });
-    expect(await states(missing)).toEqual({ bridge: 'loaded', br_netfilter: 'missing', nf_tables: 'missing' });
+    expect(await states(loadable)).toEqual({ bridge: 'loadable', br_netfilter: 'loadable', nf_tables: 'loadable' });
+    expect(await states(missing)).toEqual({ bridge: 'missing', br_netfilter: 'missing', nf_tables: 'missing' });
   });
 
-  it('reads the iptables flavour from --version', () => {
-    const version = stdoutOf(live, ['/usr/sbin/iptables', '--version']);
-    expect(parseIptablesVersion(version)).toBe('nft');
+  it('reads the iptables flavour from the binary iptables resolves to', () => {
+    expect(flavourOfBinary(stdoutOf(loadable, ['readlink', '-f', '/usr/sbin/iptables']).trim())).toBe('nft');
+    expect(flavourOfBinary(stdoutOf(part2Snapshot('rootless-modules-not-preloaded'), ['readlink', '-f', '/usr/sbin/iptables']).trim())).toBe('legacy');
+    expect(flavourOfBinary('/usr/sbin/iptables')).toBe('unknown');
     expect(featuresFor('unknown')).toHaveLength(2);
   });
 });

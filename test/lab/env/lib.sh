@@ -17,7 +17,8 @@ LAB_LOCK=/run/netdoctor-lab.lock
 # packages (all named explicitly: podman's Recommends are not pulled with --no-install-recommends)
 LAB_PACKAGES=(podman conmon runc netavark aardvark-dns containernetworking-plugins
   golang-github-containernetworking-plugin-dnsname dnsmasq-base slirp4netns uidmap
-  busybox-static docker.io iptables nftables jq iproute2 util-linux passwd procps)
+  busybox-static docker.io iptables nftables jq iproute2 util-linux passwd procps
+  kmod qemu-system-x86)
 
 CONTAINERS_CONF_ETC=/etc/containers/containers.conf
 CONTAINERS_CONF_BACKUP=/etc/containers/containers.conf.netdoctor-orig

@@ -10,6 +10,7 @@
 #   - rootless user ndlab (subuid/subgid, /run/user/<uid>)
 #   - a separate rootful podman store on the CNI backend (see podman-cni.sh)
 #   - fake outside host: netns ndext, 198.51.100.2 with httpd (/ok) and dnsmasq (ext.test)
+#   - the lab guest: Debian 12's kernel (modular netfilter) and an initramfs for QEMU (guest/build.sh)
 # Ends with one summary line on stdout and /run/netdoctor-lab/ready.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -300,11 +301,16 @@ if ! pid_in_ext "$EXT_DNSMASQ_PID" dnsmasq; then
   changed "dnsmasq in $EXT_NS (pid $(cat "$EXT_DNSMASQ_PID"))"
 fi
 
-# ---------------------------------------------------------------- 9. summary
+# ---------------------------------------------------------------- 9. the lab guest's kernel and initramfs
+guest_built=$("$LAB_ENV_DIR/guest/build.sh" "$LAB_STATE/guest" 9>&-) || die "building the lab guest failed"
+[ -z "$guest_built" ] || changed "$guest_built"
+GUEST_RELEASE=$(cat "$LAB_STATE/guest/release")
+
+# ---------------------------------------------------------------- 10. summary
 T1=$(date +%s.%N)
 secs=$(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.1f", b-a}')
 PODMAN_V=$(podman --version | awk '{print $3}')
-ready="netdoctor-lab ready: podman $PODMAN_V (rootful $NV_BACKEND; CNI store via podman-cni.sh), docker $DOCKER_SERVER via $DOCKER ($ALT_CLIENT), rootless $LAB_USER uid $LUID (XDG_RUNTIME_DIR=/run/user/$LUID, via as-user.sh), probe image $PROBE_PODMAN / $PROBE_DOCKER sha256 ${PROBE_SHA:0:12}, outside host $EXT_IP in netns $EXT_NS (http /ok, dns ext.test), /dev/net/tun 666"
+ready="netdoctor-lab ready: podman $PODMAN_V (rootful $NV_BACKEND; CNI store via podman-cni.sh), docker $DOCKER_SERVER via $DOCKER ($ALT_CLIENT), rootless $LAB_USER uid $LUID (XDG_RUNTIME_DIR=/run/user/$LUID, via as-user.sh), probe image $PROBE_PODMAN / $PROBE_DOCKER sha256 ${PROBE_SHA:0:12}, outside host $EXT_IP in netns $EXT_NS (http /ok, dns ext.test), /dev/net/tun 666, guest kernel $GUEST_RELEASE"
 # /run is not a tmpfs on these VMs: the marker names the boot it is valid for
 ready_file="$ready
 boot_id=$(cat /proc/sys/kernel/random/boot_id)"

@@ -119,7 +119,7 @@ function redirectTargets(command: string): string[] {
 
 async function runPrinted(lab: Lab, command: string, runAs: 'root' | 'identity'): Promise<RunResult> {
   const { identity } = lab.scenario;
-  const prefix = lab.netnsPrefix();
+  const prefix = lab.hostPrefix();
   if (runAs === 'identity' && identity === 'ndlab') return run([...prefix, AS_USER, LAB_USER, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv('root') });
   // As root: with the CNI store's environment when the scenario diagnoses that store, so `podman` means it.
   return run([...prefix, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv(identity === 'ndlab' ? 'root' : identity, lab.env()) });

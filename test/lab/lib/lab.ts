@@ -3,6 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { Report } from '../../../src/types.js';
 import type { Scenario } from '../scenario.js';
 import { Engine, type EngineKind } from './engine.js';
+import { Guest, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
@@ -22,6 +23,7 @@ export class Lab {
   readonly docker = new Engine('docker');
   /** Values a scenario learns in setup and needs later (addresses, bridge names). */
   private readonly vars = new Map<string, string>();
+  private guest: Guest | undefined;
   /** netdoctor runs of this scenario, in order. */
   readonly runs: (NetdoctorRun & { state: string })[] = [];
 
@@ -30,12 +32,33 @@ export class Lab {
     readonly options: LabOptions,
   ) {
     this.guard = new HostGuard(scenario.name);
-    this.podman.prefix = this.netnsPrefix();
+    this.podman.prefix = netnsPrefix(scenario.netns);
   }
 
-  /** `nsenter --net=...` into the scenario's own network namespace; empty when it has none. */
-  netnsPrefix(): string[] {
-    return netnsPrefix(this.scenario.netns);
+  /**
+   * What runs a command on the host the scenario diagnoses: its VM (startGuest), its own network namespace
+   * (`nsenter --net=...`), or nothing for this host itself.
+   */
+  hostPrefix(): string[] {
+    return this.guest?.prefix() ?? netnsPrefix(this.scenario.netns);
+  }
+
+  /** Boots the lab guest (lib/guest.ts): netdoctor, probes and printed fixes then run in it. */
+  async startGuest(view: GuestView): Promise<Guest> {
+    if (this.guest !== undefined) throw new LabError('the guest runs already');
+    this.guest = await Guest.start(view);
+    return this.guest;
+  }
+
+  runningGuest(): Guest {
+    if (this.guest === undefined) throw new LabError(`${this.scenario.name}: the guest was not started`);
+    return this.guest;
+  }
+
+  async stopGuest(): Promise<void> {
+    const guest = this.guest;
+    this.guest = undefined;
+    await guest?.stop();
   }
 
   engine(kind: EngineKind): Engine {
@@ -64,14 +87,15 @@ export class Lab {
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
     const command = this.scenario.netdoctorCommand?.(this) ?? [];
-    const outcome = await runNetdoctor(this.scenario.identity, { env: this.env(), command, prefix: this.netnsPrefix() });
+    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...(this.guest !== undefined ? { scratch: this.guest.job } : {}) };
+    const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
     // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
     const only = command.length > 0 ? undefined : RECORDED_CHECKS;
-    const recorded = await runNetdoctor(this.scenario.identity, { env: this.env(), command, prefix: this.netnsPrefix(), record: `${this.scenario.name}.${state}`, ...(only !== undefined ? { only } : {}) });
+    const recorded = await runNetdoctor(this.scenario.identity, { ...place, record: `${this.scenario.name}.${state}`, ...(only !== undefined ? { only } : {}) });
     this.runs.push({ ...recorded, state: `${state} (recorded)` });
     return [outcome.report, recorded.report];
   }

@@ -60,18 +60,20 @@ export interface NetdoctorOptions {
   only?: readonly string[];
   /** A subcommand (`why A B`) instead of the host diagnosis. */
   command?: readonly string[];
-  /** Put before the whole command line (nsenter into a scenario's network namespace). */
+  /** Put before the whole command line (nsenter into a scenario's network namespace, the lab guest). */
   prefix?: readonly string[];
+  /** Where the recording is written: a folder that the place the prefix leads to shares with the host. */
+  scratch?: string;
 }
 
 /** Runs the real CLI (bin/netdoctor --json) as the scenario's identity; with `record`, netdoctor also writes its snapshot (`--record`). */
 export async function runNetdoctor(identity: Identity, options: NetdoctorOptions = {}): Promise<NetdoctorRun> {
-  const { env: extraEnv = {}, record, only, command = [], prefix = [] } = options;
+  const { env: extraEnv = {}, record, only, command = [], prefix = [], scratch = '/tmp' } = options;
   let argv: string[];
   let snapshotPath: string | undefined;
   let tmpDir: string | undefined;
   if (record !== undefined) {
-    tmpDir = await mkdtemp('/tmp/ndl-record-');
+    tmpDir = await mkdtemp(`${scratch}/ndl-record-`);
     snapshotPath = `${tmpDir}/snapshot.json`;
   }
   const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];

@@ -74,7 +74,7 @@ export async function recordFirewall(lab: Lab, state: 'broken' | 'fixed', proof:
   await mkdir(FIREWALL_SNAPSHOTS, { recursive: true });
   const base = `${FIREWALL_SNAPSHOTS}/${lab.scenario.name}.${state}`;
   const only = PART2_FIREWALL_CHECKS.map((check) => check.id).join(',');
-  const result = await run([...lab.netnsPrefix(), process.execPath, NETDOCTOR, '--json', '--record', `${base}.json`, '--only', only], { timeoutMs: 120_000, env: identityEnv(lab.scenario.identity, lab.env()) });
+  const result = await run([...lab.hostPrefix(), process.execPath, NETDOCTOR, '--json', '--record', `${base}.json`, '--only', only], { timeoutMs: 120_000, env: identityEnv(lab.scenario.identity, lab.env()) });
   if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor --record failed (${brief(result, 300)})`);
   await writeFile(`${base}.report.json`, result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   return proof;

@@ -26,7 +26,7 @@ async function alternative(lab: Lab, tool: string): Promise<{ status: string; va
 }
 
 async function inNetns(lab: Lab, argv: string[]): Promise<string> {
-  return lab.mustRoot([...lab.netnsPrefix(), ...argv]);
+  return lab.mustRoot([...lab.hostPrefix(), ...argv]);
 }
 
 async function bothProbes(lab: Lab): Promise<{ outside: Awaited<ReturnType<typeof egress>>; peer: Awaited<ReturnType<typeof http>> }> {
