@@ -14,6 +14,7 @@ import { Facts } from '../../src/facts/facts.js';
 import { runChecks } from '../../src/runner.js';
 import { ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot } from '../helpers/recorded.js';
+import type { Report } from '../../src/types.js';
 import { findingIds, part2Fixture, runOn } from './recorded.js';
 
 const SS = ['ss', '-Hlnup'];
@@ -148,6 +149,15 @@ describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () =
     expect((await runOn(netfilterPreload, 'rootless-modules-missing')).status).toBe('pass');
     expect(findingIds(await runOn(netfilterModules, 'rootless-modules-missing'))).toEqual(['kernel.netfilter_modules_missing:error']);
   });
+
+  it.each(['kernel-modules-missing', 'rootless-modules-missing', 'kernel-modules-loadable', 'rootless-nft-autoload', 'rootless-modules-not-preloaded'])(
+    '%s replays to the findings and fixes its recording run printed',
+    async (name) => {
+      const printed = (JSON.parse(part2Fixture(`${name}.report.json`)) as Report).findings;
+      const replayed = [await runOn(netfilterModules, name), await runOn(netfilterPreload, name)].flatMap((result) => result.findings);
+      expect(replayed.map((found) => [found.id, found.title, found.fix.commands])).toEqual(printed.map((found) => [found.id, found.title, found.fix.commands]));
+    },
+  );
 });
 
 describe('the healthy snapshots of the core', () => {
