@@ -1,5 +1,4 @@
 import { Command, CommanderError, Option } from 'commander';
-import ora, { type Ora } from 'ora';
 import { BUILTIN_CHECKS } from '../checks/index.js';
 import { CATALOG, catalogEntry } from './catalog.js';
 import { Facts } from './facts/facts.js';
@@ -10,7 +9,7 @@ import { renderHuman } from './render/human.js';
 import { renderJson } from './render/json.js';
 import { EXIT, TOOL, buildReport, exitCode, type FailOn } from './report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from './runner.js';
-import { UsageError, openHost, useColor, writeSnapshot, type OutputStreams } from './session.js';
+import { UsageError, openHost, startSpinner, useColor, writeSnapshot, type OutputStreams } from './session.js';
 import type { Check, CheckResult } from './types.js';
 import { registerWhy } from './why/command.js';
 
@@ -61,8 +60,7 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   const host = new SessionHost(await openHost(options.replay, Math.min(options.commandTimeout, options.timeout) * 1000));
   const facts = new Facts(host);
 
-  const showSpinner = format === 'human' && io.stderr.isTTY === true && !io.env.CI;
-  const spinner: Ora | undefined = showSpinner ? ora({ text: 'diagnosing', stream: io.stderr }).start() : undefined;
+  const spinner = startSpinner(io, format === 'human', 'diagnosing');
   const startedAt = new Date();
   const started = performance.now();
   let results: CheckResult[];

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import ora, { type Ora } from 'ora';
 import type { Host } from './host/host.js';
 import { LiveHost } from './host/live.js';
 import { ReplayHost } from './host/replay.js';
@@ -30,6 +31,11 @@ export async function openHost(replay: string | undefined, commandTimeoutMs: num
     if (error instanceof SnapshotError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** A spinner on stderr while the human report is being made, only on a terminal and never under CI. */
+export function startSpinner(io: OutputStreams, human: boolean, text: string): Ora | undefined {
+  return human && io.stderr.isTTY === true && !io.env.CI ? ora({ text, stream: io.stderr }).start() : undefined;
 }
 
 export function useColor(option: 'auto' | 'always' | 'never' | undefined, io: OutputStreams): boolean {

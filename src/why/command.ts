@@ -5,7 +5,7 @@ import { Facts } from '../facts/facts.js';
 import { SessionHost } from '../host/session.js';
 import { renderJson } from '../render/json.js';
 import { EXIT, buildReport } from '../report.js';
-import { UsageError, openHost, useColor, writeSnapshot } from '../session.js';
+import { UsageError, openHost, startSpinner, useColor, writeSnapshot } from '../session.js';
 import { diagnosePair } from './diagnose.js';
 import { renderWhy } from './render.js';
 import type { PairOutcome } from './types.js';
@@ -50,15 +50,21 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
   const host = new SessionHost(await openHost(options.replay, ENGINE_COMMAND_TIMEOUT_MS));
   const facts = new Facts(host);
+  const json = options.json === true || options.format === 'json';
   const startedAt = new Date();
   const started = performance.now();
-  const result = await diagnosePair({ host, facts }, { a, b, ports: options.port }, BUILTIN_CHECKS, HOST_CHECK_TIMEOUT_MS);
+  const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
+  let result: Awaited<ReturnType<typeof diagnosePair>>;
+  try {
+    result = await diagnosePair({ host, facts }, { a, b, ports: options.port }, BUILTIN_CHECKS, HOST_CHECK_TIMEOUT_MS);
+  } finally {
+    spinner?.stop();
+  }
   const durationMs = Math.round(performance.now() - started);
   const report = await buildReport(facts, result.checks, startedAt, durationMs, options.replay);
   report.pair = result.pair;
 
   if (options.record !== undefined) await writeSnapshot(host, options.record, startedAt, io);
-  const json = options.json === true || options.format === 'json';
   io.stdout.write(json ? renderJson(report) : renderWhy(report, { color: useColor(options.color, io), verbose: options.verbose === true }));
   return OUTCOME_EXIT[result.pair.verdict.outcome];
 }
