@@ -9,7 +9,7 @@ import { sleep } from './lib/exec.js';
 import { requestFile, resultFile, writeAtomically, type GuestRequest, type GuestResult } from './lib/guest-protocol.js';
 
 /** The guest side's own limit; the host's run() around this client has a longer one. */
-const GUEST_TIMEOUT_MS = 100_000;
+const GUEST_TIMEOUT_MS = 240_000;
 const POLL_MS = 50;
 
 const [job, separator, ...argv] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { LabError, brief, ok, run } from './lib/exec.js';
-import { Guest, type GuestView } from './lib/guest.js';
+import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './lib/guest.js';
 import { installForLabUser } from './lib/netdoctor.js';
 import { AS_USER, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT } from './lib/paths.js';
 import { GUEST_TIMEOUTS, KERNEL_CHECK, ROOTLESS_CHECK } from './scenarios/kernel-common.js';
@@ -31,7 +31,7 @@ const PLAN: Record<GuestView, Recording[]> = {
 };
 
 async function must(guest: Guest, argv: string[]): Promise<string> {
-  const result = await run([...guest.prefix(), ...argv], { timeoutMs: 110_000 });
+  const result = await run([...guest.prefix(), ...argv], { timeoutMs: GUEST_RUN_LIMIT_MS });
   if (!ok(result) && !(argv.includes('--record') && result.exitCode !== null && result.exitCode <= 2)) throw new LabError(`\`${argv.join(' ')}\` in the guest: ${brief(result, 300)}`);
   return result.stdout;
 }

@@ -59,6 +59,8 @@ interface ScenarioBase {
    * must not touch the host's namespace: netdoctor, rootful podman and the printed fix run in it (`nsenter --net`).
    */
   netns?: string;
+  /** Its own time limit, when the default (SCENARIO_LIMIT_MS) is too short: an emulated guest. */
+  timeLimitMs?: number;
   /** The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same expectations. */
   netdoctorCommand?: (lab: Lab) => string[];
   /** Builds the state: containers, networks, and (for broken ones) the breakage. */

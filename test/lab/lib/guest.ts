@@ -16,6 +16,8 @@ export type GuestView = 'loadable' | 'missing';
 export const GUEST_DIR = `${LAB_STATE}/guest`;
 const AGENT = `${ROOT}/dist/test/lab/guest-agent.js`;
 const GUEST_EXEC = `${ROOT}/dist/test/lab/guest-exec.js`;
+/** A command run through guest-exec: its 240 s in the guest, and the time to hand it over. */
+export const GUEST_RUN_LIMIT_MS = 270_000;
 /** Boot (about 6 s) and the agent's start under emulation. */
 const READY_LIMIT_MS = 120_000;
 

@@ -266,7 +266,7 @@ export async function runScenario(scenario: Scenario, options: LabOptions, befor
     await lab.guard.recordSysctls();
     const body = scenario.kind === 'baseline' ? runBaseline(lab, scenario, result) : runBroken(lab, scenario, result);
     try {
-      await withLimit(body, SCENARIO_LIMIT_MS);
+      await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS);
     } catch (error) {
       // Let the scenario's last bounded command end before restoring under it.
       if (error instanceof StepError && error.step === 'time limit') await Promise.race([body.catch(() => undefined), sleep(30_000)]);

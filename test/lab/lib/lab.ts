@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { Report } from '../../../src/types.js';
 import type { Scenario } from '../scenario.js';
 import { Engine, type EngineKind } from './engine.js';
-import { Guest, type GuestView } from './guest.js';
+import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
@@ -87,7 +87,7 @@ export class Lab {
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
     const command = this.scenario.netdoctorCommand?.(this) ?? [];
-    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...(this.guest !== undefined ? { scratch: this.guest.job } : {}) };
+    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...(this.guest !== undefined ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS } : {}) };
     const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];

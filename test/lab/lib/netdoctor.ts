@@ -64,11 +64,13 @@ export interface NetdoctorOptions {
   prefix?: readonly string[];
   /** Where the recording is written: a folder that the place the prefix leads to shares with the host. */
   scratch?: string;
+  /** Default 120 s. */
+  timeoutMs?: number;
 }
 
 /** Runs the real CLI (bin/netdoctor --json) as the scenario's identity; with `record`, netdoctor also writes its snapshot (`--record`). */
 export async function runNetdoctor(identity: Identity, options: NetdoctorOptions = {}): Promise<NetdoctorRun> {
-  const { env: extraEnv = {}, record, only, command = [], prefix = [], scratch = '/tmp' } = options;
+  const { env: extraEnv = {}, record, only, command = [], prefix = [], scratch = '/tmp', timeoutMs = 120_000 } = options;
   let argv: string[];
   let snapshotPath: string | undefined;
   let tmpDir: string | undefined;
@@ -84,7 +86,7 @@ export async function runNetdoctor(identity: Identity, options: NetdoctorOptions
     argv = [...prefix, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   }
   try {
-    const result = await run(argv, { timeoutMs: 120_000, env: identityEnv(identity, extraEnv) });
+    const result = await run(argv, { timeoutMs, env: identityEnv(identity, extraEnv) });
     if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor as ${identity} failed (${brief(result, 300)})`);
     let report: Report;
     try {

@@ -1,16 +1,19 @@
 /** What the two kernel-module scenarios share: they run in the lab guest (lib/guest.ts), whose kernel has modules. */
 import { LabError, brief, ok, type RunResult } from '../lib/exec.js';
+import { GUEST_RUN_LIMIT_MS } from '../lib/guest.js';
 import type { Lab } from '../lib/lab.js';
 import { AS_USER, LAB_USER } from '../lib/paths.js';
 
 export const KERNEL_CHECK = 'kernel.netfilter-modules';
 export const ROOTLESS_CHECK = 'rootless.netfilter-preload';
+/** What a guest scenario may take: about 60 s (missing) and 95 s (rootless) on a quiet host, 4 times that under load. */
+export const GUEST_SCENARIO_LIMIT_MS = 420_000;
 /** The guest is emulated (about 10 times slower): `podman info` alone takes longer than netdoctor's default 8 s. */
-export const GUEST_TIMEOUTS = ['--timeout', '80', '--command-timeout', '60'];
+export const GUEST_TIMEOUTS = ['--timeout', '150', '--command-timeout', '120'];
 
-/** A command in the guest, as root. */
+/** A command in the guest, as root; guest-exec gives up 15 s after its own 240 s. */
 export function inGuest(lab: Lab, argv: string[]): Promise<RunResult> {
-  return lab.root([...lab.hostPrefix(), ...argv], 110_000);
+  return lab.root([...lab.hostPrefix(), ...argv], GUEST_RUN_LIMIT_MS);
 }
 
 export function asLabUser(lab: Lab, argv: string[]): Promise<RunResult> {

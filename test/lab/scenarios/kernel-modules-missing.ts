@@ -1,6 +1,6 @@
 import { LabError } from '../lib/exec.js';
 import type { BrokenScenario } from '../scenario.js';
-import { GUEST_TIMEOUTS, KERNEL_CHECK, bridgeProbe, inGuest, loadedModules } from './kernel-common.js';
+import { GUEST_SCENARIO_LIMIT_MS, GUEST_TIMEOUTS, KERNEL_CHECK, bridgeProbe, inGuest, loadedModules } from './kernel-common.js';
 
 export default {
   kind: 'broken',
@@ -9,6 +9,7 @@ export default {
   description:
     "in the lab guest: Debian 12's kernel, whose bridge and netfilter features are modules, runs while its module tree is absent (as after an upgrade removed the running kernel's modules): no bridge can be made",
   identity: 'root',
+  timeLimitMs: GUEST_SCENARIO_LIMIT_MS,
   netdoctorCommand: () => ['--only', KERNEL_CHECK, ...GUEST_TIMEOUTS],
   async setup(lab) {
     await lab.startGuest('missing');

@@ -2,7 +2,7 @@ import { LabError, brief, ok } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
 import { NETDOCTOR } from '../lib/paths.js';
 import type { BrokenScenario } from '../scenario.js';
-import { GUEST_TIMEOUTS, ROOTLESS_CHECK, asLabUser, inGuest, loadedModules, rootlessIptablesProbe } from './kernel-common.js';
+import { GUEST_SCENARIO_LIMIT_MS, GUEST_TIMEOUTS, ROOTLESS_CHECK, asLabUser, inGuest, loadedModules, rootlessIptablesProbe } from './kernel-common.js';
 
 const NET = 'ndl-kmod';
 
@@ -24,6 +24,7 @@ export default {
   description:
     "in the lab guest: Debian 12's kernel with its module tree, no netfilter module loaded since boot, the iptables alternative switched to iptables-legacy (in the guest only); ndlab has a bridge network, and iptables in its own namespace fails because only root may load ip_tables",
   identity: 'ndlab',
+  timeLimitMs: GUEST_SCENARIO_LIMIT_MS,
   netdoctorCommand: () => ['--only', ROOTLESS_CHECK, ...GUEST_TIMEOUTS],
   async setup(lab) {
     await lab.startGuest('loadable');
