@@ -4,7 +4,7 @@ import { CATALOG, catalogEntry } from './catalog.js';
 import { Facts } from './facts/facts.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from './host/live.js';
 import { SessionHost } from './host/session.js';
-import { loadPlugins } from './plugins.js';
+import { loadPlugins, type LoadedPlugins } from './plugins.js';
 import { renderHuman } from './render/human.js';
 import { renderJson } from './render/json.js';
 import { EXIT, TOOL, buildReport, exitCode, type FailOn } from './report.js';
@@ -42,6 +42,10 @@ function parseSeconds(option: string): (value: string) => number {
   };
 }
 
+function collectDirs(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
 export function selectChecks(checks: readonly Check[], only: string[] | undefined, skip: string[] | undefined): Check[] {
   const known = new Set(checks.flatMap((check) => [check.id, ...check.findings]));
@@ -54,8 +58,7 @@ export function selectChecks(checks: readonly Check[], only: string[] | undefine
 async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
-  const pluginDirs = [...options.checksDir, ...(io.env.NETDOCTOR_CHECKS_DIR ?? '').split(':').filter((dir) => dir !== '')];
-  const plugins = await loadPlugins(pluginDirs);
+  const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...BUILTIN_CHECKS, ...plugins.checks], options.only, options.skip);
   const host = new SessionHost(await openHost(options.replay, Math.min(options.commandTimeout, options.timeout) * 1000));
   const facts = new Facts(host);
@@ -91,26 +94,49 @@ const WHY_REPORTER = {
   docs: 'README.md#netdoctor-why-a-b',
 };
 
+/** The plug-in folders: --checks-dir (repeatable), then NETDOCTOR_CHECKS_DIR (colon-separated). */
+function pluginDirs(checksDir: readonly string[], io: Io): string[] {
+  return [...checksDir, ...(io.env.NETDOCTOR_CHECKS_DIR ?? '').split(':').filter((dir) => dir !== '')];
+}
+
+/** Plug-ins that did not load, on stderr; list and explain go on without them and exit 2. */
+function reportBroken(plugins: LoadedPlugins, io: Io): number {
+  for (const broken of plugins.broken) io.stderr.write(`netdoctor: ${broken.id}: ${broken.reason ?? 'not loaded'}\n`);
+  return plugins.broken.length > 0 ? EXIT.incomplete : EXIT.ok;
+}
+
 function reportersOf(id: string): string[] {
   return [...BUILTIN_CHECKS, WHY_REPORTER].filter((check) => check.findings.includes(id)).map((check) => (check === WHY_REPORTER ? 'netdoctor why A B' : check.id));
 }
 
-function listChecks(json: boolean, io: Io): number {
-  const rows = [...BUILTIN_CHECKS, WHY_REPORTER].map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs }));
-  if (json) {
+async function listChecks(options: { json?: boolean; checksDir: string[] }, io: Io): Promise<number> {
+  const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
+  const rows = [
+    ...[...BUILTIN_CHECKS, WHY_REPORTER].map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs })),
+    ...plugins.checks.map((check) => ({ id: check.id, title: check.title, findings: [...check.findings], docs: check.docs, source: check.source })),
+  ];
+  if (options.json === true) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return EXIT.ok;
+  } else {
+    for (const row of rows) {
+      io.stdout.write(`${row.id}  ${row.title}${'source' in row ? `  (plug-in ${row.source})` : ''}\n`);
+      for (const id of row.findings) io.stdout.write(`    ${id}  (${catalogEntry(id)?.severity ?? 'plug-in'})\n`);
+    }
   }
-  for (const row of rows) {
-    io.stdout.write(`${row.id}  ${row.title}\n`);
-    for (const id of row.findings) io.stdout.write(`    ${id}  (${catalogEntry(id)?.severity ?? 'custom'})\n`);
-  }
-  return EXIT.ok;
+  return reportBroken(plugins, io);
 }
 
-function explain(id: string, io: Io): number {
+async function explain(id: string, options: { checksDir: string[] }, io: Io): Promise<number> {
   const entry = catalogEntry(id);
   if (entry === undefined) {
+    const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
+    const reporters = plugins.checks.filter((check) => check.findings.includes(id));
+    if (reporters.length > 0) {
+      const lines = reporters.map((check) => `Reported by the plug-in check ${check.id} (${check.source}): ${check.title}\nDocs: ${check.docs}`);
+      io.stdout.write(`${id} (plug-in finding, not in the catalog)\n\n${lines.join('\n\n')}\n\nIts wording (explanation, evidence, fix) comes with each finding the plug-in reports.\n`);
+      return reportBroken(plugins, io);
+    }
+    reportBroken(plugins, io);
     const near = CATALOG.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id.split('.')[1] ?? '')).map((candidate) => candidate.id);
     throw new UsageError(`unknown finding id: ${id}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; netdoctor list shows every id`);
   }
@@ -151,7 +177,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('error'))
     .option('--timeout <seconds>', 'time limit of each check', parseSeconds('--timeout'), DEFAULT_CHECK_TIMEOUT_MS / 1000)
     .option('--command-timeout <seconds>', 'time limit of each command netdoctor runs (raise it on a slow or loaded host)', parseSeconds('--command-timeout'), DEFAULT_COMMAND_TIMEOUT_MS / 1000)
-    .option('--checks-dir <dir>', 'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--checks-dir <dir>', 'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'list checks that do not apply to this host too')
@@ -164,15 +190,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   program
     .command('list')
-    .description('list every check and the finding ids it can report')
+    .description('list every check and the finding ids it can report, plug-ins included')
     .option('--json', 'as JSON')
-    .action((options: { json?: boolean }) => setExit(listChecks(options.json === true, io)));
+    .option('--checks-dir <dir>', 'also list the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
+    .action(async (options: { json?: boolean; checksDir: string[] }) => setExit(await listChecks(options, io)));
 
   program
     .command('explain')
     .description('explain a finding id: what it means, its usual cause and its fix')
     .argument('<id>', 'a finding id, e.g. host.ip_forward_disabled')
-    .action((id: string) => setExit(explain(id, io)));
+    .option('--checks-dir <dir>', 'also look for the id among the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
+    .action(async (id: string, options: { checksDir: string[] }) => setExit(await explain(id, options, io)));
 
   registerWhy(program, io, setExit);
 

@@ -238,6 +238,32 @@ describe('list, explain, --version, --help', () => {
     expect(new Set(listed)).toEqual(new Set(CATALOG.map((entry) => entry.id)));
   });
 
+  it('lists plug-in checks beside the built-in ones, with where they came from', async () => {
+    const examples = join(REPO, 'examples/checks');
+    const { code, stdout, stderr } = await netdoctor(['list', '--checks-dir', examples]);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain(`host.conntrack-usage  Room in the connection tracking table  (plug-in ${join(examples, 'conntrack-usage.mjs')})\n    host.conntrack_table_nearly_full  (plug-in)\n`);
+    const rows = JSON.parse((await netdoctor(['list', '--json', '--checks-dir', examples])).stdout) as { id: string; source?: string }[];
+    expect(rows.at(-1)).toMatchObject({ id: 'host.conntrack-usage', source: join(examples, 'conntrack-usage.mjs') });
+  });
+
+  it('lists what loads and names on stderr, with exit 2, a plug-in that does not', async () => {
+    const broken = temporaryFolder();
+    writeFileSync(join(broken, 'broken.mjs'), 'export default 42;\n');
+    const { code, stdout, stderr } = await netdoctor(['list', '--checks-dir', broken]);
+    expect(code).toBe(2);
+    expect(stdout).toContain('host.ip-forward  ');
+    expect(stderr).toBe(`netdoctor: plugin:${join(broken, 'broken.mjs')}: not a valid check: the default export is not an object\n`);
+  });
+
+  it("explains a plug-in's finding id by the check that reports it", async () => {
+    const { code, stdout } = await netdoctor(['explain', 'host.conntrack_table_nearly_full', '--checks-dir', join(REPO, 'examples/checks')]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('host.conntrack_table_nearly_full (plug-in finding, not in the catalog)\n');
+    expect(stdout).toContain(`Reported by the plug-in check host.conntrack-usage (${join(REPO, 'examples/checks', 'conntrack-usage.mjs')}): Room in the connection tracking table\n`);
+    expect((await netdoctor(['explain', 'host.conntrack_table_nearly_full'])).code).toBe(64);
+  });
+
   it('explains a finding id: meaning, cause, fix and the check that reports it', async () => {
     const { code, stdout } = await netdoctor(['explain', 'host.ip_forward_disabled']);
     expect(code).toBe(0);
