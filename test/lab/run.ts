@@ -8,6 +8,7 @@ import { Engine, type EngineKind } from './lib/engine.js';
 import { baseEnv, brief, clip, ok, output, run } from './lib/exec.js';
 import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
 import { recoverJournal } from './lib/guard.js';
+import { stopStaleGuests } from './lib/guest.js';
 import { notYetRun, runScenario, type ScenarioResult } from './lib/harness.js';
 import { ensureDockerd, type Lab } from './lib/lab.js';
 import { installForLabUser } from './lib/netdoctor.js';
@@ -31,9 +32,9 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Removes ndl-* containers and networks in all four stores: leftovers of an interrupted run. */
+/** Removes ndl-* containers and networks in all four stores, and lab guests: leftovers of an interrupted run. */
 async function sweep(): Promise<string[]> {
-  const removed: string[] = [];
+  const removed: string[] = await stopStaleGuests();
   // The sweep ends no aardvark-dns: it did not start any.
   const running = await aardvarkPids();
   for (const kind of ['podman', 'cni', 'rootless', 'docker'] as EngineKind[]) {

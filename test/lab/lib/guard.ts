@@ -13,7 +13,9 @@ export type UndoAction =
   | { kind: 'file'; path: string; content: string | null; mode: number }
   | { kind: 'sysctl'; path: string; value: string }
   | { kind: 'cont'; pid: number }
-  | { kind: 'tree'; path: string };
+  | { kind: 'tree'; path: string }
+  | { kind: 'alternative'; name: string; status: string; value: string }
+  | { kind: 'netns'; name: string };
 
 export function describeAction(action: UndoAction): string {
   switch (action.kind) {
@@ -29,7 +31,25 @@ export function describeAction(action: UndoAction): string {
       return `SIGCONT to pid ${action.pid}`;
     case 'tree':
       return `${action.path} removed`;
+    case 'alternative':
+      return `alternative ${action.name}: ${action.status === 'auto' ? 'auto' : action.value}`;
+    case 'netns':
+      return `network namespace ${action.name} deleted`;
   }
+}
+
+/** `update-alternatives --query NAME`: its mode (auto, manual) and the chosen path. */
+export async function queryAlternative(name: string): Promise<{ status: string; value: string }> {
+  const query = await run(['update-alternatives', '--query', name], { timeoutMs: 15_000 });
+  const status = /^Status: (\S+)$/m.exec(query.stdout)?.[1];
+  const value = /^Value: (\S+)$/m.exec(query.stdout)?.[1];
+  if (query.exitCode !== 0 || status === undefined || value === undefined) throw new Error(`update-alternatives --query ${name} names no status or value`);
+  return { status, value };
+}
+
+async function mustRun(argv: string[]): Promise<void> {
+  const result = await run(argv, { timeoutMs: 15_000 });
+  if (result.exitCode !== 0) throw new Error(`\`${argv.join(' ')}\` failed: ${result.stderr.trim()}`);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -159,6 +179,18 @@ export class HostGuard {
     await mkdir(path, { recursive: true });
   }
 
+  /** Points an alternative (iptables) elsewhere; the undo puts back its mode and choice. */
+  async setAlternative(name: string, path: string): Promise<void> {
+    await this.push({ kind: 'alternative', name, ...(await queryAlternative(name)) });
+    await mustRun(['update-alternatives', '--set', name, path]);
+  }
+
+  /** A network namespace of the scenario's own; the undo deletes it, and with it what lives only there. */
+  async addNetns(name: string): Promise<void> {
+    await this.push({ kind: 'netns', name });
+    await mustRun(['ip', 'netns', 'add', name]);
+  }
+
   /** Undoes the matching actions (all by default), newest first. Returns what was undone; throws after trying all. */
   async undo(match: (action: UndoAction) => boolean = () => true): Promise<string[]> {
     const done: string[] = [];
@@ -239,6 +271,22 @@ export async function undoAction(action: UndoAction): Promise<boolean> {
         .sort((a, b) => b.length - a.length);
       for (const mount of mounts) await run(['umount', mount], { timeoutMs: 10_000 });
       await rm(action.path, { recursive: true, force: true });
+      return true;
+    }
+    case 'alternative': {
+      const now = await queryAlternative(action.name);
+      if (action.status === 'auto') {
+        if (now.status === 'auto') return false;
+        await mustRun(['update-alternatives', '--auto', action.name]);
+        return true;
+      }
+      if (now.status === action.status && now.value === action.value) return false;
+      await mustRun(['update-alternatives', '--set', action.name, action.value]);
+      return true;
+    }
+    case 'netns': {
+      if (!(await exists(`/run/netns/${action.name}`))) return false;
+      await mustRun(['ip', 'netns', 'delete', action.name]);
       return true;
     }
   }

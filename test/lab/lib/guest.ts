@@ -5,7 +5,7 @@
  * the host; test/lab/env/guest/ builds it and explains the boot. Commands reach it through guest-exec.js.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { LabError, sleep } from './exec.js';
 import { POWEROFF_FILE, READY_FILE } from './guest-protocol.js';
 import { LAB_RUN, LAB_STATE, ROOT } from './paths.js';
@@ -20,6 +20,23 @@ const GUEST_EXEC = `${ROOT}/dist/test/lab/guest-exec.js`;
 export const GUEST_RUN_LIMIT_MS = 270_000;
 /** Boot (about 6 s) and the agent's start under emulation. */
 const READY_LIMIT_MS = 120_000;
+
+/** Guests of a run that was killed (QEMU and their job folders): ended and removed. Returns what it did. */
+export async function stopStaleGuests(): Promise<string[]> {
+  const stopped: string[] = [];
+  for (const pid of (await readdir('/proc')).filter((name) => /^\d+$/.test(name))) {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (argv[0]?.endsWith('qemu-system-x86_64') && argv.some((arg) => arg.includes(`ndl.job=${LAB_RUN}/guest-`))) {
+      process.kill(Number(pid), 'SIGKILL');
+      stopped.push(`lab guest (QEMU pid ${pid})`);
+    }
+  }
+  for (const name of (await readdir(LAB_RUN).catch(() => [] as string[])).filter((entry) => entry.startsWith('guest-'))) {
+    await rm(`${LAB_RUN}/${name}`, { recursive: true, force: true });
+    stopped.push(`${LAB_RUN}/${name}`);
+  }
+  return stopped;
+}
 
 export class Guest {
   private constructor(

@@ -1,4 +1,5 @@
 import { LabError } from '../lib/exec.js';
+import { queryAlternative } from '../lib/guard.js';
 import type { Lab } from '../lib/lab.js';
 import { EXT_IP } from '../lib/paths.js';
 import { egress, expectProbe, http } from '../lib/probes.js';
@@ -15,15 +16,6 @@ const NETNS = 'ndl-split';
 /** The namespace's uplink to the fake outside host (netns ndext), on a test network of its own. */
 const UPLINK = { inside: 'ndl-sp0', outside: 'ndl-sp1', address: '203.0.113.1/24', peer: '203.0.113.2', peerCidr: '203.0.113.2/24' };
 const TOOLS = ['iptables', 'ip6tables'] as const;
-
-/** `update-alternatives --query`: the mode (auto or manual) and the chosen binary. */
-async function alternative(lab: Lab, tool: string): Promise<{ status: string; value: string }> {
-  const query = await lab.mustRoot(['update-alternatives', '--query', tool]);
-  const status = /^Status: (\S+)$/m.exec(query)?.[1];
-  const value = /^Value: (\S+)$/m.exec(query)?.[1];
-  if (status === undefined || value === undefined) throw new LabError(`update-alternatives --query ${tool} names no status or value`);
-  return { status, value };
-}
 
 async function inNetns(lab: Lab, argv: string[]): Promise<string> {
   return lab.mustRoot([...lab.hostPrefix(), ...argv]);
@@ -42,22 +34,18 @@ export default {
   identity: 'root',
   netns: NETNS,
   async setup(lab) {
-    const existing = await lab.mustRoot(['ip', 'netns', 'list']);
-    if (existing.split('\n').some((line) => line.split(' ')[0] === NETNS)) throw new LabError(`network namespace ${NETNS} already exists (left by an earlier run?)`);
     for (const tool of TOOLS) {
-      const before = await alternative(lab, tool);
-      lab.set(`alternative.${tool}`, JSON.stringify(before));
-      if (!before.value.endsWith('-nft')) throw new LabError(`this scenario starts from iptables-nft; ${tool} is ${before.value}`);
+      const { value } = await queryAlternative(tool);
+      if (!value.endsWith('-nft')) throw new LabError(`this scenario starts from iptables-nft; ${tool} is ${value}`);
     }
-    await lab.mustRoot(['ip', 'netns', 'add', NETNS]);
-    lab.set('netns', NETNS);
+    await lab.guard.addNetns(NETNS);
     await lab.mustRoot(['ip', 'link', 'add', UPLINK.inside, 'netns', NETNS, 'type', 'veth', 'peer', 'name', UPLINK.outside, 'netns', 'ndext']);
     await lab.mustRoot(['ip', '-n', NETNS, 'address', 'add', UPLINK.address, 'dev', UPLINK.inside]);
     await lab.mustRoot(['ip', '-n', 'ndext', 'address', 'add', UPLINK.peerCidr, 'dev', UPLINK.outside]);
     for (const [netns, link] of [[NETNS, 'lo'], [NETNS, UPLINK.inside], ['ndext', UPLINK.outside]] as const) await lab.mustRoot(['ip', '-n', netns, 'link', 'set', link, 'up']);
     await lab.mustRoot(['ip', '-n', NETNS, 'route', 'add', 'default', 'via', UPLINK.peer]);
     await inNetns(lab, ['iptables-nft', '-w', '5', '-P', 'FORWARD', 'DROP']);
-    for (const tool of TOOLS) await lab.mustRoot(['update-alternatives', '--set', tool, `/usr/sbin/${tool}-legacy`]);
+    for (const tool of TOOLS) await lab.guard.setAlternative(tool, `/usr/sbin/${tool}-legacy`);
     // No DNS: aardvark-dns serves every network from one process, which may already run in the host's namespace.
     await pair(lab, lab.podman, NET, ['--disable-dns']);
   },
@@ -74,19 +62,7 @@ export default {
     const { outside, peer } = await bothProbes(lab);
     return recordFirewall(lab, 'fixed', `${expectProbe(outside, 'pass')}; ${expectProbe(peer, 'pass')}`);
   },
-  async restore(lab) {
-    // Containers go first, in the namespace, while netavark still finds its rules where it wrote them.
-    await lab.removeObjects();
-    for (const tool of TOOLS) {
-      const saved = lab.maybe(`alternative.${tool}`);
-      if (saved === undefined) continue;
-      const before = JSON.parse(saved) as { status: string; value: string };
-      const now = await alternative(lab, tool);
-      if (before.status === 'auto' && now.status !== 'auto') await lab.mustRoot(['update-alternatives', '--auto', tool]);
-      else if (before.status !== 'auto' && now.value !== before.value) await lab.mustRoot(['update-alternatives', '--set', tool, before.value]);
-    }
-    // The veth pair, and the legacy tables, end with the namespace.
-    if (lab.maybe('netns') !== undefined) await lab.mustRoot(['ip', 'netns', 'delete', NETNS]);
-    await lab.restoreHost();
-  },
+  // Containers first, in the namespace, while netavark still finds its rules where it wrote them; then the
+  // guard puts the alternatives back and deletes the namespace (its veth pair and legacy tables end with it).
+  restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;
