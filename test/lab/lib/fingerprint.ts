@@ -2,7 +2,7 @@ import { lstat, readFile, readdir, readlink, realpath, stat } from 'node:fs/prom
 import { aardvarkDir } from './aardvark.js';
 import { Engine, type EngineKind } from './engine.js';
 import { baseEnv, ok, run } from './exec.js';
-import { watchedSysctls } from './guard.js';
+import { queryAlternative, watchedSysctls } from './guard.js';
 import { DOCKER, LAB_PREFIX } from './paths.js';
 
 /** Files whose presence, type, mode or link target a scenario changes. */
@@ -80,9 +80,8 @@ export async function fingerprint(): Promise<Map<string, string>> {
   print.set('dockerd', ok(docker!) ? 'answers' : 'does not answer');
   for (const [kind, text] of objects) print.set(`lab objects (${kind})`, text);
   for (const tool of ['iptables', 'ip6tables']) {
-    const query = await run(['update-alternatives', '--query', tool], { timeoutMs: 15_000, env: baseEnv() });
-    const field = (name: string) => new RegExp(`^${name}: (\\S+)$`, 'm').exec(query.stdout)?.[1] ?? '?';
-    print.set(`alternative ${tool}`, ok(query) ? `${field('Status')} ${field('Value')}` : '(unknown)');
+    const alternative = await queryAlternative(tool).catch(() => undefined);
+    print.set(`alternative ${tool}`, alternative !== undefined ? `${alternative.status} ${alternative.value}` : '(unknown)');
   }
   // Tables iptables-legacy registered in the host's namespace stay until reboot: none may appear.
   for (const file of ['/proc/net/ip_tables_names', '/proc/net/ip6_tables_names']) {
