@@ -39,6 +39,7 @@ const SCENARIOS: { scenario: string; id: string; severity: string; network: stri
   { scenario: 'fw-docker-user-drop', id: 'docker.docker_user_drop', severity: 'error', network: 'ndl-f2du' },
   { scenario: 'fw-mixed-podman-ingress', id: 'mixed.docker_forward_drop_breaks_podman_ingress', severity: 'warning', network: 'ndl-f2mx' },
   { scenario: 'fw-iptables-backend-split', id: 'fw.iptables_backend_split', severity: 'warning', network: '' },
+  { scenario: 'fw-internal-docker-drop', id: 'fw.br_netfilter_forward_drop', severity: 'error', network: 'ndl-f2in' },
 ];
 
 describe('the firewall checks on states the lab broke for real', () => {

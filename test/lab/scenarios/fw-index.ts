@@ -3,6 +3,7 @@ import brNetfilterForwardDrop from './fw-br-netfilter-forward-drop.js';
 import dockerUserDrop from './fw-docker-user-drop.js';
 import engineRulesFlushed from './fw-engine-rules-flushed.js';
 import foreignForwardDrop from './fw-foreign-forward-drop.js';
+import internalDockerDrop from './fw-internal-docker-drop.js';
 import inputDropDns from './fw-input-drop-dns.js';
 import iptablesBackendSplit from './fw-iptables-backend-split.js';
 import mixedPodmanIngress from './fw-mixed-podman-ingress.js';
@@ -18,5 +19,6 @@ export const FW_SCENARIOS: readonly Scenario[] = [
   mixedPodmanIngress,
   rulesetFlushed,
   iptablesBackendSplit,
+  internalDockerDrop,
 ];
 
