@@ -1,29 +1,23 @@
-import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
+import { bridgeNfCallIptables } from '../../src/facts/firewall.js';
 import {
+  type BlockedPath,
   bothFlavoursInUse,
   deciderEvidence,
-  deciderKey,
+  dropGroups,
   firewallInputs,
   firstEndpoint,
-  groupBy,
   networkLabel,
+  networksSubject,
   pathOutcome,
   peerEndpoint,
   undecidedLimit,
 } from '../../src/firewall/check-support.js';
 import { iptablesInsertCommand } from '../../src/firewall/fixes.js';
-import type { Decider } from '../../src/firewall/model.js';
 import { dropOwner, findChain } from '../../src/firewall/owners.js';
-import { evaluatePath, replyFromOutsidePath, sameBridgePath, toOutsidePath, type PathEvaluation } from '../../src/firewall/paths.js';
+import { evaluatePath, replyFromOutsidePath, sameBridgePath, toOutsidePath } from '../../src/firewall/paths.js';
 import { finding } from '../../src/finding.js';
 import { verdict } from '../../src/outcome.js';
 import type { Check, Evidence, Finding } from '../../src/types.js';
-
-interface Blocked {
-  network: NetworkUnderTest;
-  evaluation: PathEvaluation;
-  decider: Decider;
-}
 
 export default {
   id: 'docker.docker-user',
@@ -36,7 +30,7 @@ export default {
     const { traffic, firewall, uplink, limits } = loaded.inputs;
     const { model } = firewall;
     const bridgeNf = await facts.get(bridgeNfCallIptables);
-    const blocked: Blocked[] = [];
+    const blocked: BlockedPath[] = [];
     const checked: string[] = [];
     for (const network of traffic.networks) {
       const from = firstEndpoint(network);
@@ -52,21 +46,14 @@ export default {
       }
     }
     const split = bothFlavoursInUse(model);
-    const findings: Finding[] = groupBy(blocked, (item) => deciderKey(item.decider)).map((group) => {
-      const { decider } = group[0]!;
-      const networks = [...new Set(group.map((item) => item.network))];
+    const findings: Finding[] = dropGroups(blocked).map(({ decider, paths, networks, pathKinds }) => {
       const evidence: Evidence[] = [deciderEvidence(model, decider)];
       const dockerUser = findChain(model, decider, 'DOCKER-USER');
       if (dockerUser) evidence.push({ source: 'command', what: decider.source, excerpt: [dockerUser.declaration, ...dockerUser.rules.map((rule) => rule.text)].join('\n') });
       return finding('docker.docker_user_drop', {
-        subject: {
-          engine: networks[0]!.network.engine,
-          scope: 'rootful',
-          network: networks.map((network) => network.network.name).join(', '),
-          interface: networks.map((network) => network.bridge).join(', '),
-        },
-        title: `Rule ${decider.ruleIndex} of ${decider.chain} drops container traffic (${[...new Set(group.map((item) => item.evaluation.path.kind))].join(', ')})`,
-        detail: `Dropped: ${group.map((item) => item.evaluation.path.description).join('; ')}. Networks: ${networks.map(networkLabel).join(', ')}.`,
+        subject: networksSubject(networks),
+        title: `Rule ${decider.ruleIndex} of ${decider.chain} drops container traffic (${pathKinds})`,
+        detail: `Dropped: ${paths.map((item) => item.evaluation.path.description).join('; ')}. Networks: ${networks.map(networkLabel).join(', ')}.`,
         evidence,
         fix: {
           commands: [

@@ -1,13 +1,14 @@
 import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
 import {
+  type BlockedPath,
   bothFlavoursInUse,
   deciderEvidence,
-  deciderKey,
+  dropGroups,
   droppedWhere,
   firewallInputs,
   firstEndpoint,
-  groupBy,
   networkLabel,
+  networksSubject,
   pathOutcome,
   peerEndpoint,
   undecidedLimit,
@@ -17,16 +18,10 @@ import { expectedRules } from '../../src/firewall/engine-rules.js';
 import { acceptCommand, type AcceptSpec } from '../../src/firewall/fixes.js';
 import type { Decider, FirewallModel } from '../../src/firewall/model.js';
 import { dropOwner, findChain } from '../../src/firewall/owners.js';
-import { evaluatePath, publishedPortPath, sameBridgePath, toOutsidePath, type PathEvaluation, type TrafficPath } from '../../src/firewall/paths.js';
+import { evaluatePath, publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } from '../../src/firewall/paths.js';
 import { finding } from '../../src/finding.js';
 import { verdict } from '../../src/outcome.js';
 import type { Check, Finding } from '../../src/types.js';
-
-interface Blocked {
-  network: NetworkUnderTest;
-  evaluation: PathEvaluation;
-  decider: Decider;
-}
 
 export default {
   id: 'fw.foreign-forward',
@@ -39,7 +34,7 @@ export default {
     const { traffic, firewall, uplink, limits } = loaded.inputs;
     const { model } = firewall;
     const bridgeNf = await facts.get(bridgeNfCallIptables);
-    const blocked: Blocked[] = [];
+    const blocked: BlockedPath[] = [];
     const checked: string[] = [];
     for (const network of traffic.networks) {
       const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
@@ -59,21 +54,14 @@ export default {
       }
     }
     const split = bothFlavoursInUse(model);
-    const findings: Finding[] = groupBy(blocked, (item) => deciderKey(item.decider)).map((group) => {
-      const { decider } = group[0]!;
-      const networks = [...new Set(group.map((item) => item.network))];
+    const findings: Finding[] = dropGroups(blocked).map(({ decider, paths, networks, pathKinds }) => {
       const where = droppedWhere(decider);
       return finding('fw.foreign_forward_drop', {
-        subject: {
-          engine: networks[0]!.network.engine,
-          scope: 'rootful',
-          network: networks.map((network) => network.network.name).join(', '),
-          interface: networks.map((network) => network.bridge).join(', '),
-        },
-        title: `${where.charAt(0).toUpperCase()}${where.slice(1)} drops container traffic (${[...new Set(group.map((item) => item.evaluation.path.kind))].join(', ')})`,
-        detail: `Dropped: ${group.map((item) => item.evaluation.path.description).join('; ')}.${firewallManager(model, decider)}`,
+        subject: networksSubject(networks),
+        title: `${where.charAt(0).toUpperCase()}${where.slice(1)} drops container traffic (${pathKinds})`,
+        detail: `Dropped: ${paths.map((item) => item.evaluation.path.description).join('; ')}.${firewallManager(model, decider)}`,
         evidence: [deciderEvidence(model, decider)],
-        fix: { commands: fixCommands(model, decider, group, split) },
+        fix: { commands: fixCommands(model, decider, paths, split) },
       });
     });
     return verdict(findings, checked.join('; '), limits);
@@ -108,7 +96,7 @@ function firewallManager(model: FirewallModel, decider: Decider): string {
   return '';
 }
 
-function fixCommands(model: FirewallModel, decider: Decider, group: Blocked[], split: boolean): string[] {
+function fixCommands(model: FirewallModel, decider: Decider, group: BlockedPath[], split: boolean): string[] {
   const bridges = [...new Set(group.map((item) => item.network.bridge))];
   if (isFirewalld(decider)) {
     return bridges.flatMap((bridge) => [`firewall-cmd --zone=trusted --add-interface=${bridge}`, `firewall-cmd --permanent --zone=trusted --add-interface=${bridge}`]);

@@ -141,8 +141,35 @@ export function pathOutcome(model: FirewallModel, evaluation: PathEvaluation, ne
   return `${evaluation.path.kind} ${label}: drop (${note})`;
 }
 
+/** A path of a network that a rule or policy drops. */
+export interface BlockedPath {
+  network: NetworkUnderTest;
+  evaluation: PathEvaluation;
+  decider: Decider;
+}
+
+/** Blocked paths grouped by the rule or policy that drops them (one finding each), in first-seen order. */
+export function dropGroups(blocked: readonly BlockedPath[]): { decider: Decider; paths: BlockedPath[]; networks: NetworkUnderTest[]; pathKinds: string }[] {
+  return groupBy(blocked, (item) => deciderKey(item.decider)).map((paths) => ({
+    decider: paths[0]!.decider,
+    paths,
+    networks: [...new Set(paths.map((item) => item.network))],
+    pathKinds: [...new Set(paths.map((item) => item.evaluation.path.kind))].join(', '),
+  }));
+}
+
+/** The subject of a finding about several rootful networks of one engine: their names and bridges, comma-separated. */
+export function networksSubject(networks: readonly NetworkUnderTest[]): Subject {
+  return {
+    engine: networks[0]!.network.engine,
+    scope: 'rootful',
+    network: networks.map((network) => network.network.name).join(', '),
+    interface: networks.map((network) => network.bridge).join(', '),
+  };
+}
+
 /** Groups items by a key, keeping first-seen order. */
-export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {
     const name = key(item);
@@ -153,6 +180,6 @@ export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][]
   return [...groups.values()];
 }
 
-export function deciderKey(decider: Decider): string {
+function deciderKey(decider: Decider): string {
   return [decider.backend, decider.family, decider.table, decider.chain, decider.ruleIndex ?? 'policy'].join('\u0000');
 }
