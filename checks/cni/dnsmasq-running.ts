@@ -1,4 +1,4 @@
-import { cniPodman } from '../../src/facts/cni.js';
+import { dnsnamePodman } from '../../src/facts/cni.js';
 import { runningOn } from '../../src/facts/model.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers } from '../../src/facts/podman.js';
@@ -19,11 +19,9 @@ export default {
   findings: ['cni.dnsmasq_not_running'],
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
-    const podman = await facts.get(cniPodman);
+    const podman = await facts.get(dnsnamePodman);
     if (!podman.ok) return podman.outcome;
-    const { cni } = podman;
-    const withDnsname = cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
-    if (withDnsname.length === 0) return notApplicable(`no CNI network in ${cni.dir} uses the dnsname plugin`);
+    const { networks: withDnsname } = podman;
     const containers = await facts.get(podmanContainers);
     if (!containers.ok) return cannotDecide(containers.reason);
     const inUse = withDnsname.flatMap((conflist) => {

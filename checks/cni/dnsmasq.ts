@@ -1,7 +1,7 @@
-import { cniPodman } from '../../src/facts/cni.js';
+import { dnsnamePodman } from '../../src/facts/cni.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
 import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
+import { cannotDecide, verdict } from '../../src/outcome.js';
 import type { Check } from '../../src/types.js';
 
 export default {
@@ -10,11 +10,9 @@ export default {
   findings: ['cni.dnsmasq_missing'],
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
-    const podman = await facts.get(cniPodman);
+    const podman = await facts.get(dnsnamePodman);
     if (!podman.ok) return podman.outcome;
-    const { cni } = podman;
-    const withDnsname = cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
-    if (withDnsname.length === 0) return notApplicable(`no CNI network in ${cni.dir} uses the dnsname plugin`);
+    const { networks: withDnsname } = podman;
     const lookup = await findExecutable(host, 'dnsmasq', systemSearchPath(host.context));
     const names = withDnsname.map((conflist) => conflist.name).join(', ');
     if (lookup.found?.executable) return verdict([], `${describeLookup(lookup)}; dnsname networks: ${names}`);

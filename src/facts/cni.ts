@@ -78,3 +78,14 @@ export const cniPodman = defineFact<CniPodman>('cni:podman', async (facts) => {
   if (cni.problem !== undefined) return { ok: false, outcome: cannotDecide(cni.problem) };
   return { ok: true, scope: podman.scope, cni };
 });
+
+export type DnsnamePodman = { ok: true; scope: Scope; cni: CniConfig; networks: CniConflist[] } | { ok: false; outcome: CheckOutcome };
+
+/** The CNI networks that use the dnsname plugin (the networks that need dnsmasq), or why the dnsmasq checks do not apply. */
+export const dnsnamePodman = defineFact<DnsnamePodman>('cni:dnsname-networks', async (facts) => {
+  const podman = await facts.get(cniPodman);
+  if (!podman.ok) return podman;
+  const networks = podman.cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
+  if (networks.length === 0) return { ok: false, outcome: notApplicable(`no CNI network in ${podman.cni.dir} uses the dnsname plugin`) };
+  return { ...podman, networks };
+});
