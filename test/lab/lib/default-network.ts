@@ -2,7 +2,7 @@ import { LabError } from './exec.js';
 import type { Engine, EngineKind } from './engine.js';
 import type { Lab } from './lab.js';
 import { expectProbe, lookup, nameservers } from './probes.js';
-import { proveNoNames, renameInCommands } from './traffic.js';
+import { appNetworkFix, proveNoNames } from './traffic.js';
 import type { BrokenScenario } from '../scenario.js';
 
 /**
@@ -30,14 +30,7 @@ export function defaultNetworkScenario(kind: EngineKind, name: string, prefix: s
     },
     proveBroken: (lab) => proveNoNames(engineOf(lab), `${prefix}-b`, `${prefix}-a`, lab.get('server')),
     expect: () => [{ id: 'dns.default_network_no_dns', severity: 'warning', subject: { engine: kind === 'docker' ? 'docker' : 'podman', containers } }],
-    fix: {
-      kind: 'printed',
-      runAs: 'identity',
-      adapt: (commands, lab) => {
-        engineOf(lab).trackNetwork(app);
-        return { commands: renameInCommands(commands, 'app', app), note: `network "app" named ${app}, as every lab object` };
-      },
-    },
+    fix: appNetworkFix(engineOf, app),
     async proveFixed(lab) {
       const engine = engineOf(lab);
       const server = kind === 'docker' ? '127.0.0.11' : await engine.gateway(app);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Finding } from '../../../src/types.js';
+import type { FixPlan } from '../scenario.js';
 import type { Engine } from './engine.js';
 import { LabError, brief, clip, ok } from './exec.js';
 import type { Lab } from './lab.js';
@@ -97,6 +98,18 @@ export function commandsOf(findings: Finding[]): string {
 export function renameInCommands(commands: string[], from: string, to: string): string[] {
   const pattern = new RegExp(`(^|\\s)${from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=\\s|$)`, 'g');
   return commands.map((command) => command.replace(pattern, `$1${to}`));
+}
+
+/** Runs the printed fix as the identity, with netdoctor's example network "app" named `name` and tracked for cleanup. */
+export function appNetworkFix(engineOf: (lab: Lab) => Engine, name: string): FixPlan {
+  return {
+    kind: 'printed',
+    runAs: 'identity',
+    adapt: (commands, lab) => {
+      engineOf(lab).trackNetwork(name);
+      return { commands: renameInCommands(commands, 'app', name), note: `network "app" named ${name}, as every lab object` };
+    },
+  };
 }
 
 /** docker run --rm works again: the probe reaches the outside host through docker0. */

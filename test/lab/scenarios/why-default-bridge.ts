@@ -1,5 +1,5 @@
 import { expectProbe } from '../lib/probes.js';
-import { proveNoNames, renameInCommands } from '../lib/traffic.js';
+import { appNetworkFix, proveNoNames } from '../lib/traffic.js';
 import type { BrokenScenario } from '../scenario.js';
 import { byAddress, byName, db, provedFixed, reachableNow, startPair, web, whyCommand } from './why-common.js';
 
@@ -26,14 +26,7 @@ export default {
       title: new RegExp(`${web(P)} cannot resolve ${db(P)}: docker's default network bridge has no DNS`),
     },
   ],
-  fix: {
-    kind: 'printed',
-    runAs: 'identity',
-    adapt: (commands, lab) => {
-      lab.docker.trackNetwork(APP);
-      return { commands: renameInCommands(commands, 'app', APP), note: `network "app" named ${APP}, as every lab object` };
-    },
-  },
+  fix: appNetworkFix((lab) => lab.docker, APP),
   proveFixed: (lab) => provedFixed(lab, byName(lab.docker, P, APP)),
   fixedReport: reachableNow,
   restore: (lab) => lab.defaultRestore(),

@@ -1,5 +1,5 @@
 import { expectProbe } from '../lib/probes.js';
-import { renameInCommands } from '../lib/traffic.js';
+import { appNetworkFix } from '../lib/traffic.js';
 import type { BrokenScenario } from '../scenario.js';
 import { byAddress, byName, db, provedFixed, reachableNow, startPair, web, whyCommand } from './why-common.js';
 
@@ -27,14 +27,7 @@ export default {
       title: new RegExp(`${db(P)}:80 cannot be reached from ${web(P)}: packets to [\\d.]+:80 are dropped: inter-container communication is off on docker network ${NET}`),
     },
   ],
-  fix: {
-    kind: 'printed',
-    runAs: 'identity',
-    adapt: (commands, lab) => {
-      lab.docker.trackNetwork(APP);
-      return { commands: renameInCommands(commands, 'app', APP), note: `network "app" named ${APP}, as every lab object` };
-    },
-  },
+  fix: appNetworkFix((lab) => lab.docker, APP),
   proveFixed: (lab) => provedFixed(lab, byName(lab.docker, P, APP)),
   fixedReport: reachableNow,
   restore: (lab) => lab.defaultRestore(),
