@@ -86,7 +86,14 @@ export function mergeContainersConf(documents: { path: string; data: Record<stri
   return conf;
 }
 
-export const containersConf = defineFact<ContainersConf>('podman:containers-conf', async ({ host }) => {
+export interface ContainersConfDocuments {
+  /** The files that exist and parse, in the order podman reads them, with their TOML. */
+  documents: { path: string; data: Record<string, unknown> }[];
+  problems: string[];
+}
+
+/** The containers.conf chain read and parsed once, for every setting any fact takes from it. */
+export const containersConfDocuments = defineFact<ContainersConfDocuments>('podman:containers-conf-documents', async ({ host }) => {
   const candidates = containersConfCandidates(host.context);
   const listings = await Promise.all(candidates.dirs.map((dir) => host.readDir(dir)));
   const dropIns = listings.flatMap((listing) =>
@@ -108,5 +115,10 @@ export const containersConf = defineFact<ContainersConf>('podman:containers-conf
       problems.push(`${read.path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
     }
   }
+  return { documents, problems };
+});
+
+export const containersConf = defineFact<ContainersConf>('podman:containers-conf', async (facts) => {
+  const { documents, problems } = await facts.get(containersConfDocuments);
   return mergeContainersConf(documents, problems);
 });

@@ -1,6 +1,5 @@
-import { parse as parseToml } from 'smol-toml';
 import type { HostContext } from '../host/host.js';
-import { containersConf } from './containers-conf.js';
+import { containersConfDocuments } from './containers-conf.js';
 import { defineFact } from './facts.js';
 import { asRecord, asStringArray } from './model.js';
 
@@ -33,24 +32,9 @@ export function mergePodmanDnsSettings(documents: { path: string; data: Record<s
   return settings;
 }
 
-/**
- * Reads the same files as the containers.conf fact (the session host reads each once), for the two DNS
- * settings that fact does not keep.
- */
-export const podmanDnsSettings = defineFact<PodmanDnsSettings>('podman:dns-settings', async (facts) => {
-  const conf = await facts.get(containersConf);
-  const reads = await Promise.all(conf.files.map((path) => facts.host.readFile(path)));
-  const documents = reads.flatMap((read) => {
-    if (!read.ok) return [];
-    try {
-      return [{ path: read.path, data: parseToml(read.content) as Record<string, unknown> }];
-    } catch {
-      // containersConf already reports files that are not valid TOML.
-      return [];
-    }
-  });
-  return mergePodmanDnsSettings(documents);
-});
+export const podmanDnsSettings = defineFact<PodmanDnsSettings>('podman:dns-settings', async (facts) =>
+  mergePodmanDnsSettings((await facts.get(containersConfDocuments)).documents),
+);
 
 /** Where netavark keeps aardvark-dns's state: under /run as root, under the user's runtime folder rootless. */
 export function aardvarkStateDir(context: HostContext): string {
