@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { bench, describe } from 'vitest';
-import { parseIptablesSave } from '../src/firewall/iptables-save.js';
-import { parseNftJson, type NftJsonObject } from '../src/firewall/nft.js';
+import { parseIptablesSave } from '../src/netfilter/iptables-save.js';
+import { parseNftJson, type NftJsonObject } from '../src/netfilter/nft.js';
 
 const TARGET_RULE_COUNT = 10_000;
 

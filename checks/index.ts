@@ -1,35 +1,92 @@
-import type { Check } from '../src/types.js';
-import { PART2_FIREWALL_CHECKS } from './part2-firewall.js';
-import { PART2_HOST_CHECKS } from './part2-host.js';
-import unreachable from './engine/unreachable.js';
-import ipForward from './host/ip-forward.js';
-import iptablesBinary from './host/iptables-binary.js';
-import backend from './podman/backend.js';
-import aardvark from './podman/aardvark.js';
-import dnsname from './cni/dnsname.js';
-import dnsmasq from './cni/dnsmasq.js';
-import defaultNetwork from './dns/default-network.js';
-import pingNetRaw from './container/ping-net-raw.js';
-import containerIp from './rootless/container-ip.js';
-import slirp4netns from './rootless/slirp4netns.js';
-import devNetTun from './rootless/dev-net-tun.js';
-import pingGroupRange from './rootless/ping-group-range.js';
+import type { Check } from '../src/core/check.js';
+import type { PairCheck } from '../src/pair/check.js';
+import aardvarkBinary from './aardvark/binary.js';
+import aardvarkRunning from './aardvark/running.js';
+import cniDnsmasqRunning from './cni/dnsmasq-running.js';
+import cniDnsmasq from './cni/dnsmasq.js';
+import cniDnsname from './cni/dnsname.js';
+import ctrPingNetRaw from './ctr/ping-net-raw.js';
+import dnsDefaultNetwork from './dns/default-network.js';
+import dnsHostResolver from './dns/host-resolver.js';
+import dnsPort53 from './dns/port53.js';
+import dockerDockerUser from './docker/docker-user.js';
+import dockerIcc from './docker/icc.js';
+import dockerIptables from './docker/iptables.js';
+import engineReachable from './engine/reachable.js';
+import fwBrNetfilterForward from './fw/br-netfilter-forward.js';
+import fwEngineRules from './fw/engine-rules.js';
+import fwForeignForward from './fw/foreign-forward.js';
+import fwInputDns from './fw/input-dns.js';
+import fwIptablesBackend from './fw/iptables-backend.js';
+import hostIpForward from './host/ip-forward.js';
+import hostIptablesBinary from './host/iptables-binary.js';
+import kernelNetfilterModules from './kernel/netfilter-modules.js';
+import mixedDockerForwardPodmanIngress from './mixed/docker-forward-podman-ingress.js';
+import mtuPathMtu from './mtu/path-mtu.js';
+import netInternal from './net/internal.js';
+import netSubnetOverlap from './net/subnet-overlap.js';
+import pairEngines from './pair/engines.js';
+import pairIcmp from './pair/icmp.js';
+import pairName from './pair/name.js';
+import pairReachable from './pair/reachable.js';
+import pairRunning from './pair/running.js';
+import pairSharedNetwork from './pair/shared-network.js';
+import pairTcp from './pair/tcp.js';
+import podmanBackend from './podman/backend.js';
+import rootlessContainerIp from './rootless/container-ip.js';
+import rootlessDevNetTun from './rootless/dev-net-tun.js';
+import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
+import rootlessPingGroupRange from './rootless/ping-group-range.js';
+import rootlessPrivilegedPort from './rootless/privileged-port.js';
+import rootlessSlirp4netns from './rootless/slirp4netns.js';
 
-/** The built-in checks, in the order a report lists them. */
-export const BUILTIN_CHECKS: readonly Check[] = [
-  unreachable,
-  ipForward,
-  iptablesBinary,
-  backend,
-  aardvark,
-  dnsname,
-  dnsmasq,
-  defaultNetwork,
-  pingNetRaw,
-  containerIp,
-  slirp4netns,
-  devNetTun,
-  pingGroupRange,
-  ...PART2_FIREWALL_CHECKS,
-  ...PART2_HOST_CHECKS,
-];
+function byId<T extends { id: string }>(checks: T[]): readonly T[] {
+  return checks.sort((left, right) => left.id.localeCompare(right.id));
+}
+
+/** The checks of the host diagnosis, sorted by id: `list` and the report follow this order. */
+export const HOST_CHECKS: readonly Check[] = byId([
+  aardvarkBinary,
+  aardvarkRunning,
+  cniDnsmasqRunning,
+  cniDnsmasq,
+  cniDnsname,
+  ctrPingNetRaw,
+  dnsDefaultNetwork,
+  dnsHostResolver,
+  dnsPort53,
+  dockerDockerUser,
+  dockerIcc,
+  dockerIptables,
+  engineReachable,
+  fwBrNetfilterForward,
+  fwEngineRules,
+  fwForeignForward,
+  fwInputDns,
+  fwIptablesBackend,
+  hostIpForward,
+  hostIptablesBinary,
+  kernelNetfilterModules,
+  mixedDockerForwardPodmanIngress,
+  mtuPathMtu,
+  netInternal,
+  netSubnetOverlap,
+  podmanBackend,
+  rootlessContainerIp,
+  rootlessDevNetTun,
+  rootlessNetfilterPreload,
+  rootlessPingGroupRange,
+  rootlessPrivilegedPort,
+  rootlessSlirp4netns,
+]);
+
+/** The checks of `netdoctor why A B`, one per link of the way from A to B. */
+export const PAIR_CHECKS: readonly PairCheck[] = byId([
+  pairEngines,
+  pairIcmp,
+  pairName,
+  pairReachable,
+  pairRunning,
+  pairSharedNetwork,
+  pairTcp,
+]);

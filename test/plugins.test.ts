@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Facts } from '../src/facts/facts.js';
-import { loadPlugins } from '../src/plugins.js';
-import { runChecks } from '../src/runner.js';
-import type { Check, CheckResult } from '../src/types.js';
+import { Facts } from '../src/core/facts.js';
+import { loadPlugins } from '../src/pipeline/plugins.js';
+import { runChecks } from '../src/pipeline/runner.js';
+import type { CheckResult } from '../src/core/types.js';
+import type { Check } from '../src/core/check.js';
 import { EACCES, ENOENT, FakeHost } from './helpers/fake-host.js';
 import { findingSchemaProblems } from './helpers/schema.js';
 
@@ -27,7 +28,7 @@ const VALID = `
 export default {
   id: 'site.hostname',
   title: 'The host has a name',
-  findings: [],
+  findings: {},
   docs: 'https://example.invalid/site',
   async run({ host }) {
     const file = await host.readFile('/etc/hostname');
@@ -64,7 +65,7 @@ describe('loadPlugins', () => {
     ['a syntax error', 'export default {', /^failed to load: /],
     ['an error thrown while loading', "throw new Error('no config');\nexport default {};", 'failed to load: no config'],
     ['no default export', `export const check = ${VALID.slice(VALID.indexOf('{'))}`, 'not a valid check: the default export is not an object'],
-    ['a default export without run', "export default { id: 'site.x', title: 'x', findings: [], docs: '' };", 'not a valid check: "run" must be a function'],
+    ['a default export without run', "export default { id: 'site.x', title: 'x', findings: {}, docs: '' };", 'not a valid check: "run" must be a function'],
     ['an id in capitals', VALID.replace('site.hostname', 'Site.Hostname'), /^not a valid check: "id" must be a lower-case string/],
   ])('reports a file with %s as an errored result, and still loads the others', async (_what, text, reason) => {
     const folder = pluginFolder({ 'broken.mjs': text, 'valid.mjs': VALID });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../src/facts/facts.js';
-import { runCheck, runChecks } from '../src/runner.js';
-import type { Check, CheckContext, CheckOutcome, Finding, Severity } from '../src/types.js';
+import { Facts } from '../src/core/facts.js';
+import { runCheck, runChecks } from '../src/pipeline/runner.js';
+import type { Finding, Severity } from '../src/core/types.js';
+import type { Check, CheckContext, CheckOutcome } from '../src/core/check.js';
 import { FakeHost } from './helpers/fake-host.js';
 
 function context(): CheckContext {
@@ -9,8 +10,9 @@ function context(): CheckContext {
   return { host, facts: new Facts(host) };
 }
 
-function check(id: string, run: Check['run'], findings: string[] = ['test.something_wrong']): Check {
-  return { id, title: `check ${id}`, findings, docs: 'https://example.invalid/docs', run };
+function check(id: string, run: Check['run'], ids: string[] = ['test.something_wrong']): Check {
+  const wording = { severity: 'warning', title: 'something is wrong', explanation: 'It breaks.', cause: 'A test.', fix: 'Mend it.', docs: 'https://example.invalid/docs' } as const;
+  return { id, title: `check ${id}`, findings: Object.fromEntries(ids.map((findingId) => [findingId, wording])), docs: 'https://example.invalid/docs', run };
 }
 
 function aFinding(severity: Severity = 'warning', id = 'test.something_wrong'): Finding {

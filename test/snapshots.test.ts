@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_CHECKS } from '../checks/index.js';
-import { Facts } from '../src/facts/facts.js';
-import { runChecks } from '../src/runner.js';
+import { HOST_CHECKS } from '../checks/index.js';
+import { Facts } from '../src/core/facts.js';
+import { runChecks } from '../src/pipeline/runner.js';
 import { FakeHost } from './helpers/fake-host.js';
 import { SNAPSHOT_NAMES, recordedSnapshot } from './helpers/recorded.js';
 
@@ -11,7 +11,7 @@ import { SNAPSHOT_NAMES, recordedSnapshot } from './helpers/recorded.js';
 describe('the recorded snapshots', () => {
   it.each(SNAPSHOT_NAMES)('hold everything the built-in checks ask for (%s)', async (name) => {
     const host = new FakeHost({ snapshot: recordedSnapshot(name) });
-    const results = await runChecks(BUILTIN_CHECKS, { host, facts: new Facts(host) });
+    const results = await runChecks(HOST_CHECKS, { host, facts: new Facts(host) });
     expect(results.filter((result) => result.status === 'error')).toEqual([]);
   });
 });

@@ -2,10 +2,11 @@ import { dnsnamePodman } from '../../src/facts/cni.js';
 import { runningOn } from '../../src/facts/model.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers } from '../../src/facts/podman.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import type { HostContext } from '../../src/host/host.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check, Evidence, Finding } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import type { HostContext } from '../../src/core/host.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Evidence, Finding } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** Where dnsname keeps each network's dnsmasq.conf and pidfile. */
 function dnsnameDir(context: HostContext, network: string): string {
@@ -13,10 +14,25 @@ function dnsnameDir(context: HostContext, network: string): string {
   return `${base}/${network}`;
 }
 
+const FINDINGS = {
+  'cni.dnsmasq_not_running': {
+    severity: 'error',
+    title: 'dnsname\'s dnsmasq is not running for a network with running containers',
+    explanation:
+      'With the CNI backend, the dnsname plugin answers container names through one dnsmasq per network, listening on the network\'s gateway. That dnsmasq is not running although containers on the network are: their lookups, of container names and outside names alike, go to the gateway and time out. dnsname starts dnsmasq again only when a container joins or leaves the network.',
+    cause:
+      'dnsname starts dnsmasq in the cgroup of whoever ran the first container, so the dnsmasq dies with that login session or systemd unit; it was killed; or an AppArmor profile in enforce mode keeps it from reading its configuration.',
+    fix: 'Start dnsmasq again by adding a container to the network (or restarting one of its containers); for containers started from a login session, enable lingering or start them from a service; or move to the netavark backend, whose aardvark-dns runs in its own scope.',
+    docs: 'https://github.com/containers/podman/issues/9931',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'cni.dnsmasq-running',
   title: "dnsname's dnsmasq runs for networks in use",
-  findings: ['cni.dnsmasq_not_running'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(dnsnamePodman);

@@ -1,13 +1,28 @@
 import { dnsnamePodman } from '../../src/facts/cni.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'cni.dnsmasq_missing': {
+    severity: 'error',
+    title: 'dnsname needs dnsmasq, which is missing',
+    explanation:
+      'The dnsname plugin serves container names by starting a dnsmasq per network. Without an executable dnsmasq, starting a container on this network fails ("unable to locate dnsmasq in path"), and failed starts leave stale firewall rules and address leases behind.',
+    cause:
+      'dnsmasq-base is not installed, or the dnsmasq binary was removed or lost its execute bit.',
+    fix: 'Install dnsmasq-base. As a workaround, create the network with --disable-dns.',
+    docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'cni.dnsmasq',
   title: 'dnsmasq for dnsname networks',
-  findings: ['cni.dnsmasq_missing'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(dnsnamePodman);

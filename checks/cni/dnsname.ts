@@ -1,14 +1,29 @@
 import { cniPodman } from '../../src/facts/cni.js';
 import { containersConf } from '../../src/facts/containers-conf.js';
 import { describeLookup, findExecutable } from '../../src/facts/files.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'cni.dnsname_absent': {
+    severity: 'warning',
+    title: 'CNI network without the dnsname plugin: no name resolution',
+    explanation:
+      'With the CNI backend, containers resolve each other by name only through the dnsname plugin. Podman adds it to a network only if the plugin was installed when the network was created, so containers on this network cannot reach each other by name.',
+    cause:
+      'The dnsname plugin was not installed when the network was created (installing it later does not change existing networks), or the network was created with --disable-dns or as internal.',
+    fix: 'Install the dnsname plugin and recreate the network (or add a dnsname block to its conflist).',
+    docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'cni.dnsname',
   title: 'dnsname plugin on CNI networks',
-  findings: ['cni.dnsname_absent'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(cniPodman);

@@ -1,9 +1,10 @@
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
 import { runningOn, type Container, type ContainerNetwork } from '../../src/facts/model.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
-import { finding } from '../../src/finding.js';
-import { notApplicable, verdict } from '../../src/outcome.js';
-import type { Check, Finding } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Finding } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string, commands: { networks: string; containers: string }): Finding {
   const names = users.map((container) => container.name);
@@ -43,10 +44,25 @@ function defaultNetworkFinding(network: ContainerNetwork, users: Container[], en
   });
 }
 
+const FINDINGS = {
+  'dns.default_network_no_dns': {
+    severity: 'warning',
+    title: 'Containers on a default network cannot resolve each other by name',
+    explanation:
+      'Docker\'s default `bridge` network and Podman\'s default `podman` network have no name server for containers: names of other containers do not resolve there, only addresses work. Only user-defined networks get DNS.',
+    cause:
+      'Containers were started without --network, so they joined the default network.',
+    fix: 'Create a user-defined network and attach the containers that must talk to each other to it.',
+    docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'dns.default-network',
   title: 'Containers on default networks without DNS',
-  findings: ['dns.default_network_no_dns'],
+  findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
   async run({ facts }) {
     const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);

@@ -1,11 +1,12 @@
 import { dockerDaemon, restartDockerdCommands } from '../../src/facts/docker-daemon.js';
 import { systemdRunning } from '../../src/facts/files.js';
-import type { Facts } from '../../src/facts/facts.js';
+import type { Facts } from '../../src/core/facts.js';
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
 import { runningOn, type ContainerNetwork } from '../../src/facts/model.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check, Evidence, Finding } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Evidence, Finding } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 
@@ -50,10 +51,25 @@ async function iccFinding(network: ContainerNetwork, members: string[], facts: F
   });
 }
 
+const FINDINGS = {
+  'docker.icc_disabled': {
+    severity: 'error',
+    title: 'Inter-container communication is turned off on a Docker network',
+    explanation:
+      'The network has enable_icc=false (daemon-wide "icc": false or --icc=false for the default bridge): dockerd adds a firewall rule that drops every packet from one container to another on this bridge. Containers on it reach the outside and published ports, but not each other, by address or by name.',
+    cause:
+      'A hardening guide (CIS Docker benchmark 2.1 recommends icc=false), or a network created with -o com.docker.network.bridge.enable_icc=false.',
+    fix: 'Put containers that must talk to each other on a user-defined network with icc on (the default); or remove "icc": false (or --icc=false) from dockerd and restart it; or recreate the user network without the option.',
+    docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'docker.icc',
   title: 'Inter-container communication on Docker networks',
-  findings: ['docker.icc_disabled'],
+  findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
   async run({ facts }) {
     const docker = await facts.get(dockerState);

@@ -1,15 +1,30 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
 import { interfaceSysctl, sysctl } from '../../src/facts/files.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const PERSIST = "printf 'net.ipv4.ip_forward = 1\\n' > /etc/sysctl.d/99-container-forwarding.conf";
+
+const FINDINGS = {
+  'host.ip_forward_disabled': {
+    severity: 'error',
+    title: 'IPv4 forwarding is disabled',
+    explanation:
+      'Rootful container networks are bridges behind the host: every packet from a container to anything beyond the host (and every packet to a published port from another machine) is routed by the host kernel. With net.ipv4.ip_forward = 0, or forwarding off on the bridge, the kernel drops those packets: containers reach each other on the same bridge but not the outside.',
+    cause:
+      'A sysctl file (hardening profiles often set net.ipv4.ip_forward = 0), `sysctl --system`, or a network manager turned forwarding off after the engine had turned it on.',
+    fix: 'Turn forwarding on now with sysctl and persist it in /etc/sysctl.d so that the next boot or `sysctl --system` keeps it.',
+    docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'host.ip-forward',
   title: 'IPv4 forwarding for rootful container networks',
-  findings: ['host.ip_forward_disabled'],
+  findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
   async run({ facts }) {
     const bridges = await facts.get(rootfulBridgeNetworks);

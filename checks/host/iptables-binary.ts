@@ -1,14 +1,29 @@
 import { dockerState } from '../../src/facts/docker.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'host.iptables_binary_missing': {
+    severity: 'error',
+    title: 'No usable iptables binary',
+    explanation:
+      'netavark 1.x, the CNI plugins and dockerd set up NAT and forwarding by running the `iptables` program. Without it, starting a container on a bridge network fails ("netavark: iptables: No such file or directory") or the network comes up without the rules that let its traffic out.',
+    cause:
+      'On Debian, podman only suggests iptables, so a minimal install lacks it; or the binary (or its alternatives link) was removed or lost its execute bit.',
+    fix: 'Install the iptables package (or restore the binary and its mode).',
+    docs: 'https://github.com/containers/podman/issues/24285',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'host.iptables-binary',
   title: 'iptables binary for engines that program it',
-  findings: ['host.iptables_binary_missing'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/issues/24285',
   async run({ host, facts }) {
     const [docker, podman, dockerd] = await Promise.all([

@@ -1,14 +1,29 @@
 import { dockerState } from '../../src/facts/docker.js';
 import { featureStatus, featuresFor, iptablesFlavour, kernelModules, type FeatureStatus } from '../../src/facts/kernel.js';
 import { podmanState } from '../../src/facts/podman.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'kernel.netfilter_modules_missing': {
+    severity: 'error',
+    title: 'Kernel features that container networks need are missing',
+    explanation:
+      'Container networks need the kernel\'s veth, bridge, br_netfilter, connection tracking, NAT and iptables or nftables features. Some of them are neither built into this kernel nor loaded, and no module for them is installed for the running kernel, so the engines cannot create the networks or their firewall rules: `podman run` and `docker run` fail with "can\'t initialize iptables table `nat\'", "Module ... not found", or networks come up without NAT.',
+    cause:
+      'A minimal or custom kernel built without them, or the running kernel\'s module tree was removed (a kernel upgrade whose old modules were cleaned up before the reboot), or the modules are blacklisted.',
+    fix: 'Reboot into the installed kernel (or reinstall the running kernel\'s modules package); on a custom kernel, enable the options and rebuild.',
+    docs: 'https://github.com/moby/moby/blob/master/contrib/check-config.sh',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'kernel.netfilter-modules',
   title: 'Kernel features for container networks',
-  findings: ['kernel.netfilter_modules_missing'],
+  findings: FINDINGS,
   docs: 'https://github.com/moby/moby/blob/master/contrib/check-config.sh',
   async run({ facts }) {
     const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);

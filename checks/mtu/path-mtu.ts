@@ -2,9 +2,9 @@ import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
 import { cidrContains, describeRoute, hostLinks, hostRoutes, parseCidr, type Link, type Route } from '../../src/facts/ip.js';
 import { runningMembers } from '../../src/facts/network-members.js';
 import type { ContainerNetwork } from '../../src/facts/model.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** What bridges and veths get when nobody sets an MTU (docker, netavark and CNI alike). */
 const DEFAULT_MTU = 1500;
@@ -36,10 +36,25 @@ function networkMtu(network: ContainerNetwork, links: Map<string, Link>): { mtu:
   return { mtu: DEFAULT_MTU, source: `no mtu option: the default ${DEFAULT_MTU}` };
 }
 
+const FINDINGS = {
+  'mtu.exceeds_path_mtu': {
+    severity: 'warning',
+    title: 'A container network\'s MTU is larger than an uplink\'s',
+    explanation:
+      'Containers on this network send packets as large as the network\'s MTU, but the host forwards their traffic out through an interface (a VPN, a tunnel, a PPPoE link) with a smaller MTU. Small packets pass, so DNS, ping and TCP handshakes work; large packets need ICMP "fragmentation needed" to come back, which tunnels and firewalls often lose, and then TLS handshakes, git clone, package downloads and large HTTP responses hang from containers while they work from the host.',
+    cause:
+      'Bridges and veths default to MTU 1500 (docker stopped inferring the host MTU in 1.10; netavark and CNI use 1500 unless the mtu option is set), while VPNs (WireGuard 1420, OpenVPN 1400), VXLAN clouds (1450) and PPPoE (1492) have less.',
+    fix: 'Create the network with an MTU that fits the smallest uplink (podman: --opt mtu=N; docker: -o com.docker.network.driver.mtu=N, daemon.json "mtu" for the default bridge), or clamp TCP MSS to the path MTU on the host.',
+    docs: 'https://github.com/moby/moby/issues/20178',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'mtu.path-mtu',
   title: 'Container network MTU against the uplinks',
-  findings: ['mtu.exceeds_path_mtu'],
+  findings: FINDINGS,
   docs: 'https://github.com/moby/moby/issues/20178',
   async run({ facts }) {
     if (facts.host.context.uid !== 0) return notApplicable('rootless networks leave the host through slirp4netns, which re-segments their traffic to fit the uplink; rootful networks are diagnosed as root');

@@ -1,9 +1,10 @@
 import { dockerContainers, dockerNetworks, dockerState } from '../../src/facts/docker.js';
 import { runningOn, type Container, type ContainerNetwork } from '../../src/facts/model.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../../src/facts/podman.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check, Finding } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Finding } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 function internalNetworkFinding(network: ContainerNetwork, members: Container[], cli: string): Finding {
   const names = members.map((container) => container.name);
@@ -26,10 +27,25 @@ function internalNetworkFinding(network: ContainerNetwork, members: Container[],
   });
 }
 
+const FINDINGS = {
+  'net.internal_network': {
+    severity: 'info',
+    title: 'An internal network: its containers cannot reach anything outside it',
+    explanation:
+      'The network was created as internal: it has no route out and no masquerading, so its containers reach each other but neither the host\'s other networks nor the outside, and nothing outside reaches them. Outside names may resolve while connections to them fail. This is by design, not a fault.',
+    cause:
+      'The network was created with --internal (docker network create --internal, podman network create --internal).',
+    fix: 'Connect containers that need the outside to a second, non-internal network as well, or recreate the network without --internal.',
+    docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'net.internal',
   title: 'Internal networks (no way out by design)',
-  findings: ['net.internal_network'],
+  findings: FINDINGS,
   docs: 'https://docs.docker.com/reference/cli/docker/network/create/#internal',
   async run({ facts }) {
     const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);

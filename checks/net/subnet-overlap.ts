@@ -1,12 +1,13 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
-import type { Facts } from '../../src/facts/facts.js';
+import type { Facts } from '../../src/core/facts.js';
 import { cidrsOverlap, describeRoute, freeSubnet, hostRoutes, parseCidr, type Cidr, type Route } from '../../src/facts/ip.js';
 import type { ContainerNetwork } from '../../src/facts/model.js';
 import { runningMembers } from '../../src/facts/network-members.js';
 import { podmanNetworks, podmanState } from '../../src/facts/podman.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check, Finding } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Finding } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** Route types that carry no traffic of their own: an address inside the subnet shows as a local route. */
 const IGNORED_ROUTE_TYPES = ['broadcast', 'multicast', 'anycast'];
@@ -29,10 +30,25 @@ async function networksToCheck(facts: Facts): Promise<{ networks: ContainerNetwo
   return { networks: listing.items.filter((network) => network.driver === 'bridge' && !network.isDefault), unknown: [] };
 }
 
+const FINDINGS = {
+  'net.subnet_overlaps_host_route': {
+    severity: 'error',
+    title: 'A container network\'s subnet overlaps a host route',
+    explanation:
+      'The host has a route or address for part of a container network\'s subnet on an interface that is not the network\'s bridge (a VPN, the LAN, another engine\'s network). The kernel sends each packet by the most specific route, so traffic to those addresses goes one way and never the other: containers cannot reach the hosts behind the other route, or replies for some containers leave through the wrong interface and never reach them.',
+    cause:
+      'Engines choose a free subnet when a network is created; podman looks only at the addresses of interfaces that are up at that moment, not at routes, so a network created before a VPN connected, or while another engine\'s bridge was down, can overlap.',
+    fix: 'Move the container network to a subnet that nothing else uses (recreate it with --subnet, and set the engines\' default address pools so that new networks avoid it), or remove the other route if it is stale.',
+    docs: 'https://docs.docker.com/engine/network/#ip-address-and-hostname',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'net.subnet-overlap',
   title: 'Container subnets that collide with host routes',
-  findings: ['net.subnet_overlaps_host_route'],
+  findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/network/#ip-address-and-hostname',
   async run({ facts }) {
     const selection = await networksToCheck(facts);

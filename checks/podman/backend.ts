@@ -1,13 +1,28 @@
 import { containersConf } from '../../src/facts/containers-conf.js';
 import { podmanState } from '../../src/facts/podman.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'podman.backend_is_cni': {
+    severity: 'info',
+    title: 'Podman uses the CNI network backend',
+    explanation:
+      'This podman uses the deprecated CNI backend instead of netavark. Name resolution then needs the separate dnsname plugin and dnsmasq, and several netavark features (aardvark-dns, network update, DNS on internal networks) are missing. This is context, not a fault.',
+    cause:
+      'network_backend = "cni" in containers.conf, or podman chose CNI when it was upgraded from 3.x or installed without netavark, and pinned the choice in its storage.',
+    fix: 'Keep CNI and make sure dnsname and dnsmasq are installed, or migrate to netavark (podman system reset destroys containers, images and networks).',
+    docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'podman.backend',
   title: 'Podman network backend',
-  findings: ['podman.backend_is_cni'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   async run({ host, facts }) {
     const podman = await facts.get(podmanState);

@@ -1,16 +1,31 @@
 import { podmanContainers } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** slirp4netns gives every rootless container this address inside its own namespace. */
 const SLIRP_ADDRESS = '10.0.2.100';
 
+const FINDINGS = {
+  'rootless.container_ip_unroutable_from_host': {
+    severity: 'info',
+    title: 'Rootless container addresses are not reachable from the host',
+    explanation:
+      'Rootless podman networks live inside the user\'s own network namespace (slirp4netns). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.',
+    cause:
+      'Rootless networking: the container addresses exist only inside the rootless network namespace.',
+    fix: 'Publish the ports that must be reachable and connect to the host address and port; put containers that talk to each other on one network of the same user, or in one pod.',
+    docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'rootless.container-ip',
   title: 'Reaching rootless containers from the host',
-  findings: ['rootless.container_ip_unroutable_from_host'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

@@ -1,17 +1,32 @@
 import { isReadWritableBy, modeString } from '../../src/facts/files.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const TUN = '/dev/net/tun';
 const UDEV_RULES_DIR = '/etc/udev/rules.d';
 const UDEV_RULE = `printf 'KERNEL=="tun", MODE="0666"\\n' > ${UDEV_RULES_DIR}/50-tun-rootless.rules`;
 
+const FINDINGS = {
+  'rootless.dev_net_tun': {
+    severity: 'error',
+    title: 'Rootless networking cannot open /dev/net/tun',
+    explanation:
+      'slirp4netns creates a TAP device through /dev/net/tun for every rootless container. When the device node is missing or not read-write for the user, rootless containers fail to start with `open("/dev/net/tun"): Permission denied` or `No such device`.',
+    cause:
+      'The tun device node has restrictive permissions, is missing (a container or LXC host without it), or the tun module is not available.',
+    fix: 'Make the node read-write for users (mode 0666), create it if missing, or load the tun module.',
+    docs: 'https://github.com/containers/podman/issues/14701',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
 export default {
   id: 'rootless.dev-net-tun',
   title: '/dev/net/tun for rootless networking',
-  findings: ['rootless.dev_net_tun'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/issues/14701',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

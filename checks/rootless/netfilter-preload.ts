@@ -1,16 +1,31 @@
 import { LOADED_BY_USERSPACE_LEGACY, featureStatus, iptablesFlavour, kernelModules } from '../../src/facts/kernel.js';
 import { podmanNetworks } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const MODULES_LOAD_FILE = '/etc/modules-load.d/podman-rootless.conf';
+
+const FINDINGS = {
+  'rootless.netfilter_modules_not_preloaded': {
+    severity: 'error',
+    title: 'Rootless bridge networks need netfilter modules that are not loaded',
+    explanation:
+      'A rootless user network is a bridge in the user\'s own network namespace, and netavark (or CNI) programs iptables there. With iptables-legacy, iptables itself runs modprobe when the ip_tables module is not loaded, and an unprivileged user\'s modprobe is refused, so root must have loaded ip_tables (and ip6_tables) before. It has not: starting a rootless container on such a network fails with "modprobe: ERROR: could not insert \'ip_tables\': Operation not permitted" and "can\'t initialize iptables table `nat\'". The kernel loads the rest (the nat table, the matches) on request, and iptables-nft needs no preloading at all. The default slirp4netns network is not affected.',
+    cause:
+      'The iptables alternative is iptables-legacy, nothing rootful has used it since boot (rootful engines load ip_tables on first use), and no modules-load.d file loads it at boot.',
+    fix: 'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them (or switch the iptables alternative to iptables-nft).',
+    docs: 'https://github.com/containers/podman/issues/12661',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'rootless.netfilter-preload',
   title: 'Netfilter modules loaded for rootless bridge networks',
-  findings: ['rootless.netfilter_modules_not_preloaded'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/issues/12661',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

@@ -1,14 +1,29 @@
 import { sysctl } from '../../src/facts/files.js';
 import { parseRange } from '../../src/facts/process.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'rootless.ping_group_range': {
+    severity: 'warning',
+    title: 'The user\'s groups are outside net.ipv4.ping_group_range',
+    explanation:
+      'slirp4netns forwards a rootless container\'s pings with unprivileged ICMP sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user\'s groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.',
+    cause:
+      'The kernel default of ping_group_range is "1 0" (no group), and Debian 12 ships no sysctl file that widens it.',
+    fix: 'Widen net.ipv4.ping_group_range to include the user\'s groups, and persist it in /etc/sysctl.d.',
+    docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'rootless.ping-group-range',
   title: 'ICMP for rootless containers (ping_group_range)',
-  findings: ['rootless.ping_group_range'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

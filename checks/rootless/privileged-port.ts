@@ -1,14 +1,29 @@
 import { sysctl } from '../../src/facts/files.js';
 import { podmanPortRequests } from '../../src/facts/podman-ports.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { fileEvidence, finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'rootless.privileged_port': {
+    severity: 'warning',
+    title: 'Rootless containers ask for host ports below ip_unprivileged_port_start',
+    explanation:
+      'A rootless container publishes a host port below net.ipv4.ip_unprivileged_port_start (1024 by default). Only root may bind those ports, so podman cannot open it for this user: the container fails to start ("rootlessport cannot expose privileged port 80 ... bind: permission denied") and nothing answers on that port.',
+    cause:
+      'A port below 1024 (80, 443, 53) published by a rootless user, on a host that keeps the kernel default of 1024.',
+    fix: 'Lower net.ipv4.ip_unprivileged_port_start to the lowest port needed (and persist it in /etc/sysctl.d), or publish a port of 1024 or above and redirect to it, or run the container rootful.',
+    docs: 'https://github.com/containers/podman/blob/main/rootless.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'rootless.privileged-port',
   title: 'Rootless published ports below ip_unprivileged_port_start',
-  findings: ['rootless.privileged_port'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/blob/main/rootless.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

@@ -2,14 +2,29 @@ import { containersConf } from '../../src/facts/containers-conf.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
-import { finding } from '../../src/finding.js';
-import { cannotDecide, verdict } from '../../src/outcome.js';
-import type { Check } from '../../src/types.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const FINDINGS = {
+  'rootless.slirp4netns_missing': {
+    severity: 'error',
+    title: 'slirp4netns is missing: rootless containers get no network',
+    explanation:
+      'Rootless podman 4 gives containers their network through slirp4netns. Without it every rootless `podman run` with networking fails ("could not find slirp4netns").',
+    cause:
+      'slirp4netns is only recommended by the podman package, so a minimal install lacks it.',
+    fix: 'Install slirp4netns (and uidmap for rootless podman in general).',
+    docs: 'https://github.com/containers/podman/blob/main/rootless.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
 
 export default {
   id: 'rootless.slirp4netns',
   title: 'slirp4netns for rootless networking',
-  findings: ['rootless.slirp4netns_missing'],
+  findings: FINDINGS,
   docs: 'https://github.com/containers/podman/blob/main/rootless.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);

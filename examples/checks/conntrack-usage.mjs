@@ -12,10 +12,23 @@ function parseCount(content) {
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
+// The wording of every finding the check can report: `netdoctor list` and `netdoctor explain` show it.
+const FINDINGS = {
+  [FINDING]: {
+    severity: 'warning',
+    title: 'The connection tracking table is nearly full',
+    explanation:
+      'Every connection to, from or between containers on a NAT or bridge network is tracked by netfilter. When the table is full, the kernel drops the first packet of every new connection ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect now and then, while established connections keep working.',
+    cause: 'Many short-lived connections (a load test, a crawler, a DNS flood) or a table size left at a small default.',
+    fix: 'Raise the table size now and persist it, or find what opens so many connections (`conntrack -L`, from the conntrack package, lists them).',
+    docs: DOCS,
+  },
+};
+
 export default {
   id: 'host.conntrack-usage',
   title: 'Room in the connection tracking table',
-  findings: [FINDING],
+  findings: FINDINGS,
   docs: DOCS,
 
   async run({ host }) {
@@ -39,17 +52,16 @@ export default {
       findings: [
         {
           id: FINDING,
-          severity: 'warning',
+          severity: FINDINGS[FINDING].severity,
           title: `The connection tracking table is ${percent} % full (${used} of ${limit})`,
-          explanation:
-            'Every connection to, from or between containers on a NAT or bridge network is tracked by netfilter. When the table is full, the kernel drops the first packet of every new connection ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect now and then, while established connections keep working.',
+          explanation: FINDINGS[FINDING].explanation,
           subject: {},
           evidence: [
             { source: 'file', what: COUNT, excerpt: String(used) },
             { source: 'file', what: MAX, excerpt: String(limit) },
           ],
           fix: {
-            summary: 'Raise the table size now and persist it, or find what opens so many connections (`conntrack -L`, from the conntrack package, lists them).',
+            summary: FINDINGS[FINDING].fix,
             commands: [
               `sysctl -w net.netfilter.nf_conntrack_max=${limit * 2}`,
               `printf 'net.netfilter.nf_conntrack_max = ${limit * 2}\\n' > /etc/sysctl.d/99-conntrack.conf`,

@@ -1,10 +1,11 @@
-import type { HostContext } from '../host/host.js';
-import { cannotDecide, notApplicable } from '../outcome.js';
-import type { CheckOutcome } from '../types.js';
+import type { HostContext } from '../core/host.js';
+import { cannotDecide, notApplicable } from '../core/outcome.js';
+import type { CheckOutcome } from '../core/check.js';
 import { containersConf } from './containers-conf.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
-import { asArray, asRecord, asString, type Scope } from './model.js';
+import type { Scope } from '../core/types.js';
+import { asArray, asRecord, asString } from './model.js';
 import { podmanState } from './podman.js';
 
 export interface CniConflist {

@@ -1,6 +1,6 @@
 import { parse as parseToml } from 'smol-toml';
-import type { HostContext } from '../host/host.js';
-import { defineFact } from './facts.js';
+import type { HostContext } from '../core/host.js';
+import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
 import { asRecord, asString, asStringArray } from './model.js';
 

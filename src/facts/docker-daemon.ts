@@ -1,5 +1,5 @@
-import { commandLine } from '../host/host.js';
-import { defineFact, type Facts } from './facts.js';
+import { commandLine } from '../core/host.js';
+import { defineFact, type Facts } from '../core/facts.js';
 import { describeError } from './files.js';
 import { asRecord } from './model.js';
 import { pidFile, processById, processesNamed, type ProcessInfo } from './processes.js';

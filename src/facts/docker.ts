@@ -1,6 +1,6 @@
-import { commandLine, type CommandResult } from '../host/host.js';
-import type { Evidence } from '../types.js';
-import { defineFact } from './facts.js';
+import { commandLine, type CommandResult } from '../core/host.js';
+import type { Evidence } from '../core/types.js';
+import { defineFact } from '../core/facts.js';
 import { describeError, findExecutable, isReadWritableBy, modeString, systemSearchPath, type ExecutableLookup } from './files.js';
 import {
   EngineOutputError,

@@ -1,6 +1,6 @@
-import type { EngineSummary } from '../types.js';
+import type { EngineSummary } from '../core/types.js';
 import { dockerNetworks, dockerState } from './docker.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import type { ContainerNetwork } from './model.js';
 import { podmanNetworks, podmanState } from './podman.js';
 

@@ -1,5 +1,5 @@
-import type { FileStat, Host, HostContext, HostError } from '../host/host.js';
-import { defineFact, type FactDefinition } from './facts.js';
+import type { FileStat, Host, HostContext, HostError } from '../core/host.js';
+import { defineFact, type FactDefinition } from '../core/facts.js';
 
 /** A value read from the host, or the reason it could not be read. */
 export type Readable<T> = { ok: true; value: T } | { ok: false; reason: string; code: string };

@@ -3,14 +3,14 @@
  * the model built from them, and what the paths of container traffic need (bridge-nf-call-iptables, the
  * default route's interface, the rootful networks that have running containers).
  */
-import { commandLine, type CommandResult, type Host } from '../host/host.js';
-import { parseIptablesSave, type IptablesFamily, type IptablesRuleset } from '../firewall/iptables-save.js';
-import { buildModel, type FirewallModel, type Sourced } from '../firewall/model.js';
-import { NftParseError, parseNftJson, type NftRuleset } from '../firewall/nft.js';
-import type { Evidence } from '../types.js';
+import { commandLine, type CommandResult, type Host } from '../core/host.js';
+import { parseIptablesSave, type IptablesFamily, type IptablesRuleset } from '../netfilter/iptables-save.js';
+import { buildModel, type FirewallModel, type Sourced } from '../netfilter/model.js';
+import { NftParseError, parseNftJson, type NftRuleset } from '../netfilter/nft.js';
+import type { Evidence } from '../core/types.js';
 import { dockerContainers, dockerState, failureReason } from './docker.js';
 import { rootfulBridgeNetworks } from './engines.js';
-import { defineFact, type Facts } from './facts.js';
+import { defineFact, type Facts } from '../core/facts.js';
 import { describeError, findExecutable, sysctl, systemSearchPath } from './files.js';
 import { asArray, asRecord, asString, type Container, type ContainerNetwork } from './model.js';
 import { osInfo } from './os.js';

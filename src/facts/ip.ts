@@ -1,6 +1,6 @@
-import { parseAddress } from '../firewall/address.js';
-import { commandLine } from '../host/host.js';
-import { defineFact } from './facts.js';
+import { parseAddress } from '../netfilter/address.js';
+import { commandLine } from '../core/host.js';
+import { defineFact } from '../core/facts.js';
 import type { Readable } from './files.js';
 import { failureReason } from './docker.js';
 import { asArray, asRecord, asString, parseEngineJson } from './model.js';

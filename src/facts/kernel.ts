@@ -1,5 +1,5 @@
-import { commandLine } from '../host/host.js';
-import { defineFact } from './facts.js';
+import { commandLine } from '../core/host.js';
+import { defineFact } from '../core/facts.js';
 import { describeError, findExecutable, systemSearchPath } from './files.js';
 import { osInfo } from './os.js';
 

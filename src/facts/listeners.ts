@@ -1,6 +1,6 @@
-import { commandLine } from '../host/host.js';
+import { commandLine } from '../core/host.js';
 import { failureReason } from './docker.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
 
 export const SS_UDP_LISTENERS = ['ss', '-Hlnup'];

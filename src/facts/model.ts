@@ -1,6 +1,4 @@
-import type { EngineName } from '../types.js';
-
-export type Scope = 'rootful' | 'rootless';
+import type { EngineName, Scope } from '../core/types.js';
 
 export interface Subnet {
   subnet: string;

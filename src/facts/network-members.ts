@@ -1,5 +1,5 @@
 import { dockerContainers } from './docker.js';
-import type { Facts } from './facts.js';
+import type { Facts } from '../core/facts.js';
 import { runningOn, type ContainerNetwork } from './model.js';
 import { podmanContainers } from './podman.js';
 

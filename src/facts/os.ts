@@ -1,4 +1,4 @@
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 
 export interface OsInfo {
   os: string;

@@ -1,6 +1,6 @@
-import type { HostContext } from '../host/host.js';
+import type { HostContext } from '../core/host.js';
 import { containersConfDocuments } from './containers-conf.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { asRecord, asStringArray } from './model.js';
 
 export const DEFAULT_DNS_BIND_PORT = 53;

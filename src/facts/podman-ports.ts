@@ -1,6 +1,6 @@
-import { commandLine } from '../host/host.js';
+import { commandLine } from '../core/host.js';
 import { failureReason, type Listing } from './docker.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { asArray, asRecord, asString, asStringArray, parseEngineJsonList } from './model.js';
 import { podmanState } from './podman.js';
 

@@ -1,7 +1,7 @@
-import { commandLine } from '../host/host.js';
-import type { Evidence } from '../types.js';
+import { commandLine } from '../core/host.js';
+import type { Evidence } from '../core/types.js';
 import { commandEvidence, failureReason, inspectListed, type Listing } from './docker.js';
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
 import {
   EngineOutputError,
@@ -14,8 +14,8 @@ import {
   parseEngineJsonList,
   type Container,
   type ContainerNetwork,
-  type Scope,
 } from './model.js';
+import type { Scope } from '../core/types.js';
 
 export const PODMAN_INFO = ['podman', 'info', '--format', 'json'];
 export const PODMAN_NETWORKS = ['podman', 'network', 'ls', '--format', 'json'];

@@ -1,6 +1,6 @@
-import { commandLine } from '../host/host.js';
-import type { Scope } from './model.js';
-import { defineFact } from './facts.js';
+import { commandLine } from '../core/host.js';
+import type { Scope } from '../core/types.js';
+import { defineFact } from '../core/facts.js';
 import { describeError, type Readable } from './files.js';
 
 export const CAP_NET_RAW_BIT = 13n;

@@ -1,5 +1,5 @@
-import type { Host } from '../host/host.js';
-import { defineFact } from './facts.js';
+import type { Host } from '../core/host.js';
+import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
 
 export interface ProcessInfo {

@@ -1,4 +1,4 @@
-import { defineFact } from './facts.js';
+import { defineFact } from '../core/facts.js';
 import { describeError, type Readable } from './files.js';
 import { parseCidr, cidrContains } from './ip.js';
 

@@ -1,6 +1,6 @@
-import type { CheckOutcome } from '../types.js';
-import { cannotDecide, notApplicable } from '../outcome.js';
-import { defineFact } from './facts.js';
+import type { CheckOutcome } from '../core/check.js';
+import { cannotDecide, notApplicable } from '../core/outcome.js';
+import { defineFact } from '../core/facts.js';
 import { podmanState, rootlessUsers, type PodmanInfo } from './podman.js';
 
 export type RootlessPodman = { ok: true; info: PodmanInfo; cli: string } | { ok: false; outcome: CheckOutcome };

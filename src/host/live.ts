@@ -12,7 +12,7 @@ import {
   type HostError,
   type RunOptions,
   type StatResult,
-} from './host.js';
+} from '../core/host.js';
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 8000;
 /** Generous for `iptables-save` on a busy host, small enough that a runaway command cannot eat the memory. */

@@ -8,7 +8,7 @@ import {
   type HostContext,
   type HostError,
   type StatResult,
-} from './host.js';
+} from '../core/host.js';
 import type { Snapshot } from './snapshot.js';
 
 function notRecorded(what: string): HostError {

@@ -1,4 +1,4 @@
-import type { CommandResult, DirResult, FileResult, HostContext, StatResult } from './host.js';
+import type { CommandResult, DirResult, FileResult, HostContext, StatResult } from '../core/host.js';
 
 /** Everything one run read from a host: enough to diagnose that host again anywhere. */
 export interface Snapshot {

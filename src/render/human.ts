@@ -1,18 +1,12 @@
 import Table from 'cli-table3';
-import type { CheckResult, CheckStatus, Finding, Report, Severity, Subject } from '../types.js';
+import type { CheckResult, CheckStatus, Finding, Report, Subject } from '../core/types.js';
+import { SEVERITY_ORDER, SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
 
 export interface HumanOptions {
   color: boolean;
   /** Terminal width; the table wraps to it. */
   width: number;
   verbose: boolean;
-}
-
-type Style = 'red' | 'yellow' | 'green' | 'cyan' | 'dim' | 'bold';
-const CODES: Record<Style, [number, number]> = { red: [31, 39], yellow: [33, 39], green: [32, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
-
-function painter(color: boolean) {
-  return (style: Style, text: string) => (color ? `\u001b[${CODES[style][0]}m${text}\u001b[${CODES[style][1]}m` : text);
 }
 
 const STATUS_LABEL: Record<CheckStatus, [string, Style]> = {
@@ -22,8 +16,6 @@ const STATUS_LABEL: Record<CheckStatus, [string, Style]> = {
   skip: ['skip', 'dim'],
   error: ['ERROR', 'red'],
 };
-
-const SEVERITY_STYLE: Record<Severity, Style> = { error: 'red', warning: 'yellow', info: 'cyan' };
 
 export function describeSubject(subject: Subject): string {
   const parts: string[] = [];
@@ -42,7 +34,7 @@ function checkResultText(check: CheckResult): string {
   return check.reason ? `${base} (${check.reason})` : base;
 }
 
-function renderTable(report: Report, options: HumanOptions, paint: ReturnType<typeof painter>): string {
+function renderTable(report: Report, options: HumanOptions, paint: Paint): string {
   const statusWidth = 7;
   const idWidth = Math.max(...report.checks.map((check) => check.id.length), 5) + 2;
   const resultWidth = Math.max(options.width - statusWidth - idWidth - 4, 30);
@@ -64,7 +56,7 @@ function renderTable(report: Report, options: HumanOptions, paint: ReturnType<ty
   return rows.join('\n') + note;
 }
 
-function renderFinding(item: Finding, index: number, paint: ReturnType<typeof painter>): string {
+function renderFinding(item: Finding, index: number, paint: Paint): string {
   const lines = [
     `${index + 1}. ${paint(SEVERITY_STYLE[item.severity], item.severity.toUpperCase())} ${paint('bold', item.title)}  ${paint('dim', `[${item.id}]`)}`,
     `   on: ${describeSubject(item.subject)}`,
@@ -91,8 +83,7 @@ export function renderHuman(report: Report, options: HumanOptions): string {
     `${paint('bold', 'netdoctor')} ${report.tool.version} on ${report.host.hostname} (${report.host.os}, kernel ${report.host.kernel}) as ${report.host.user}`,
     `engines: ${engines || 'none found'}${report.replayedFrom ? `   replayed from ${report.replayedFrom}` : ''}`,
   ].join('\n');
-  const order: Severity[] = ['error', 'warning', 'info'];
-  const findings = [...report.findings].sort((a, b) => order.indexOf(a.severity) - order.indexOf(b.severity));
+  const findings = [...report.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   const { findings: bySeverity, checks } = report.summary;
   const summary = [
     `${plural(bySeverity.error, 'error')}, ${plural(bySeverity.warning, 'warning')}, ${bySeverity.info} info`,

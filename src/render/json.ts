@@ -1,4 +1,4 @@
-import type { Report } from '../types.js';
+import type { Report } from '../core/types.js';
 
 export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cniConfig, defaultCniConfigDir, parseConflist } from '../../src/facts/cni.js';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import { ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 

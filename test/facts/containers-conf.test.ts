@@ -7,7 +7,7 @@ import {
   containersConfCandidates,
   mergeContainersConf,
 } from '../../src/facts/containers-conf.js';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import { FakeHost } from '../helpers/fake-host.js';
 import { recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 

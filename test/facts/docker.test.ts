@@ -7,7 +7,7 @@ import {
   parseDockerNetworks,
 } from '../../src/facts/docker.js';
 import { EngineOutputError } from '../../src/facts/model.js';
-import type { CommandResult } from '../../src/host/host.js';
+import type { CommandResult } from '../../src/core/host.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedSnapshot, recordedStdout } from '../helpers/recorded.js';
 

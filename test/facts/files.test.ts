@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import { describeLookup, findExecutable, isExecutableBy, isReadWritableBy, sysctl, systemSearchPath } from '../../src/facts/files.js';
-import type { FileStat, HostContext } from '../../src/host/host.js';
+import type { FileStat, HostContext } from '../../src/core/host.js';
 import { EACCES, ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot, recordedStat } from '../helpers/recorded.js';
 

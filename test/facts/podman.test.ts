@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PODMAN_INFO, PODMAN_NETWORKS, parsePodmanContainers, parsePodmanInfo, parsePodmanNetworks, parseSubordinateIds } from '../../src/facts/podman.js';
-import { commandLine } from '../../src/host/host.js';
+import { commandLine } from '../../src/core/host.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressInSubnet, parseAddressRange, parsePortRanges, rangeContains } from '../../src/firewall/address.js';
+import { addressInSubnet, parseAddressRange, parsePortRanges, rangeContains } from '../../src/netfilter/address.js';
 
 describe('parseAddressRange', () => {
   it('reads prefixes, single addresses and the /32 iptables-save writes', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import {
   NEEDS_ROOT,
   NFT_LIST,

@@ -5,7 +5,7 @@ import {
   type IptablesChain,
   type IptablesRule,
   type IptablesRuleset,
-} from '../../src/firewall/iptables-save.js';
+} from '../../src/netfilter/iptables-save.js';
 
 // Every fixture was recorded on the lab host; test/fixtures/rulesets/README.md says how and in which state.
 function recorded(name: string): string {

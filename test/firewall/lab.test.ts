@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { PART2_FIREWALL_CHECKS } from '../../checks/part2-firewall.js';
-import { Facts } from '../../src/facts/facts.js';
+import { HOST_CHECKS } from '../../checks/index.js';
+import { Facts } from '../../src/core/facts.js';
 import { parseSnapshot } from '../../src/host/snapshot.js';
-import { runChecks } from '../../src/runner.js';
-import type { Finding, Report } from '../../src/types.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import type { Finding, Report } from '../../src/core/types.js';
 import { FakeHost } from '../helpers/fake-host.js';
+
+const FIREWALL_CHECK_IDS = ['docker.docker-user', 'fw.br-netfilter-forward', 'fw.engine-rules', 'fw.foreign-forward', 'fw.input-dns', 'fw.iptables-backend', 'mixed.docker-forward-podman-ingress'];
+const PART2_FIREWALL_CHECKS = HOST_CHECKS.filter((check) => FIREWALL_CHECK_IDS.includes(check.id));
 
 /**
  * Snapshots the firewall lab scenarios recorded on the lab host (test/lab/scenarios/fw-*.ts, with

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseIptablesSave } from '../../src/firewall/iptables-save.js';
-import { buildModel, evaluate, type Decider, type FirewallModel } from '../../src/firewall/model.js';
-import { parseNftJson } from '../../src/firewall/nft.js';
-import { dropOwner } from '../../src/firewall/owners.js';
+import { parseIptablesSave } from '../../src/netfilter/iptables-save.js';
+import { buildModel, evaluate, type Decider, type FirewallModel } from '../../src/netfilter/model.js';
+import { parseNftJson } from '../../src/netfilter/nft.js';
+import { dropOwner } from '../../src/netfilter/owners.js';
 import {
   bridgeToBridgePath,
   dnsToGatewayPath,
@@ -12,8 +12,8 @@ import {
   sameBridgePath,
   toOutsidePath,
   type TrafficPath,
-} from '../../src/firewall/paths.js';
-import type { Packet } from '../../src/firewall/rule.js';
+} from '../../src/netfilter/paths.js';
+import type { Packet } from '../../src/netfilter/rule.js';
 import { DOCKER, DOCKER_PEER, PODMAN, PODMAN_PEER, UPLINK, recordedModel, recordedRuleset } from './recorded-rulesets.js';
 
 /** Where a verdict was decided, in one line: `backend family table chain rule-or-policy action`. */

@@ -7,7 +7,7 @@ import {
   type NftJsonValue,
   type NftRule,
   type NftRuleset,
-} from '../../src/firewall/nft.js';
+} from '../../src/netfilter/nft.js';
 
 // Every fixture was recorded on the lab host; test/fixtures/rulesets/README.md says how and in which state.
 function recorded(name: string): string {

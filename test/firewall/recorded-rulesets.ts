@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parseIptablesSave } from '../../src/firewall/iptables-save.js';
-import { buildModel, type FirewallModel, type RulesetSources } from '../../src/firewall/model.js';
-import { parseNftJson } from '../../src/firewall/nft.js';
+import { parseIptablesSave } from '../../src/netfilter/iptables-save.js';
+import { buildModel, type FirewallModel, type RulesetSources } from '../../src/netfilter/model.js';
+import { parseNftJson } from '../../src/netfilter/nft.js';
 
 // Every ruleset here was recorded by the scripts in test/fixtures/rulesets (README.md there says how and in which state).
 export function recordedRuleset(name: string): string {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../../src/facts/facts.js';
-import { runChecks } from '../../src/runner.js';
-import type { Check } from '../../src/types.js';
+import { Facts } from '../../src/core/facts.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import type { Check } from '../../src/core/check.js';
 import { ENOENT, FakeHost } from './fake-host.js';
 import { recordedSnapshot } from './recorded.js';
 
 const readsHostname: Check = {
   id: 'test.reads-hostname',
   title: 'reads /etc/hostname',
-  findings: [],
+  findings: {},
   docs: '',
   async run({ host }) {
     const file = await host.readFile('/etc/hostname');

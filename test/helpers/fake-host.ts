@@ -10,7 +10,7 @@ import {
   type HostContext,
   type HostError,
   type StatResult,
-} from '../../src/host/host.js';
+} from '../../src/core/host.js';
 import type { Snapshot } from '../../src/host/snapshot.js';
 
 export type RequestKind = 'run' | 'readFile' | 'readDir' | 'stat';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { commandKey, commandLine, type CommandResult, type FileResult, type StatResult } from '../../src/host/host.js';
+import { commandKey, commandLine, type CommandResult, type FileResult, type StatResult } from '../../src/core/host.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
-import type { Report } from '../../src/types.js';
+import type { Report } from '../../src/core/types.js';
 
 /** Snapshots recorded on the lab host; test/fixtures/snapshots/README.md says how and in which state. */
 export const SNAPSHOT_NAMES = ['healthy-rootful-netavark-docker', 'healthy-rootful-cni-docker', 'healthy-rootless'] as const;
@@ -22,8 +22,18 @@ export function recordedSnapshot(name: SnapshotName): Snapshot {
   return parseSnapshot(readFileSync(path, 'utf8'), path);
 }
 
+/** Check ids of the reports recorded before each check's id became its path (finding ids never changed). */
+const RENAMED_CHECKS: Record<string, string> = {
+  'podman.aardvark': 'aardvark.binary',
+  'podman.aardvark-running': 'aardvark.running',
+  'container.ping-net-raw': 'ctr.ping-net-raw',
+};
+
+/** The report the recording run printed, its check ids as they are today, its checks in today's order (by id). */
 export function recordedReport(name: SnapshotName): Report {
-  return JSON.parse(readFileSync(reportPath(name), 'utf8')) as Report;
+  const report = JSON.parse(readFileSync(reportPath(name), 'utf8')) as Report;
+  const checks = report.checks.map((check) => ({ ...check, id: RENAMED_CHECKS[check.id] ?? check.id })).sort((left, right) => left.id.localeCompare(right.id));
+  return { ...report, checks, findings: checks.flatMap((check) => check.findings) };
 }
 
 export function recordedCommand(snapshot: Snapshot, argv: readonly string[]): CommandResult {

@@ -1,4 +1,4 @@
-import type { Finding, Report, Severity } from '../../src/types.js';
+import type { Finding, Report, Severity } from '../../src/core/types.js';
 import type { Lab } from './lib/lab.js';
 
 /**

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import port53 from '../../checks/dns/port53-aardvark.js';
-import hostResolver from '../../checks/dns/host-resolver-loopback.js';
-import aardvarkRunning from '../../checks/podman/aardvark-running.js';
+import port53 from '../../checks/dns/port53.js';
+import hostResolver from '../../checks/dns/host-resolver.js';
+import aardvarkRunning from '../../checks/aardvark/running.js';
 import icc from '../../checks/docker/icc.js';
-import iptablesMasq from '../../checks/docker/iptables-masq.js';
+import iptablesMasq from '../../checks/docker/iptables.js';
 import subnetOverlap from '../../checks/net/subnet-overlap.js';
 import internal from '../../checks/net/internal.js';
 import pathMtu from '../../checks/mtu/path-mtu.js';
 import netfilterModules from '../../checks/kernel/netfilter-modules.js';
 import privilegedPort from '../../checks/rootless/privileged-port.js';
 import netfilterPreload from '../../checks/rootless/netfilter-preload.js';
-import { Facts } from '../../src/facts/facts.js';
-import { runChecks } from '../../src/runner.js';
+import { Facts } from '../../src/core/facts.js';
+import { runChecks } from '../../src/pipeline/runner.js';
 import { ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot } from '../helpers/recorded.js';
-import type { Report } from '../../src/types.js';
+import type { Report } from '../../src/core/types.js';
 import { findingIds, part2Fixture, runOn } from './recorded.js';
 
 const SS = ['ss', '-Hlnup'];

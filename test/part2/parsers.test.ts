@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerdFlags, parseGoBool } from '../../src/facts/docker-daemon.js';
 import { cidrsOverlap, freeSubnet, parseCidr, parseIpLinks, parseIpRoutes } from '../../src/facts/ip.js';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import { featureStatus, featuresFor, flavourOfBinary, kernelModules, parseKernelConfig, parseModulesDep } from '../../src/facts/kernel.js';
 import { holdsAddress, parseProcNetUdp, parseSsUdp } from '../../src/facts/listeners.js';
 import { podmanDnsSettings } from '../../src/facts/podman-dns.js';

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Facts } from '../../src/facts/facts.js';
+import { Facts } from '../../src/core/facts.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
-import { runChecks } from '../../src/runner.js';
-import type { Check, CheckResult } from '../../src/types.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import type { CheckResult } from '../../src/core/types.js';
+import type { Check } from '../../src/core/check.js';
 import { FakeHost, type FakeHostSetup } from '../helpers/fake-host.js';
 
 /** A file under test/fixtures/part2, recorded on the lab host (test/fixtures/part2/README.md says how). */

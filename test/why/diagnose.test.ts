@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_CHECKS } from '../../checks/index.js';
-import { Facts } from '../../src/facts/facts.js';
+import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
+import { Facts } from '../../src/core/facts.js';
 import { systemSearchPath } from '../../src/facts/files.js';
-import { commandLine } from '../../src/host/host.js';
-import { finding } from '../../src/finding.js';
-import { diagnosePair, onPath, pathChecks } from '../../src/why/diagnose.js';
-import type { PathPlan } from '../../src/why/path.js';
+import { commandLine } from '../../src/core/host.js';
+import type { Finding, Subject } from '../../src/core/types.js';
+import { diagnosePair, onPath, pathChecks } from '../../src/pair/diagnose.js';
+import type { PathPlan } from '../../src/pair/path.js';
 import { ENOENT, FakeHost, type FakeCommand } from '../helpers/fake-host.js';
 import { caseSnapshot } from './cases.js';
 
 const TIMEOUT_MS = 3500;
 
 async function diagnose(host: FakeHost, a = 'nd-why-web', b = 'nd-why-db', ports: number[] = []) {
-  return diagnosePair({ host, facts: new Facts(host) }, { a, b, ports }, BUILTIN_CHECKS, TIMEOUT_MS);
+  return diagnosePair({ host, facts: new Facts(host) }, { a, b, ports }, { pair: PAIR_CHECKS, host: HOST_CHECKS }, TIMEOUT_MS);
 }
 
 describe('diagnosePair on a recorded healthy pair', () => {
@@ -33,7 +33,7 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const result = await diagnose(host);
     expect(result.pair.verdict.outcome).toBe('undecided');
     expect(result.pair.verdict.sentence).toMatch(/^netdoctor cannot tell whether nd-why-web reaches nd-why-db: no port to probe: nd-why-db's listening sockets could not be read: `nsenter .*` failed: nsenter: cannot open/);
-    expect(result.checks[0]).toMatchObject({ id: 'why.pair', status: 'skip', skip: 'cannot_decide' });
+    expect(result.checks.find((check) => check.id === 'pair.tcp')).toMatchObject({ status: 'skip', skip: 'cannot_decide' });
   });
 
   it('does not probe without busybox on the host, and says so', async () => {
@@ -52,7 +52,7 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const result = await diagnose(host);
     expect(result.pair.verdict.sentence).toMatch(/^nd-why-web cannot reach nd-why-db on port 80: packets to [\d.]+:80 are dropped on the way \(the firewall model lets it through: /);
     expect(result.pair.links.find((link) => link.id === 'tcp-80')?.status).toBe('broken');
-    const ids = result.checks[0]!.findings.map((item) => item.id);
+    const ids = result.checks.flatMap((check) => check.findings).map((item) => item.id);
     expect(ids).toEqual(['pair.tcp_port_closed', 'pair.icmp_blocked']);
     expect(commandLine(connect.argv)).toContain(' nc -w 2 ');
   });
@@ -64,12 +64,12 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const noReply = { argv: ping.argv, exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss\n' };
     const echoIgnore = [...listening.argv.slice(0, 3), 'cat', '/proc/sys/net/ipv4/icmp_echo_ignore_all'];
     const ignoring = await diagnose(new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '1\n' }] }));
-    const ignored = ignoring.checks[0]!.findings.find((item) => item.id === 'pair.icmp_blocked')!;
+    const ignored = ignoring.checks.flatMap((check) => check.findings).find((item) => item.id === 'pair.icmp_blocked')!;
     expect(ignored.title).toMatch(/nd-why-db ignores echo requests \(net\.ipv4\.icmp_echo_ignore_all = 1\)$/);
     expect(ignored.fix.commands).toEqual([`${commandLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} sysctl -w net.ipv4.icmp_echo_ignore_all=0`]);
     expect(ignoring.pair.verdict.outcome).toBe('reachable');
     const dropping = await diagnose(new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '0\n' }] }));
-    const dropped = dropping.checks[0]!.findings.find((item) => item.id === 'pair.icmp_blocked')!;
+    const dropped = dropping.checks.flatMap((check) => check.findings).find((item) => item.id === 'pair.icmp_blocked')!;
     expect(dropped.explanation).toMatch(/does answer echo requests \(icmp_echo_ignore_all = 0\): a rule on the way drops ICMP/);
     expect(dropping.pair.verdict.sentence).toMatch(/; ping gets no answer, but TCP does$/);
   });
@@ -87,10 +87,9 @@ describe('host findings on the path', () => {
     engines: ['podman'],
     plan,
   });
-  const forwarding = (subject: object) =>
-    finding('host.ip_forward_disabled', { subject, evidence: [], fix: { commands: [] } });
-  const noDns = (containers: string[]) =>
-    finding('dns.default_network_no_dns', { subject: { engine: 'docker', network: 'bridge', containers }, evidence: [], fix: { commands: [] } });
+  const hostFinding = (id: string, subject: Subject): Finding => ({ id, severity: 'error', title: id, explanation: '', subject, evidence: [], fix: { summary: '', commands: [] }, docs: '' });
+  const forwarding = (subject: Subject) => hostFinding('host.ip_forward_disabled', subject);
+  const noDns = (containers: string[]) => hostFinding('dns.default_network_no_dns', { engine: 'docker', network: 'bridge', containers });
 
   it('keeps forwarding only where the host routes the path', () => {
     expect(onPath(forwarding({}), scope(routed))).toBe(true);
@@ -104,7 +103,7 @@ describe('host findings on the path', () => {
   });
 
   it('runs only the host checks that can report a finding on a path', () => {
-    const ids = pathChecks(BUILTIN_CHECKS).flatMap((check) => check.findings);
+    const ids = pathChecks(HOST_CHECKS).flatMap((check) => Object.keys(check.findings));
     expect(ids).toContain('host.ip_forward_disabled');
     expect(ids).toContain('docker.icc_disabled');
     expect(ids).not.toContain('rootless.dev_net_tun');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CommandResult } from '../../src/host/host.js';
-import { CONMON_PROCESSES, parseConmonProcesses, parseReference } from '../../src/why/locate.js';
+import type { CommandResult } from '../../src/core/host.js';
+import { CONMON_PROCESSES, parseConmonProcesses, parseReference } from '../../src/pair/locate.js';
 import {
   LISTENING_ARGV,
   hostsAddress,
@@ -10,7 +10,7 @@ import {
   interpretPing,
   listenState,
   parseListening,
-} from '../../src/why/probes.js';
+} from '../../src/pair/probes.js';
 import { caseSnapshot } from './cases.js';
 
 /** The one command of a recorded snapshot whose argv contains all these words, in order. */

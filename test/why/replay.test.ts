@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.js';
-import type { Report } from '../../src/types.js';
+import { main } from '../../src/cli/main.js';
+import type { Report } from '../../src/core/types.js';
 import { reportSchemaProblems } from '../helpers/schema.js';
 import { CASES, caseReport, casePath } from './cases.js';
 

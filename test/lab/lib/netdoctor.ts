@@ -1,6 +1,6 @@
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { BUILTIN_CHECKS } from '../../../checks/index.js';
-import type { Report } from '../../../src/types.js';
+import { HOST_CHECKS } from '../../../checks/index.js';
+import type { Report } from '../../../src/core/types.js';
 import type { Identity } from '../scenario.js';
 import { LabError, baseEnv, brief, run } from './exec.js';
 import { AS_USER, CNI_ENV, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT, SNAPSHOT_DIR } from './paths.js';
@@ -31,7 +31,7 @@ export async function ndlabUid(): Promise<number> {
 const KERNEL_MODULE_IDS: readonly string[] = ['kernel.netfilter_modules_missing', 'rootless.netfilter_modules_not_preloaded'];
 
 /** Recorded runs are limited (--only) to these checks, so that a fixture does not carry a kernel config. */
-export const RECORDED_CHECKS: readonly string[] = BUILTIN_CHECKS.filter((check) => !check.findings.some((id) => KERNEL_MODULE_IDS.includes(id))).map((check) => check.id);
+export const RECORDED_CHECKS: readonly string[] = HOST_CHECKS.filter((check) => !Object.keys(check.findings).some((id) => KERNEL_MODULE_IDS.includes(id))).map((check) => check.id);
 
 /** Copies the built netdoctor (and its dependencies) where the lab user can run it; see LAB_USER_INSTALL. */
 export async function installForLabUser(): Promise<void> {

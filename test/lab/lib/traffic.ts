@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Finding } from '../../../src/types.js';
+import type { Finding } from '../../../src/core/types.js';
 import type { FixPlan } from '../scenario.js';
 import type { Engine } from './engine.js';
 import { LabError, brief, clip, ok } from './exec.js';

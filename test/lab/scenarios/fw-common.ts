@@ -4,12 +4,14 @@
  * deleted whole, or an iptables chain saved before and written back rule by rule.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { PART2_FIREWALL_CHECKS } from '../../../checks/part2-firewall.js';
 import { LabError, baseEnv, brief, ok, run } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
 import { identityEnv } from '../lib/netdoctor.js';
 import { EXT_IP, NETDOCTOR, ROOT } from '../lib/paths.js';
 import type { ProbeResult } from '../lib/probes.js';
+
+/** The checks whose findings the firewall scenarios prove, recorded alone (--only) in their snapshots. */
+export const FIREWALL_CHECK_IDS = ['docker.docker-user', 'fw.br-netfilter-forward', 'fw.engine-rules', 'fw.foreign-forward', 'fw.input-dns', 'fw.iptables-backend', 'mixed.docker-forward-podman-ingress'];
 
 /** The lab's own nftables table: everything a scenario adds to nftables lives in it. */
 export const LAB_TABLE = 'inet ndfw';
@@ -73,7 +75,7 @@ export async function recordFirewall(lab: Lab, state: 'broken' | 'fixed', proof:
   if (!lab.options.record && process.env.NETDOCTOR_LAB_RECORD_FIREWALL !== '1') return proof;
   await mkdir(FIREWALL_SNAPSHOTS, { recursive: true });
   const base = `${FIREWALL_SNAPSHOTS}/${lab.scenario.name}.${state}`;
-  const only = PART2_FIREWALL_CHECKS.map((check) => check.id).join(',');
+  const only = FIREWALL_CHECK_IDS.join(',');
   const result = await run([...lab.hostPrefix(), process.execPath, NETDOCTOR, '--json', '--record', `${base}.json`, '--only', only], { timeoutMs: 120_000, env: identityEnv(lab.scenario.identity, lab.env()) });
   if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor --record failed (${brief(result, 300)})`);
   await writeFile(`${base}.report.json`, result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);

@@ -5,7 +5,7 @@
  * cache and stall A's DNS for about 30 s (test/lab/env/README.md).
  */
 import { readFile } from 'node:fs/promises';
-import type { Finding, Report } from '../../../src/types.js';
+import type { Finding, Report } from '../../../src/core/types.js';
 import { aardvarkDir } from '../lib/aardvark.js';
 import type { Engine } from '../lib/engine.js';
 import { LabError, waitFor } from '../lib/exec.js';

@@ -1,0 +1,93 @@
+import { dockerContainers, dockerState } from '../../src/facts/docker.js';
+import type { Container } from '../../src/facts/model.js';
+import { podmanContainers, podmanState } from '../../src/facts/podman.js';
+import { CAP_NET_RAW_BIT, containerNetnsSysctl, parseRange, processStatus } from '../../src/facts/process.js';
+import { findingBuilder } from '../../src/core/finding.js';
+import { notApplicable, verdict } from '../../src/core/outcome.js';
+import type { Finding } from '../../src/core/types.js';
+import type { Check, CheckContext, FindingCatalog } from '../../src/core/check.js';
+
+const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
+
+type Assessment = { finding?: Finding; limit?: string };
+
+/** A throwaway container of the same image and network that pings the gateway with NET_RAW. */
+function pingProbe(container: Container): string {
+  const attachment = container.networks.find((candidate) => candidate.gateway !== undefined);
+  const network = attachment ? ` --network ${attachment.network}` : '';
+  const target = attachment?.gateway ?? '127.0.0.1';
+  return `${container.engine} run --rm --cap-add NET_RAW${network} ${container.image} ping -c 1 -W 2 ${target}`;
+}
+
+async function assess(container: Container, { facts }: CheckContext): Promise<Assessment> {
+  if (container.pid === undefined) return { limit: `${container.name}: no process id` };
+  const status = await facts.get(processStatus(container.pid, container.scope));
+  if (!status.ok) return { limit: `${container.name}: ${status.reason}` };
+  if ((status.value.capEff >> CAP_NET_RAW_BIT) & 1n) return {};
+  const range = await facts.get(containerNetnsSysctl(container.pid, container.scope, PING_GROUP_RANGE));
+  if (!range.ok) return { limit: `${container.name}: ${range.reason}` };
+  const bounds = parseRange(range.value.raw);
+  if (bounds === undefined) return { limit: `${container.name}: unreadable ping_group_range "${range.value.raw}"` };
+  const gids = [status.value.effectiveGid, ...status.value.groups];
+  if (gids.some((gid) => gid >= bounds.low && gid <= bounds.high)) return {};
+  return {
+    finding: finding('ctr.ping_without_net_raw', {
+      subject: { engine: container.engine, scope: container.scope, containers: [container.name] },
+      title: `ping fails in ${container.name}: no CAP_NET_RAW and group ${status.value.effectiveGid} outside ping_group_range "${range.value.raw}"`,
+      evidence: [
+        { source: container.scope === 'rootful' ? 'file' : 'command', what: `/proc/${container.pid}/status`, excerpt: `${status.value.excerpt} (bit 13, CAP_NET_RAW, is not set)` },
+        { source: 'command', what: range.value.command, excerpt: range.value.raw },
+      ],
+      fix: {
+        summary: `Recreate ${container.name} with --cap-add NET_RAW added to the options it was created with (or with --sysctl net.ipv4.ping_group_range="0 2147483647"), or test with TCP instead of ping. The command below shows ping working with NET_RAW on the same network.`,
+        commands: [pingProbe(container)],
+      },
+    }),
+  };
+}
+
+const FINDINGS = {
+  'ctr.ping_without_net_raw': {
+    severity: 'warning',
+    title: 'ping fails in a container that lacks CAP_NET_RAW',
+    explanation:
+      'ping needs either the CAP_NET_RAW capability (raw ICMP sockets) or a group inside net.ipv4.ping_group_range of the container (ICMP datagram sockets). This container has neither, so ping prints "permission denied" although the network works: a failed ping is no proof of a broken network here.',
+    cause:
+      'Podman\'s default capabilities (Debian\'s containers.conf) do not include NET_RAW; docker containers lose it with --cap-drop.',
+    fix: 'Test with TCP instead, or recreate the container with --cap-add NET_RAW or a ping_group_range that includes its group.',
+    docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
+export default {
+  id: 'ctr.ping-net-raw',
+  title: 'ping works in running containers',
+  findings: FINDINGS,
+  docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+  async run(context) {
+    const { facts } = context;
+    const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+    const listings = await Promise.all([
+      docker.kind === 'ok' ? facts.get(dockerContainers) : undefined,
+      podman.kind === 'ok' ? facts.get(podmanContainers) : undefined,
+    ]);
+    if (listings.every((listing) => listing === undefined)) return notApplicable('no usable engine');
+    const limits: string[] = [];
+    const running: Container[] = [];
+    for (const listing of listings) {
+      if (listing === undefined) continue;
+      if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+      else limits.push(listing.reason);
+    }
+    if (running.length === 0 && limits.length === 0) return notApplicable('no running container');
+    const assessments = await Promise.all(running.map((container) => assess(container, context)));
+    const findings = assessments.flatMap((assessment) => (assessment.finding ? [assessment.finding] : []));
+    limits.push(...assessments.flatMap((assessment) => (assessment.limit ? [assessment.limit] : [])));
+    if (running.length > 0 && limits.length >= running.length && findings.length === 0) {
+      return { skip: 'cannot_decide', reason: limits.join('; ') };
+    }
+    return verdict(findings, `${running.length} running container(s) checked`, limits);
+  },
+} satisfies Check;

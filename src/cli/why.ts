@@ -1,0 +1,94 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
+import { UsageError } from '../core/errors.js';
+import type { PairOutcome } from '../core/pair.js';
+import { diagnosePair } from '../pair/diagnose.js';
+import { runPipeline } from '../pipeline/pipeline.js';
+import { EXIT } from '../pipeline/report.js';
+import { renderJson } from '../render/json.js';
+import { renderPair } from '../render/pair.js';
+import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
+
+/** The host checks run beside the probes; the whole command must finish in under 5 s. */
+const HOST_CHECK_TIMEOUT_MS = 3500;
+/**
+ * Locating a container takes two engine commands in a row (info, then inspect) before the 2 s probes: a daemon
+ * that hangs must give up early for the whole to stay under 5 s.
+ */
+const ENGINE_COMMAND_TIMEOUT_MS = 2500;
+
+const OUTCOME_EXIT: Record<PairOutcome, number> = { reachable: EXIT.ok, unreachable: EXIT.findings, undecided: EXIT.incomplete };
+
+interface WhyOptions {
+  port: number[];
+  json?: boolean;
+  format?: 'human' | 'json';
+  record?: string;
+  replay?: string;
+  color?: 'auto' | 'always' | 'never';
+  verbose?: boolean;
+}
+
+function parsePorts(value: string, previous: number[] = []): number[] {
+  const ports = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  for (const port of ports) {
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new InvalidArgumentError(`"${port}" is not a TCP port (1-65535)`);
+  }
+  return [...new Set([...previous, ...ports.map(Number)])];
+}
+
+/** An option of `why` or, when given before `why`, of the program: `netdoctor --json why a b` works too. */
+function given<T>(command: Command, key: string): T | undefined {
+  for (const candidate of [command, command.parent]) {
+    if (candidate?.getOptionValueSource(key) === 'cli') return candidate.getOptionValue(key) as T;
+  }
+  return undefined;
+}
+
+async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<number> {
+  if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
+  const json = options.json === true || options.format === 'json';
+  const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
+  let result: Awaited<ReturnType<typeof runPipeline>>;
+  try {
+    const pipeline = { replay: options.replay, record: options.record !== undefined, commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS };
+    result = await runPipeline(pipeline, (context) => diagnosePair(context, { a, b, ports: options.port }, { pair: PAIR_CHECKS, host: HOST_CHECKS }, HOST_CHECK_TIMEOUT_MS));
+  } finally {
+    spinner?.stop();
+  }
+  const { report, snapshot } = result;
+  if (snapshot !== undefined) await writeSnapshot(snapshot, options.record!, io);
+  io.stdout.write(json ? renderJson(report) : renderPair(report, { color: useColor(options.color, io), verbose: options.verbose === true }));
+  return OUTCOME_EXIT[report.pair!.verdict.outcome];
+}
+
+/** Adds `netdoctor why <A> <B> [--port P]...` to the program. */
+export function registerWhy(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('why')
+    .description('explain why container A cannot reach container B: the path between them, probed from inside A\'s network namespace')
+    .argument('<A>', 'the container that connects: a name or id (docker:NAME or podman:NAME when both engines have one)')
+    .argument('<B>', 'the container it connects to')
+    .option('--port <port>', 'a TCP port of B to probe (repeatable, comma-separated; default: the ports B listens on)', parsePorts, [] as number[])
+    .option('--json', 'print the report as JSON (same as --format json)')
+    .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']))
+    .option('--record <file>', 'write everything this run read from the host to a snapshot file')
+    .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
+    .option('--verbose', 'show the excerpt of every piece of evidence')
+    .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']))
+    .addHelpText('after', '\nExit codes: 0 B is reachable on every probed port; 1 it is not; 2 netdoctor could not decide; 64 usage error.')
+    .action(async (a: string, b: string, local: { port: number[] }, command: Command) => {
+      const options: WhyOptions = { port: local.port };
+      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose'] as const) {
+        const value = given<never>(command, key);
+        if (value !== undefined) options[key] = value;
+      }
+      try {
+        setExit(await why(a, b, options, io));
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        io.stderr.write(`netdoctor: ${error.message}\n`);
+        setExit(EXIT.usage);
+      }
+    });
+}

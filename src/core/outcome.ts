@@ -1,0 +1,17 @@
+import type { CheckOutcome } from './check.js';
+import type { Finding } from './types.js';
+
+export function notApplicable(reason: string): CheckOutcome {
+  return { skip: 'not_applicable', reason };
+}
+
+export function cannotDecide(reason: string): CheckOutcome {
+  return { skip: 'cannot_decide', reason };
+}
+
+/** Findings of a check (none means it passed), what it verified, and what limited it. */
+export function verdict(findings: Finding[], summary: string, limits: string[] = []): CheckOutcome {
+  const outcome: CheckOutcome = { findings, summary };
+  if (limits.length > 0) outcome.reason = `not everything could be read: ${limits.join('; ')}`;
+  return outcome;
+}

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import { Facts } from '../core/facts.js';
+import type { Host } from '../core/host.js';
+import type { PairSection } from '../core/pair.js';
+import type { CheckResult, Report } from '../core/types.js';
+import { LiveHost } from '../host/live.js';
+import { RecordingHost } from '../host/recording.js';
+import { ReplayHost } from '../host/replay.js';
+import { SnapshotError, parseSnapshot, type Snapshot } from '../host/snapshot.js';
+import { TOOL, buildReport } from './report.js';
+
+/** The live host, or the snapshot to replay; an unreadable or invalid snapshot is a usage error. */
+export async function openHost(replay: string | undefined, commandTimeoutMs: number): Promise<Host> {
+  if (replay === undefined) return new LiveHost({ commandTimeoutMs });
+  let text: string;
+  try {
+    text = await readFile(replay, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the replay file: ${(error as Error).message}`);
+  }
+  try {
+    return new ReplayHost(parseSnapshot(text, replay));
+  } catch (error) {
+    if (error instanceof SnapshotError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+export interface PipelineOptions {
+  /** A snapshot file to diagnose instead of this host. */
+  replay?: string;
+  /** Keep everything the run read, for a snapshot. */
+  record: boolean;
+  commandTimeoutMs: number;
+}
+
+/** What a run of checks gives: the results, and for `why` the pair section. */
+export interface Diagnosis {
+  checks: CheckResult[];
+  pair?: PairSection;
+}
+
+export interface PipelineResult {
+  report: Report;
+  /** When recording was asked for. */
+  snapshot?: Snapshot;
+}
+
+/**
+ * The one way a diagnosis runs, for the host report and for `why` alike: host -> recording session (each command
+ * at most once) -> facts -> the caller's checks -> report -> snapshot.
+ */
+export async function runPipeline(options: PipelineOptions, diagnose: (session: { host: RecordingHost; facts: Facts }) => Promise<Diagnosis>): Promise<PipelineResult> {
+  const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
+  const facts = new Facts(host);
+  const startedAt = new Date();
+  const started = performance.now();
+  const diagnosis = await diagnose({ host, facts });
+  const durationMs = Math.round(performance.now() - started);
+  const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, options.replay);
+  if (diagnosis.pair !== undefined) report.pair = diagnosis.pair;
+  if (!options.record) return { report };
+  return { report, snapshot: await host.snapshot(TOOL, startedAt) };
+}
