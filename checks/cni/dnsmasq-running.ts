@@ -4,7 +4,7 @@ import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers } from '../../src/facts/podman.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import type { HostContext } from '../../src/core/host.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
@@ -36,7 +36,7 @@ export default {
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(dnsnamePodman);
-    if (!podman.ok) return podman.outcome;
+    if (!podman.ok) return skipFor(podman);
     const { networks: withDnsname } = podman;
     const containers = await facts.get(podmanContainers);
     if (!containers.ok) return cannotDecide(containers.reason);

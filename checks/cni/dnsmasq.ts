@@ -1,7 +1,7 @@
 import { dnsnamePodman } from '../../src/facts/cni.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const FINDINGS = {
@@ -26,7 +26,7 @@ export default {
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(dnsnamePodman);
-    if (!podman.ok) return podman.outcome;
+    if (!podman.ok) return skipFor(podman);
     const { networks: withDnsname } = podman;
     const lookup = await findExecutable(host, 'dnsmasq', systemSearchPath(host.context));
     const names = withDnsname.map((conflist) => conflist.name).join(', ');

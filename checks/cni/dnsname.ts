@@ -2,7 +2,7 @@ import { cniPodman } from '../../src/facts/cni.js';
 import { containersConf } from '../../src/facts/containers-conf.js';
 import { describeLookup, findExecutable } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
-import { notApplicable, verdict } from '../../src/core/outcome.js';
+import { notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const FINDINGS = {
@@ -27,7 +27,7 @@ export default {
   docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   async run({ host, facts }) {
     const podman = await facts.get(cniPodman);
-    if (!podman.ok) return podman.outcome;
+    if (!podman.ok) return skipFor(podman);
     const { cni } = podman;
     // The default network never has DNS: dns.default_network_no_dns speaks of it.
     const userNetworks = cni.conflists.filter((conflist) => conflist.name !== 'podman');

@@ -1,7 +1,7 @@
 import { dockerContainers, dockerState } from '../../src/facts/docker.js';
 import type { Container } from '../../src/facts/model.js';
 import { podmanContainers, podmanState } from '../../src/facts/podman.js';
-import { CAP_NET_RAW_BIT, containerNetnsSysctl, parseRange, processStatus } from '../../src/facts/process.js';
+import { CAP_NET_RAW_BIT, containerNetnsSysctl, parseRange, processStatus } from '../../src/facts/processes.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';

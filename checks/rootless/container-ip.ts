@@ -1,7 +1,7 @@
 import { podmanContainers } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** slirp4netns gives every rootless container this address inside its own namespace. */
@@ -29,7 +29,7 @@ export default {
   docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     const containers = await facts.get(podmanContainers);
     if (!containers.ok) return cannotDecide(containers.reason);
     const running = containers.items.filter((container) => container.running);

@@ -1,7 +1,7 @@
 import { isReadWritableBy, modeString } from '../../src/facts/files.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const TUN = '/dev/net/tun';
@@ -30,7 +30,7 @@ export default {
   docs: 'https://github.com/containers/podman/issues/14701',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     const tun = await host.stat(TUN);
     const subject = { engine: 'podman' as const, scope: 'rootless' as const, user: host.context.user, path: TUN };
     if (!tun.ok) {

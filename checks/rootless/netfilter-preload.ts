@@ -2,7 +2,7 @@ import { LOADED_BY_USERSPACE_LEGACY, featureStatus, iptablesFlavour, kernelModul
 import { podmanNetworks } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const MODULES_LOAD_FILE = '/etc/modules-load.d/podman-rootless.conf';
@@ -29,7 +29,7 @@ export default {
   docs: 'https://github.com/containers/podman/issues/12661',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     const networks = await facts.get(podmanNetworks);
     if (!networks.ok) return cannotDecide(networks.reason);
     // Containers reach the default network only with --network podman; the user's own networks are what fail.

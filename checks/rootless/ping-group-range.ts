@@ -1,8 +1,8 @@
 import { sysctl } from '../../src/facts/files.js';
-import { parseRange } from '../../src/facts/process.js';
+import { parseRange } from '../../src/facts/processes.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const FINDINGS = {
@@ -27,7 +27,7 @@ export default {
   docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     const range = await facts.get(sysctl('net.ipv4.ping_group_range'));
     if (!range.ok) return cannotDecide(range.reason);
     const bounds = parseRange(range.value.raw);

@@ -2,7 +2,7 @@ import { sysctl } from '../../src/facts/files.js';
 import { podmanPortRequests } from '../../src/facts/podman-ports.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const FINDINGS = {
@@ -27,7 +27,7 @@ export default {
   docs: 'https://github.com/containers/podman/blob/main/rootless.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     const [start, requests] = await Promise.all([facts.get(sysctl('net.ipv4.ip_unprivileged_port_start')), facts.get(podmanPortRequests)]);
     if (!start.ok) return cannotDecide(start.reason);
     if (!requests.ok) return cannotDecide(requests.reason);

@@ -3,7 +3,7 @@ import { describeLookup, findExecutable, systemSearchPath } from '../../src/fact
 import { podmanState } from '../../src/facts/podman.js';
 import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 const FINDINGS = {
@@ -28,7 +28,7 @@ export default {
   docs: 'https://github.com/containers/podman/blob/main/rootless.md',
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
-    if (!rootless.ok) return rootless.outcome;
+    if (!rootless.ok) return skipFor(rootless);
     if (rootless.info.slirp4netnsExecutable !== '') return verdict([], `podman uses ${rootless.info.slirp4netnsExecutable}`);
     const conf = await facts.get(containersConf);
     const lookup = await findExecutable(host, 'slirp4netns', [...conf.helperBinariesDirs, ...systemSearchPath(host.context)]);

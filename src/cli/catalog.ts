@@ -3,6 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { findingCatalog } from '../pipeline/catalog.js';
 import { loadPlugins, type LoadedPlugins } from '../pipeline/plugins.js';
 import { EXIT } from '../pipeline/report.js';
+import { renderFindingsDoc } from '../render/findings.js';
 import type { Io } from './io.js';
 
 /** The plug-in folders: --checks-dir (repeatable), then NETDOCTOR_CHECKS_DIR (colon-separated). */
@@ -16,8 +17,12 @@ function reportBroken(plugins: LoadedPlugins, io: Io): number {
   return plugins.broken.length > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
-export async function listChecks(options: { json?: boolean; checksDir: string[] }, io: Io): Promise<number> {
+export async function listChecks(options: { json?: boolean; markdown?: boolean; checksDir: string[] }, io: Io): Promise<number> {
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
+  if (options.markdown === true) {
+    io.stdout.write(renderFindingsDoc(findingCatalog([...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks])));
+    return reportBroken(plugins, io);
+  }
   const rows = [...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks].map((check) => ({
     id: check.id,
     title: check.title,

@@ -115,8 +115,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .command('list')
     .description('list every check and the finding ids it can report, plug-ins included')
     .option('--json', 'as JSON')
+    .option('--markdown', 'every finding id with its full wording, as a markdown document (docs/findings.md)')
     .option('--checks-dir <dir>', 'also list the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
-    .action(async (options: { json?: boolean; checksDir: string[] }) => setExit(await listChecks(options, io)));
+    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }) => setExit(await listChecks(options, io)));
 
   program
     .command('explain')

@@ -25,3 +25,18 @@ export class Facts {
     return pending;
   }
 }
+
+/** Why a fact has no value on this host: it does not apply here, or it could not be read (and why). */
+export interface NoValue {
+  ok: false;
+  absent: 'not_applicable' | 'unreadable';
+  reason: string;
+}
+
+export function doesNotApply(reason: string): NoValue {
+  return { ok: false, absent: 'not_applicable', reason };
+}
+
+export function unreadable(reason: string): NoValue {
+  return { ok: false, absent: 'unreadable', reason };
+}

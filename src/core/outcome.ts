@@ -1,3 +1,4 @@
+import type { NoValue } from './facts.js';
 import type { CheckOutcome } from './check.js';
 import type { Finding } from './types.js';
 
@@ -14,4 +15,9 @@ export function verdict(findings: Finding[], summary: string, limits: string[] =
   const outcome: CheckOutcome = { findings, summary };
   if (limits.length > 0) outcome.reason = `not everything could be read: ${limits.join('; ')}`;
   return outcome;
+}
+
+/** A check that depends on a fact without a value: it does not apply, or it cannot decide, for the fact's reason. */
+export function skipFor(missing: NoValue): CheckOutcome {
+  return missing.absent === 'not_applicable' ? notApplicable(missing.reason) : cannotDecide(missing.reason);
 }

@@ -1,8 +1,6 @@
 import type { HostContext } from '../core/host.js';
-import { cannotDecide, notApplicable } from '../core/outcome.js';
-import type { CheckOutcome } from '../core/check.js';
 import { containersConf } from './containers-conf.js';
-import { defineFact } from '../core/facts.js';
+import { defineFact, doesNotApply, unreadable, type NoValue } from '../core/facts.js';
 import { describeError } from './files.js';
 import type { Scope } from '../core/types.js';
 import { asArray, asRecord, asString } from './model.js';
@@ -67,26 +65,26 @@ export const cniConfig = defineFact<CniConfig>('cni:config', async (facts) => {
   return config;
 });
 
-export type CniPodman = { ok: true; scope: Scope; cni: CniConfig } | { ok: false; outcome: CheckOutcome };
+export type CniPodman = { ok: true; scope: Scope; cni: CniConfig } | NoValue;
 
 /** The CNI networks of a podman that uses the CNI backend, or why CNI checks do not apply. */
 export const cniPodman = defineFact<CniPodman>('cni:podman', async (facts) => {
   const podman = await facts.get(podmanState);
-  if (podman.kind === 'absent') return { ok: false, outcome: notApplicable('podman is not installed') };
-  if (podman.kind === 'unusable') return { ok: false, outcome: cannotDecide(podman.reason) };
-  if (podman.info.networkBackend !== 'cni') return { ok: false, outcome: notApplicable(`podman uses the ${podman.info.networkBackend} backend`) };
+  if (podman.kind === 'absent') return doesNotApply('podman is not installed');
+  if (podman.kind === 'unusable') return unreadable(podman.reason);
+  if (podman.info.networkBackend !== 'cni') return doesNotApply(`podman uses the ${podman.info.networkBackend} backend`);
   const cni = await facts.get(cniConfig);
-  if (cni.problem !== undefined) return { ok: false, outcome: cannotDecide(cni.problem) };
+  if (cni.problem !== undefined) return unreadable(cni.problem);
   return { ok: true, scope: podman.scope, cni };
 });
 
-export type DnsnamePodman = { ok: true; scope: Scope; cni: CniConfig; networks: CniConflist[] } | { ok: false; outcome: CheckOutcome };
+export type DnsnamePodman = { ok: true; scope: Scope; cni: CniConfig; networks: CniConflist[] } | NoValue;
 
 /** The CNI networks that use the dnsname plugin (the networks that need dnsmasq), or why the dnsmasq checks do not apply. */
 export const dnsnamePodman = defineFact<DnsnamePodman>('cni:dnsname-networks', async (facts) => {
   const podman = await facts.get(cniPodman);
   if (!podman.ok) return podman;
   const networks = podman.cni.conflists.filter((conflist) => conflist.pluginTypes.includes('dnsname'));
-  if (networks.length === 0) return { ok: false, outcome: notApplicable(`no CNI network in ${podman.cni.dir} uses the dnsname plugin`) };
+  if (networks.length === 0) return doesNotApply(`no CNI network in ${podman.cni.dir} uses the dnsname plugin`);
   return { ...podman, networks };
 });

@@ -1,9 +1,7 @@
-import type { CheckOutcome } from '../core/check.js';
-import { cannotDecide, notApplicable } from '../core/outcome.js';
-import { defineFact } from '../core/facts.js';
+import { defineFact, doesNotApply, unreadable, type NoValue } from '../core/facts.js';
 import { podmanState, rootlessUsers, type PodmanInfo } from './podman.js';
 
-export type RootlessPodman = { ok: true; info: PodmanInfo; cli: string } | { ok: false; outcome: CheckOutcome };
+export type RootlessPodman = { ok: true; info: PodmanInfo; cli: string } | NoValue;
 
 /**
  * Rootless checks diagnose the podman of the user netdoctor runs as. As root they do not apply: each
@@ -11,13 +9,13 @@ export type RootlessPodman = { ok: true; info: PodmanInfo; cli: string } | { ok:
  */
 export const rootlessPodman = defineFact<RootlessPodman>('podman:rootless', async (facts) => {
   const podman = await facts.get(podmanState);
-  if (podman.kind === 'absent') return { ok: false, outcome: notApplicable('podman is not installed') };
+  if (podman.kind === 'absent') return doesNotApply('podman is not installed');
   if (facts.host.context.uid === 0) {
     const users = await facts.get(rootlessUsers);
     const who = users.length > 0 ? `users with subordinate ids: ${users.join(', ')}` : 'no user has subordinate ids in /etc/subuid';
-    return { ok: false, outcome: notApplicable(`running as root diagnoses rootful podman; rootless podman is diagnosed by running netdoctor as each user (${who})`) };
+    return doesNotApply(`running as root diagnoses rootful podman; rootless podman is diagnosed by running netdoctor as each user (${who})`);
   }
-  if (podman.kind === 'unusable') return { ok: false, outcome: cannotDecide(podman.reason) };
-  if (!podman.info.rootless) return { ok: false, outcome: notApplicable('podman does not run rootless for this user') };
+  if (podman.kind === 'unusable') return unreadable(podman.reason);
+  if (!podman.info.rootless) return doesNotApply('podman does not run rootless for this user');
   return { ok: true, info: podman.info, cli: podman.cli };
 });

@@ -4,7 +4,7 @@ import { bridgeNfCallIptables } from '../facts/firewall.js';
 import { describeLookup, findExecutable, interfaceSysctl, sysctl, systemSearchPath } from '../facts/files.js';
 import type { Container, ContainerNetwork } from '../facts/model.js';
 import { podmanNetworks } from '../facts/podman.js';
-import { containerNetnsSysctl } from '../facts/process.js';
+import { containerNetnsSysctl } from '../facts/processes.js';
 import { resolvConfFile } from '../facts/resolv.js';
 import { fileEvidence } from '../core/finding.js';
 import { commandLine, type CommandResult, type Host } from '../core/host.js';

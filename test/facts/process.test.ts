@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CAP_NET_RAW_BIT, parseProcessStatus, parseRange } from '../../src/facts/process.js';
+import { CAP_NET_RAW_BIT, parseProcessStatus, parseRange } from '../../src/facts/processes.js';
 import { recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 
 describe('parseProcessStatus', () => {
