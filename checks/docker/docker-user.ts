@@ -1,20 +1,8 @@
 import { bridgeNfCallIptables } from '../../src/facts/firewall.js';
-import {
-  type BlockedPath,
-  bothFlavoursInUse,
-  deciderEvidence,
-  dropGroups,
-  firewallInputs,
-  firstEndpoint,
-  networkLabel,
-  networksSubject,
-  pathOutcome,
-  peerEndpoint,
-  undecidedLimit,
-} from '../../src/check-support/firewall.js';
+import { type BlockedPath, bothFlavoursInUse, deciderEvidence, dropGroups, evaluateNetworkPaths, firewallInputs, firewallVerdict, firstEndpoint, networkLabel, networksSubject, peerEndpoint } from '../../src/check-support/firewall.js';
 import { iptablesInsertCommand } from '../../src/netfilter/fixes.js';
 import { dropOwner, findChain } from '../../src/netfilter/owners.js';
-import { evaluatePath, replyFromOutsidePath, sameBridgePath, toOutsidePath } from '../../src/netfilter/paths.js';
+import { replyFromOutsidePath, sameBridgePath, toOutsidePath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
@@ -43,20 +31,17 @@ export default {
   async run({ facts }) {
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, uplink } = inputs;
     const { model } = firewall;
     const bridgeNf = await facts.get(bridgeNfCallIptables);
     const blocked: BlockedPath[] = [];
-    const checked: string[] = [];
     for (const network of traffic.networks) {
       const from = firstEndpoint(network);
       // Connections from the outside to published ports are what DOCKER-USER is for: only these are checked.
       const paths = [sameBridgePath(from, peerEndpoint(network, from), bridgeNf.ok && bridgeNf.value)];
       if (!network.network.internal) paths.push(toOutsidePath(from, uplink), replyFromOutsidePath(from, uplink));
-      for (const path of paths) {
-        const evaluation = evaluatePath(model, path);
-        checked.push(pathOutcome(model, evaluation, network));
-        if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+      for (const evaluation of evaluateNetworkPaths(inputs, network, paths)) {
         const decider = evaluation.decidedBy;
         if (evaluation.verdict === 'drop' && decider !== null && dropOwner(model, decider) === 'docker-user') blocked.push({ network, evaluation, decider });
       }
@@ -80,6 +65,6 @@ export default {
         },
       });
     });
-    return verdict(findings, checked.join('; '), limits);
+    return firewallVerdict(inputs, findings);
   },
 } satisfies Check;

@@ -1,22 +1,9 @@
 import { bridgeNfCallIptables, dockerFirewallSettings } from '../../src/facts/firewall.js';
-import {
-  bothFlavoursInUse,
-  deciderEvidence,
-  droppedWhere,
-  firewallInputs,
-  firstEndpoint,
-  networkLabel,
-  networkSubject,
-  pathOutcome,
-  peerEndpoint,
-  reloadCommands,
-  undecidedLimit,
-  writerInOtherFlavour,
-} from '../../src/check-support/firewall.js';
+import { bothFlavoursInUse, deciderEvidence, droppedWhere, evaluateNetworkPath, firewallInputs, firewallVerdict, firstEndpoint, networkLabel, networkSubject, peerEndpoint, reloadCommands, writerInOtherFlavour } from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { acceptCommand } from '../../src/netfilter/fixes.js';
 import { dropOwner } from '../../src/netfilter/owners.js';
-import { evaluatePath, sameBridgePath } from '../../src/netfilter/paths.js';
+import { sameBridgePath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
@@ -48,15 +35,13 @@ export default {
     if (!bridgeNf.value) return notApplicable('net.bridge.bridge-nf-call-iptables is not 1: bridged traffic does not cross the IP hooks');
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, uplink } = inputs;
     const split = bothFlavoursInUse(firewall.model);
     const findings: Finding[] = [];
-    const checked: string[] = [];
     for (const network of traffic.networks) {
       const from = firstEndpoint(network);
-      const to = peerEndpoint(network, from);
-      const evaluation = evaluatePath(firewall.model, sameBridgePath(from, to, true));
-      if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+      const evaluation = evaluateNetworkPath(inputs, network, sameBridgePath(from, peerEndpoint(network, from), true));
       const dropper = evaluation.decidedBy;
       // A drop in a bridge table happens whatever br_netfilter does: fw.foreign_forward_drop reports it. Docker's
       // icc=false and netavark's isolate rules drop on purpose, and DOCKER-USER has a finding of its own.
@@ -64,7 +49,6 @@ export default {
       // A drop in one iptables flavour while the engine's accepts are in the other: fw.iptables_backend_split.
       const reportedElsewhere =
         (owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy') || (dropper !== null && writerInOtherFlavour(firewall.model, network.writer, dropper) !== undefined);
-      checked.push(pathOutcome(firewall.model, evaluation, network));
       if (owner === undefined || reportedElsewhere || dropper === null) continue;
       const settings = network.writer === 'docker' ? await facts.get(dockerFirewallSettings) : undefined;
       const rulesGone = expectedRules(firewall.model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
@@ -83,6 +67,6 @@ export default {
         }),
       );
     }
-    return verdict(findings, `bridge-nf-call-iptables = 1; ${checked.join('; ')}`, limits);
+    return firewallVerdict(inputs, findings, 'bridge-nf-call-iptables = 1; ');
   },
 } satisfies Check;

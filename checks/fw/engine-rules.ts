@@ -1,8 +1,8 @@
 import { dockerFirewallSettings, type NetworkUnderTest } from '../../src/facts/firewall.js';
-import { commandsRead, firewallInputs, networkLabel, networkSubject, reloadCommands } from '../../src/check-support/firewall.js';
+import { commandsRead, firewallInputs, firewallVerdict, networkLabel, networkSubject, reloadCommands } from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { verdict } from '../../src/core/outcome.js';
+
 import type { Facts } from '../../src/core/facts.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
@@ -33,9 +33,9 @@ export default {
   async run({ host, facts }) {
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, uplink, checked } = inputs;
     const findings: Finding[] = [];
-    const checked: string[] = [];
     const nftablesConf = await host.readFile('/etc/nftables.conf');
     const flushesEverything = nftablesConf.ok && FLUSH_RULESET.test(nftablesConf.content);
     for (const network of traffic.networks) {
@@ -69,7 +69,7 @@ export default {
         }),
       );
     }
-    return verdict(findings, checked.join('; '), limits);
+    return firewallVerdict(inputs, findings);
   },
 } satisfies Check;
 

@@ -1,24 +1,10 @@
 import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
-import {
-  type BlockedPath,
-  bothFlavoursInUse,
-  deciderEvidence,
-  dropGroups,
-  droppedWhere,
-  firewallInputs,
-  firstEndpoint,
-  networkLabel,
-  networksSubject,
-  pathOutcome,
-  peerEndpoint,
-  undecidedLimit,
-  writerInOtherFlavour,
-} from '../../src/check-support/firewall.js';
+import { type BlockedPath, bothFlavoursInUse, deciderEvidence, dropGroups, droppedWhere, evaluateNetworkPaths, firewallInputs, firewallVerdict, firstEndpoint, networksSubject, peerEndpoint, writerInOtherFlavour } from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { acceptCommand, type AcceptSpec } from '../../src/netfilter/fixes.js';
 import type { Decider, FirewallModel } from '../../src/netfilter/model.js';
 import { dropOwner, findChain } from '../../src/netfilter/owners.js';
-import { evaluatePath, publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } from '../../src/netfilter/paths.js';
+import { publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
@@ -47,17 +33,15 @@ export default {
   async run({ facts }) {
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, uplink } = inputs;
     const { model } = firewall;
     const bridgeNf = await facts.get(bridgeNfCallIptables);
     const blocked: BlockedPath[] = [];
-    const checked: string[] = [];
     for (const network of traffic.networks) {
       const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
-      for (const path of pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value)) {
-        const evaluation = evaluatePath(model, path);
-        checked.push(pathOutcome(model, evaluation, network));
-        if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+      for (const evaluation of evaluateNetworkPaths(inputs, network, pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value))) {
+        const { path } = evaluation;
         const decider = evaluation.decidedBy;
         if (evaluation.verdict !== 'drop' || decider === null || dropOwner(model, decider) !== 'foreign') continue;
         // Same-bridge drops in the IP hooks are fw.br_netfilter_forward_drop's.
@@ -80,7 +64,7 @@ export default {
         fix: { commands: fixCommands(model, decider, paths, split) },
       });
     });
-    return verdict(findings, checked.join('; '), limits);
+    return firewallVerdict(inputs, findings);
   },
 } satisfies Check;
 

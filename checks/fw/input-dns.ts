@@ -1,10 +1,11 @@
-import { bothFlavoursInUse, deciderEvidence, droppedWhere, firewallInputs, firstEndpoint, networkLabel, networkSubject, undecidedLimit } from '../../src/check-support/firewall.js';
+import { bothFlavoursInUse, deciderEvidence, droppedWhere, evaluateNetworkPath, firewallInputs, firewallVerdict, firstEndpoint, networkLabel, networkSubject } from '../../src/check-support/firewall.js';
 import { acceptCommand } from '../../src/netfilter/fixes.js';
-import { dnsToGatewayPath, evaluatePath } from '../../src/netfilter/paths.js';
+import { dnsToGatewayPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import type { PathEvaluation } from '../../src/netfilter/paths.js';
 
 const FINDINGS = {
   'fw.input_drop_blocks_bridge_dns': {
@@ -29,13 +30,13 @@ export default {
   async run({ facts }) {
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, limits } = inputs;
     // Docker's DNS server answers inside each container (127.0.0.11): only podman's listens on the host.
     const withHostDns = traffic.networks.filter((network) => network.writer !== 'docker' && network.network.dnsEnabled);
     if (withHostDns.length === 0) return notApplicable('no rootful podman network with DNS has a running container');
     const split = bothFlavoursInUse(firewall.model);
     const findings: Finding[] = [];
-    const checked: string[] = [];
     for (const network of withHostDns) {
       const gateway = network.network.subnets.find((subnet) => subnet.gateway !== undefined && !subnet.gateway.includes(':'))?.gateway;
       if (gateway === undefined) {
@@ -43,9 +44,7 @@ export default {
         continue;
       }
       const from = firstEndpoint(network);
-      const evaluation = evaluatePath(firewall.model, dnsToGatewayPath(from, gateway));
-      checked.push(`${networkLabel(network)}: ${evaluation.verdict}`);
-      if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+      const evaluation = evaluateNetworkPath(inputs, network, dnsToGatewayPath(from, gateway), (done: PathEvaluation) => `${networkLabel(network)}: ${done.verdict}`);
       const dropper = evaluation.decidedBy;
       if (evaluation.verdict !== 'drop' || dropper === null) continue;
       const names = network.containers.map((container) => container.name);
@@ -64,6 +63,6 @@ export default {
         }),
       );
     }
-    return verdict(findings, `DNS to the gateway: ${checked.join('; ')}`, limits);
+    return firewallVerdict(inputs, findings, 'DNS to the gateway: ');
   },
 } satisfies Check;

@@ -1,12 +1,13 @@
-import { bothFlavoursInUse, deciderEvidence, firewallInputs, networkLabel, networkSubject, undecidedLimit } from '../../src/check-support/firewall.js';
+import { bothFlavoursInUse, deciderEvidence, evaluateNetworkPath, firewallInputs, firewallVerdict, networkLabel, networkSubject } from '../../src/check-support/firewall.js';
 import { iptablesInsertCommand } from '../../src/netfilter/fixes.js';
 import type { Decider } from '../../src/netfilter/model.js';
 import { dropOwner } from '../../src/netfilter/owners.js';
-import { evaluatePath, publishedPortPath } from '../../src/netfilter/paths.js';
+import { publishedPortPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import type { PathEvaluation } from '../../src/netfilter/paths.js';
 
 const FINDINGS = {
   'mixed.docker_forward_drop_breaks_podman_ingress': {
@@ -31,14 +32,14 @@ export default {
   async run({ facts }) {
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
-    const { traffic, firewall, uplink, limits } = loaded.inputs;
+    const { inputs } = loaded;
+    const { traffic, firewall, uplink } = inputs;
     const publishing = traffic.networks.filter(
       (network) => network.writer !== 'docker' && network.containers.some((container) => container.publishedPorts.some((port) => port.hostPort > 0)),
     );
     if (publishing.length === 0) return notApplicable('no running rootful podman container publishes a port');
     const split = bothFlavoursInUse(firewall.model);
     const findings: Finding[] = [];
-    const checked: string[] = [];
     for (const network of publishing) {
       const blocked: string[] = [];
       let dropper: Decider | undefined;
@@ -47,9 +48,7 @@ export default {
           // A port bound to loopback is reached from the host only, which does not cross the forward hook.
           if (!(port.hostPort > 0) || port.hostIp?.startsWith('127.')) continue;
           const path = publishedPortPath({ address: container.address, bridge: network.bridge }, { protocol: port.protocol, port: port.containerPort }, uplink, port.hostPort);
-          const evaluation = evaluatePath(firewall.model, path);
-          checked.push(`${container.name} ${port.hostPort}/${port.protocol}: ${evaluation.verdict}`);
-          if (evaluation.verdict === 'unknown') limits.push(undecidedLimit(evaluation, networkLabel(network)));
+          const evaluation = evaluateNetworkPath(inputs, network, path, (done: PathEvaluation) => `${container.name} ${port.hostPort}/${port.protocol}: ${done.verdict}`);
           if (evaluation.verdict !== 'drop' || evaluation.decidedBy === null || dropOwner(firewall.model, evaluation.decidedBy) !== 'docker-policy') continue;
           dropper = evaluation.decidedBy;
           blocked.push(`${container.name}: host port ${port.hostPort}/${port.protocol} → ${container.address}:${port.containerPort}`);
@@ -66,6 +65,6 @@ export default {
         }),
       );
     }
-    return verdict(findings, `podman published ports: ${checked.join('; ')}`, limits);
+    return firewallVerdict(inputs, findings, 'podman published ports: ');
   },
 } satisfies Check;

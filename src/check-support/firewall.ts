@@ -2,14 +2,14 @@
 import { defaultRoute, firewallModel, rootfulTraffic, type ModelFact, type NetworkUnderTest, type RootfulTraffic, type RuleWriter } from '../facts/firewall.js';
 import { systemdRunning } from '../facts/files.js';
 import type { Facts } from '../core/facts.js';
-import { cannotDecide, notApplicable } from '../core/outcome.js';
-import type { Evidence, Subject } from '../core/types.js';
+import { cannotDecide, notApplicable, verdict } from '../core/outcome.js';
+import type { Evidence, Finding, Subject } from '../core/types.js';
 import type { CheckOutcome } from '../core/check.js';
 import { addressInSubnet } from '../netfilter/address.js';
 import { FORWARD_MARKER_CHAIN } from '../facts/engine-rules.js';
 import type { Backend, Decider, FirewallModel } from '../netfilter/model.js';
 import { deciderExcerpt, dropOwner, findChain, type DropOwner } from '../netfilter/owners.js';
-import type { Endpoint, PathEvaluation } from '../netfilter/paths.js';
+import { evaluatePath, type Endpoint, type PathEvaluation, type TrafficPath } from '../netfilter/paths.js';
 
 export interface FirewallInputs {
   traffic: RootfulTraffic;
@@ -17,6 +17,8 @@ export interface FirewallInputs {
   /** The default route's interface; undefined when there is none or it could not be read (see limits). */
   uplink: string | undefined;
   limits: string[];
+  /** What was evaluated, a phrase per path: the summary of the check. */
+  checked: string[];
 }
 
 /**
@@ -33,7 +35,7 @@ export async function firewallInputs(facts: Facts): Promise<{ skip: CheckOutcome
   if (!firewall.ok) return { skip: cannotDecide(firewall.reason) };
   const limits = [...firewall.limits, ...traffic.unknown];
   if (!route.ok) limits.push(`the default route could not be read (${route.reason})`);
-  return { inputs: { traffic, firewall, uplink: route.ok ? route.interface : undefined, limits } };
+  return { inputs: { traffic, firewall, uplink: route.ok ? route.interface : undefined, limits, checked: [] } };
 }
 
 export function networkSubject(network: NetworkUnderTest, containers?: string[]): Subject {
@@ -183,4 +185,31 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
 
 function deciderKey(decider: Decider): string {
   return [decider.backend, decider.family, decider.table, decider.chain, decider.ruleIndex ?? 'policy'].join('\u0000');
+}
+
+/**
+ * The one loop of the firewall checks: evaluates these paths of one network through the model, and notes each
+ * outcome (in the check's summary) and each path that cannot be decided (in its limits).
+ */
+export function evaluateNetworkPaths(
+  inputs: FirewallInputs,
+  network: NetworkUnderTest,
+  paths: readonly TrafficPath[],
+  describe: (evaluation: PathEvaluation) => string = (evaluation) => pathOutcome(inputs.firewall.model, evaluation, network),
+): PathEvaluation[] {
+  return paths.map((path) => {
+    const evaluation = evaluatePath(inputs.firewall.model, path);
+    inputs.checked.push(describe(evaluation));
+    if (evaluation.verdict === 'unknown') inputs.limits.push(undecidedLimit(evaluation, networkLabel(network)));
+    return evaluation;
+  });
+}
+
+export function evaluateNetworkPath(inputs: FirewallInputs, network: NetworkUnderTest, path: TrafficPath, describe?: (evaluation: PathEvaluation) => string): PathEvaluation {
+  return evaluateNetworkPaths(inputs, network, [path], describe)[0]!;
+}
+
+/** A firewall check's outcome: its findings, what it evaluated (after `prefix`), and what limited it. */
+export function firewallVerdict(inputs: FirewallInputs, findings: Finding[], prefix = ''): CheckOutcome {
+  return verdict(findings, `${prefix}${inputs.checked.join('; ')}`, inputs.limits);
 }
