@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_CHECKS, PAIR_CHECKS } from '../checks/index.js';
 import { findingCatalog } from '../src/pipeline/catalog.js';
 import { main } from '../src/cli/main.js';
-import type { CheckResult, Finding, Report } from '../src/core/types.js';
+import type { CheckResult, Finding } from '../src/core/types.js';
+import type { Report } from '../src/core/report.js';
 import { SNAPSHOT_NAMES, recordedReport, recordedSnapshot, reportPath, snapshotPath } from './helpers/recorded.js';
 import { reportSchemaProblems } from './helpers/schema.js';
 

@@ -1,5 +1,3 @@
-import type { PairSection } from './pair.js';
-
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 
@@ -75,22 +73,4 @@ export interface EngineSummary {
   reachable: boolean;
   networkBackend?: string;
   reason?: string;
-}
-
-export interface Report {
-  schemaVersion: 1;
-  tool: { name: string; version: string };
-  host: { hostname: string; os: string; kernel: string; user: string; uid: number };
-  engines: EngineSummary[];
-  startedAt: string;
-  durationMs: number;
-  replayedFrom?: string;
-  summary: {
-    findings: Record<Severity, number>;
-    checks: Record<CheckStatus, number>;
-  };
-  checks: CheckResult[];
-  findings: Finding[];
-  /** `netdoctor why A B` only: the two containers, the path between them and the verdict. */
-  pair?: PairSection;
 }

@@ -1,7 +1,8 @@
 import { engineSummaries } from '../facts/engines.js';
 import type { Facts } from '../core/facts.js';
 import { osInfo } from '../facts/os.js';
-import { CHECK_STATUSES, SEVERITIES, type CheckResult, type CheckStatus, type Report, type Severity } from '../core/types.js';
+import { CHECK_STATUSES, SEVERITIES, type CheckResult, type CheckStatus, type Severity } from '../core/types.js';
+import type { Report } from '../core/report.js';
 
 export const TOOL = { name: 'netdoctor', version: '0.1.0' };
 

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
-import type { CheckResult, CheckStatus, Finding, Report, Subject } from '../core/types.js';
+import type { CheckResult, CheckStatus, Finding, Subject } from '../core/types.js';
+import type { Report } from '../core/report.js';
 import { SEVERITY_ORDER, SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
 
 export interface HumanOptions {

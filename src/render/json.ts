@@ -1,4 +1,4 @@
-import type { Report } from '../core/types.js';
+import type { Report } from '../core/report.js';
 
 export function renderJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;

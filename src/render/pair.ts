@@ -1,4 +1,5 @@
-import type { Finding, Report } from '../core/types.js';
+import type { Finding } from '../core/types.js';
+import type { Report } from '../core/report.js';
 import { SEVERITY_ORDER, SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
 import type { LinkStatus, PairEndpoint, PairOutcome, PairSection, PathLink } from '../core/pair.js';
 

@@ -3,7 +3,8 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Finding, Report, Severity } from '../../src/core/types.js';
+import type { Finding, Severity } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 
 // Every snapshot here was recorded by `npm run lab:record` on a real host, in the state its name says: the
 // broken state of a lab scenario, the same host after the fix netdoctor printed, or a healthy baseline

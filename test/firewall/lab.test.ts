@@ -4,7 +4,8 @@ import { HOST_CHECKS } from '../../checks/index.js';
 import { Facts } from '../../src/core/facts.js';
 import { parseSnapshot } from '../../src/host/snapshot.js';
 import { runChecks } from '../../src/pipeline/runner.js';
-import type { Finding, Report } from '../../src/core/types.js';
+import type { Finding } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import { FakeHost } from '../helpers/fake-host.js';
 
 const FIREWALL_CHECK_IDS = ['docker.docker-user', 'fw.br-netfilter-forward', 'fw.engine-rules', 'fw.foreign-forward', 'fw.input-dns', 'fw.iptables-backend', 'mixed.docker-forward-podman-ingress'];

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { commandKey, commandLine, type CommandResult, type FileResult, type StatResult } from '../../src/core/host.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
-import type { Report } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 
 /** Snapshots recorded on the lab host; test/fixtures/snapshots/README.md says how and in which state. */
 export const SNAPSHOT_NAMES = ['healthy-rootful-netavark-docker', 'healthy-rootful-cni-docker', 'healthy-rootless'] as const;

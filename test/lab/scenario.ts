@@ -1,4 +1,5 @@
-import type { Finding, Report, Severity } from '../../src/core/types.js';
+import type { Finding, Severity } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import type { Lab } from './lib/lab.js';
 
 /**

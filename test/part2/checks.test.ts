@@ -14,7 +14,7 @@ import { Facts } from '../../src/core/facts.js';
 import { runChecks } from '../../src/pipeline/runner.js';
 import { ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot } from '../helpers/recorded.js';
-import type { Report } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import { findingIds, part2Fixture, runOn } from './recorded.js';
 
 const SS = ['ss', '-Hlnup'];

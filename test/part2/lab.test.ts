@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { HOST_CHECKS } from '../../checks/index.js';
 import { Facts } from '../../src/core/facts.js';
 import { runChecks } from '../../src/pipeline/runner.js';
-import type { CheckResult, Finding, Report } from '../../src/core/types.js';
+import type { CheckResult, Finding } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import { FakeHost } from '../helpers/fake-host.js';
 import { part2Fixture, part2Snapshot } from './recorded.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
-import type { Report } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import type { PairOutcome, PathKind } from '../../src/core/pair.js';
 
 /** A situation recorded by test/fixtures/why/record.sh, and what `netdoctor why` must conclude from it. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { Report } from '../../src/core/types.js';
+import type { Report } from '../../src/core/report.js';
 import { reportSchemaProblems } from '../helpers/schema.js';
 import { CASES, caseReport, casePath } from './cases.js';
 

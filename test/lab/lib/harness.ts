@@ -1,4 +1,5 @@
-import type { Finding, Report } from '../../../src/core/types.js';
+import type { Finding } from '../../../src/core/types.js';
+import type { Report } from '../../../src/core/report.js';
 import type { BaselineScenario, BrokenScenario, ExpectedFinding, Scenario } from '../scenario.js';
 import { LabError, brief, clip, ok, run, sleep, type RunResult } from './exec.js';
 import { aardvarkPids } from './aardvark.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { open, readFile, stat } from 'node:fs/promises';
-import type { Report } from '../../../src/core/types.js';
+import type { Report } from '../../../src/core/report.js';
 import type { Scenario } from '../scenario.js';
 import { Engine, type EngineKind } from './engine.js';
 import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';

@@ -1,6 +1,6 @@
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { HOST_CHECKS } from '../../../checks/index.js';
-import type { Report } from '../../../src/core/types.js';
+import type { Report } from '../../../src/core/report.js';
 import type { Identity } from '../scenario.js';
 import { LabError, baseEnv, brief, run } from './exec.js';
 import { AS_USER, CNI_ENV, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT, SNAPSHOT_DIR } from './paths.js';

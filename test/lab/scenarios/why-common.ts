@@ -5,7 +5,8 @@
  * cache and stall A's DNS for about 30 s (test/lab/env/README.md).
  */
 import { readFile } from 'node:fs/promises';
-import type { Finding, Report } from '../../../src/core/types.js';
+import type { Finding } from '../../../src/core/types.js';
+import type { Report } from '../../../src/core/report.js';
 import { aardvarkDir } from '../lib/aardvark.js';
 import type { Engine } from '../lib/engine.js';
 import { LabError, waitFor } from '../lib/exec.js';
