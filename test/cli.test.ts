@@ -20,7 +20,7 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const ROOTFUL = snapshotPath('healthy-rootful-netavark-docker');
 // Findings recorded: the kernel's default ping_group_range (rootless.ping_group_range, a warning) and an info.
 const ROOTLESS = snapshotPath('healthy-rootless');
-const ANSI = /\u001b\[/;
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 
 class Capture extends Writable {
   text = '';

@@ -4,7 +4,6 @@ import { iptablesInsertCommand } from '../../src/netfilter/fixes.js';
 import { dropOwner, findChain } from '../../src/netfilter/owners.js';
 import { replyFromOutsidePath, sameBridgePath, toOutsidePath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 

@@ -5,7 +5,7 @@ import { acceptCommand } from '../../src/netfilter/fixes.js';
 import { dropOwner } from '../../src/netfilter/owners.js';
 import { sameBridgePath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, notApplicable } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 

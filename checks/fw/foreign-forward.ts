@@ -6,7 +6,6 @@ import type { Decider, FirewallModel } from '../../src/netfilter/model.js';
 import { dropOwner, findChain } from '../../src/netfilter/owners.js';
 import { publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 

@@ -2,7 +2,7 @@ import { bothFlavoursInUse, deciderEvidence, droppedWhere, evaluateNetworkPath, 
 import { acceptCommand } from '../../src/netfilter/fixes.js';
 import { dnsToGatewayPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { notApplicable, verdict } from '../../src/core/outcome.js';
+import { notApplicable } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 import type { PathEvaluation } from '../../src/netfilter/paths.js';

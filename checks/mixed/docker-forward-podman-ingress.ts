@@ -4,7 +4,7 @@ import type { Decider } from '../../src/netfilter/model.js';
 import { dropOwner } from '../../src/netfilter/owners.js';
 import { publishedPortPath } from '../../src/netfilter/paths.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { notApplicable, verdict } from '../../src/core/outcome.js';
+import { notApplicable } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 import type { PathEvaluation } from '../../src/netfilter/paths.js';

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { UsageError } from '../core/errors.js';
 import type { PairOutcome } from '../core/pair.js';
-import { diagnosePair } from '../pair/diagnose.js';
+import { diagnosePair } from '../pipeline/why.js';
 import { runPipeline } from '../pipeline/pipeline.js';
 import { EXIT } from '../pipeline/report.js';
 import { renderJson } from '../render/json.js';

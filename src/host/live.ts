@@ -1,4 +1,5 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { execa } from 'execa';
 import {
@@ -50,7 +51,7 @@ function hostError(error: unknown): HostError {
   return { code: typeof code === 'string' ? code : 'EUNKNOWN', message };
 }
 
-function fileType(stats: import('node:fs').Stats): FileType {
+function fileType(stats: Stats): FileType {
   if (stats.isFile()) return 'file';
   if (stats.isDirectory()) return 'directory';
   if (stats.isSymbolicLink()) return 'symlink';

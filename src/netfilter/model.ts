@@ -20,7 +20,7 @@ import type { IptablesChain, IptablesRule, IptablesRuleset } from './iptables-sa
 import { iptablesAction, iptablesConditions } from './iptables-rules.js';
 import type { NftChain, NftRule, NftRuleset, NftTable } from './nft.js';
 import { translateNftRule } from './nft-rules.js';
-import { describeCondition, testCondition, testConditions, type Action, type Condition, type Hook, type Packet } from './rule.js';
+import { describeCondition, testCondition, testConditions, type Action, type Condition, type Packet } from './rule.js';
 
 export type { Action, Condition, Hook, Packet } from './rule.js';
 

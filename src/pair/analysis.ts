@@ -3,7 +3,7 @@ import type { HostContext } from '../core/host.js';
 import type { Evidence, Subject } from '../core/types.js';
 import type { FirewallDrop } from './firewall.js';
 import { describeForeign, type FoundContainer, type Location } from './locate.js';
-import { networkNames, type PathPlan } from './path.js';
+import type { PathPlan } from './path.js';
 import type { DnsOutcome, IcmpOutcome, ListenState, TcpOutcome } from './probes.js';
 
 export interface PortResult {

@@ -7,10 +7,10 @@ import { podmanNetworks } from '../facts/podman.js';
 import { containerNetnsSysctl } from '../facts/processes.js';
 import { resolvConfFile } from '../facts/resolv.js';
 import { fileEvidence } from '../core/finding.js';
+import { statusOf } from '../core/outcome.js';
 import { commandLine, type CommandResult, type Host } from '../core/host.js';
-import { runChecks, statusOf } from '../pipeline/runner.js';
 import type { CheckResult, Evidence, Finding } from '../core/types.js';
-import type { Check, CheckContext } from '../core/check.js';
+import type { Check } from '../core/check.js';
 import { evaluateFirewall } from './firewall.js';
 import { buildLinks, type HostPathSettings } from './links.js';
 import { locate, type FoundContainer, type Location } from './locate.js';
@@ -35,8 +35,6 @@ import {
 } from './probes.js';
 import type { FirewallEvaluation, PairEndpoint, PairSection, ProbeKind, ProbeRecord } from '../core/pair.js';
 import type { Analysis, IcmpResult, NameResolution, PortResult } from './analysis.js';
-import type { PairCheck } from './check.js';
-import { pairVerdict } from './verdict.js';
 
 export interface WhyRequest {
   a: string;
@@ -45,10 +43,13 @@ export interface WhyRequest {
   ports: number[];
 }
 
-export interface WhyResult {
-  pair: PairSection;
-  /** The pair check first, then the host checks with a finding on this path (only those findings). */
-  checks: CheckResult[];
+/** What `why` learned by locating, planning and probing, before any check looks at it. */
+export interface PairProbing {
+  analysis: Analysis;
+  networks: NetworkLookup;
+  /** Every probe that ran, in the order they finished. */
+  probes: ProbeRecord[];
+  settings: HostPathSettings;
 }
 
 /** More listening ports than this are not all probed: the command must stay under 5 s. */
@@ -289,19 +290,11 @@ function endpoint(location: Location, networks: NetworkLookup): PairEndpoint {
   return { reference: location.reference, found: false, networks: [], note };
 }
 
-/** The checks `why` runs: the pair checks of every link from A to B, and the host checks that can break that way. */
-export interface WhyChecks {
-  pair: readonly PairCheck[];
-  host: readonly Check[];
-}
-
-/** `netdoctor why A B`: locates both, plans the path, probes it from A's namespace, and checks every link of it. */
-export async function diagnosePair(context: CheckContext, request: WhyRequest, checks: WhyChecks, checkTimeoutMs: number): Promise<WhyResult> {
-  const { facts, host } = context;
-  const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
+/** `netdoctor why A B`, up to the checks: locates both, plans the path and probes it from A's namespace. */
+export async function probePair(facts: Facts, request: WhyRequest): Promise<PairProbing> {
+  const { host } = facts;
   const [a, b] = await Promise.all([locate(facts, request.a), locate(facts, request.b)]);
   const networks = await listNetworks(facts, [a, b]);
-
   const probes: ProbeLog = [];
   const analysis: Analysis = { context: host.context, a, b, ports: [], portsFrom: request.ports.length > 0 ? 'option' : 'listening', firewall: PROBES_DID_NOT_RUN };
   if (a.kind === 'found' && b.kind === 'found') {
@@ -315,25 +308,27 @@ export async function diagnosePair(context: CheckContext, request: WhyRequest, c
       Object.assign(analysis, await probe(facts, a, b, plan, request.ports, probes));
     }
   }
-  const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
-  const [settings, results, pairResults] = await Promise.all([
-    hostSettings(facts, analysis.plan, a, b),
-    hostResults,
-    runChecks(alongThePath, { ...context, analysis }, { timeoutMs: checkTimeoutMs }),
-  ]);
-  const verdict = pairVerdict(analysis, pairResults);
-  const links = buildLinks(analysis, settings);
+  const settings = await hostSettings(facts, analysis.plan, a, b);
+  return { analysis, networks, probes, settings };
+}
 
-  const scope = pathScope(a, b, analysis.plan, networks);
-  const hostChecksOnPath = results
+/** The host checks' findings that concern this path, and only those. */
+export function hostFindingsOnPath(probing: PairProbing, results: readonly CheckResult[]): CheckResult[] {
+  const { analysis, networks } = probing;
+  const scope = pathScope(analysis.a, analysis.b, analysis.plan, networks);
+  return results
     .map((result) => ({ ...result, findings: result.findings.filter((item) => onPath(item, scope)) }))
     .filter((result) => result.findings.length > 0)
     .map((result) => ({ ...result, status: statusOf(result.findings) }));
+}
 
+/** The report's `pair` section: where A and B live, the path, the evidence link by link, and the verdict. */
+export function pairSection(probing: PairProbing, request: WhyRequest, verdict: PairSection['verdict'], pairResults: readonly CheckResult[]): PairSection {
+  const { analysis, networks, probes, settings } = probing;
   const plan = analysis.plan;
   const pair: PairSection = {
-    a: endpoint(a, networks),
-    b: endpoint(b, networks),
+    a: endpoint(analysis.a, networks),
+    b: endpoint(analysis.b, networks),
     verdict,
     path: {
       kind: plan?.kind ?? 'none',
@@ -341,7 +336,7 @@ export async function diagnosePair(context: CheckContext, request: WhyRequest, c
       ports: analysis.ports.map((port) => port.port),
       portsFrom: request.ports.length > 0 ? 'option' : analysis.ports.length > 0 ? 'listening' : 'none',
     },
-    links,
+    links: buildLinks(analysis, settings),
     probes,
     firewall: analysis.firewall,
     // The fix of the first broken link: other findings' fixes are alternatives or later steps, listed with them.
@@ -349,5 +344,5 @@ export async function diagnosePair(context: CheckContext, request: WhyRequest, c
   };
   if (plan?.target !== undefined) pair.path.target = plan.target;
   if (plan?.network !== undefined) pair.path.network = plan.network.name;
-  return { pair, checks: [...pairResults, ...hostChecksOnPath] };
+  return pair;
 }

@@ -1,5 +1,6 @@
-import { SEVERITIES, type CheckResult, type CheckStatus, type Evidence, type Finding, type SkipKind, type Subject } from '../core/types.js';
+import { SEVERITIES, type CheckResult, type Evidence, type Finding, type SkipKind, type Subject } from '../core/types.js';
 import type { Check, CheckContext, CheckOutcome } from '../core/check.js';
+import { statusOf } from '../core/outcome.js';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
 
@@ -10,12 +11,6 @@ export interface RunOptions {
 }
 
 class CheckTimeout extends Error {}
-
-export function statusOf(findings: Finding[]): CheckStatus {
-  if (findings.some((item) => item.severity === 'error')) return 'fail';
-  if (findings.some((item) => item.severity === 'warning')) return 'warn';
-  return 'pass';
-}
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -151,7 +151,7 @@ export class HostGuard {
   /** Remembers a file's content (or its absence) so that whatever writes it is undone. */
   async guardFile(path: string): Promise<void> {
     if (this.actions.some((action) => action.kind === 'file' && action.path === path)) return;
-    let content: string | null = null;
+    let content: string | null;
     let mode = 0o644;
     try {
       const info = await stat(path);

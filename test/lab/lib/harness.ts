@@ -259,7 +259,7 @@ export async function runScenario(scenario: Scenario, options: LabOptions, befor
   current.lab = lab;
   const result = notYetRun(scenario);
   let failure: string | undefined;
-  let after = before;
+  let after: Map<string, string>;
   timings = [];
   try {
     const aardvark = await aardvarkPids();

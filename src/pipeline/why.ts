@@ -1,0 +1,25 @@
+import type { Check, CheckContext } from '../core/check.js';
+import type { PairCheck } from '../pair/check.js';
+import { hostFindingsOnPath, pairSection, pathChecks, probePair, type WhyRequest } from '../pair/diagnose.js';
+import { pairVerdict } from '../pair/verdict.js';
+import type { Diagnosis } from './pipeline.js';
+import { runChecks } from './runner.js';
+
+/** The checks `why` runs: the pair checks of every link from A to B, and the host checks that can break that way. */
+export interface WhyChecks {
+  pair: readonly PairCheck[];
+  host: readonly Check[];
+}
+
+/**
+ * `netdoctor why A B`: the host checks that can break a path start at once; meanwhile A and B are located and
+ * the path probed; then every link's pair check runs on what was learned, and the verdict names the first break.
+ */
+export async function diagnosePair(context: CheckContext, request: WhyRequest, checks: WhyChecks, checkTimeoutMs: number): Promise<Required<Diagnosis>> {
+  const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
+  const probing = await probePair(context.facts, request);
+  const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
+  const [results, pairResults] = await Promise.all([hostResults, runChecks(alongThePath, { ...context, analysis: probing.analysis }, { timeoutMs: checkTimeoutMs })]);
+  const verdict = pairVerdict(probing.analysis, pairResults);
+  return { pair: pairSection(probing, request, verdict, pairResults), checks: [...pairResults, ...hostFindingsOnPath(probing, results)] };
+}
