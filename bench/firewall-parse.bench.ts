@@ -85,7 +85,10 @@ function scaleNftJson(text: string): { text: string; ruleCount: number } {
     }
     for (let index = 0; index < replicas; index += 1) {
       const replica = quotedChainNames
-        .reduce((renamed, quoted) => renamed.replaceAll(quoted, `${quoted.slice(0, -1)}-R${index}"`), JSON.stringify(entry))
+        .reduce(
+          (renamed, quoted) => renamed.replaceAll(quoted, `${quoted.slice(0, -1)}-R${index}"`),
+          JSON.stringify(entry),
+        )
         .replaceAll('"10.89.0.', `"${replicaSubnetPrefix(index)}`)
         .replace(/"handle":\d+/, `"handle":${nextHandle}`);
       nextHandle += 1;
@@ -112,9 +115,13 @@ const nft = scaleNftJson(recorded('containers.nft.json'));
 // The scaled rulesets must be what they claim to be, or the figures below mean nothing.
 const parsedIptables = parseIptablesSave(iptables.text, 'ipv4');
 const parsedIptablesRules = parsedIptables.tables.flatMap((table) => table.chains).flatMap((chain) => chain.rules);
-const parsedNftRules = parseNftJson(nft.text).tables.flatMap((table) => table.chains).flatMap((chain) => chain.rules);
+const parsedNftRules = parseNftJson(nft.text)
+  .tables.flatMap((table) => table.chains)
+  .flatMap((chain) => chain.rules);
 if (parsedIptables.warnings.length > 0 || parsedIptablesRules.length !== iptables.ruleCount) {
-  throw new Error(`scaled iptables-save text: ${parsedIptablesRules.length} rules, ${parsedIptables.warnings.length} warnings`);
+  throw new Error(
+    `scaled iptables-save text: ${parsedIptablesRules.length} rules, ${parsedIptables.warnings.length} warnings`,
+  );
 }
 if (parsedNftRules.length !== nft.ruleCount) {
   throw new Error(`scaled nft JSON: ${parsedNftRules.length} rules, expected ${nft.ruleCount}`);

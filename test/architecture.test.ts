@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 /** The layers, lowest first: a module imports only from its own layer or those before it. */
-const LAYERS = ['src/core', 'src/netfilter', 'src/host', 'src/facts', 'src/check-support', 'src/pair', 'checks', 'src/pipeline', 'src/render', 'src/cli'];
+const LAYERS = [
+  'src/core',
+  'src/netfilter',
+  'src/host',
+  'src/facts',
+  'src/check-support',
+  'src/pair',
+  'checks',
+  'src/pipeline',
+  'src/render',
+  'src/cli',
+];
 
 function sources(dir: string): string[] {
   return readdirSync(join(REPO, dir)).flatMap((name) => {
@@ -19,7 +30,9 @@ function sources(dir: string): string[] {
 function imports(file: string): string[] {
   const text = readFileSync(join(REPO, file), 'utf8');
   const specifiers = [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)].map((match) => match[1]!);
-  return specifiers.map((specifier) => relative(REPO, resolve(join(REPO, dirname(file)), specifier)).replace(/\.js$/, '.ts'));
+  return specifiers.map((specifier) =>
+    relative(REPO, resolve(join(REPO, dirname(file)), specifier)).replace(/\.js$/, '.ts'),
+  );
 }
 
 function layerOf(file: string): number {
@@ -66,7 +79,9 @@ describe('the import structure', () => {
   });
 
   it('imports only from the same layer or a lower one', () => {
-    const upward = [...GRAPH].flatMap(([file, targets]) => targets.filter((target) => layerOf(target) > layerOf(file)).map((target) => `${file} -> ${target}`));
+    const upward = [...GRAPH].flatMap(([file, targets]) =>
+      targets.filter((target) => layerOf(target) > layerOf(file)).map((target) => `${file} -> ${target}`),
+    );
     expect(upward).toEqual([]);
   });
 
@@ -77,11 +92,15 @@ describe('the import structure', () => {
   it('names each built-in check by its path', async () => {
     const { HOST_CHECKS, PAIR_CHECKS } = await import('../checks/index.js');
     const registered = [...HOST_CHECKS, ...PAIR_CHECKS].map((check) => check.id).sort();
-    const files = sources('checks').filter((file) => file !== 'checks/index.ts').map((file) => file.replace(/^checks\/(.+)\/(.+)\.ts$/, '$1.$2')).sort();
+    const files = sources('checks')
+      .filter((file) => file !== 'checks/index.ts')
+      .map((file) => file.replace(/^checks\/(.+)\/(.+)\.ts$/, '$1.$2'))
+      .sort();
     expect(registered).toEqual(files);
     for (const check of [...HOST_CHECKS, ...PAIR_CHECKS]) {
       const area = check.id.split('.')[0]!;
-      for (const id of Object.keys(check.findings)) expect(id.startsWith(`${area}.`), `${check.id} reports ${id}`).toBe(true);
+      for (const id of Object.keys(check.findings))
+        expect(id.startsWith(`${area}.`), `${check.id} reports ${id}`).toBe(true);
     }
   });
 });

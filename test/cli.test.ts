@@ -52,7 +52,10 @@ async function netdoctor(args: string[], options: { env?: NodeJS.ProcessEnv; tty
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-async function diagnoseJson(args: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; report: Report; stderr: string }> {
+async function diagnoseJson(
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<{ code: number; report: Report; stderr: string }> {
   const { code, stdout, stderr } = await netdoctor([...args, '--json'], { env });
   return { code, report: JSON.parse(stdout) as Report, stderr };
 }
@@ -83,7 +86,8 @@ function temporaryFolder(): string {
 function forwardingOffSnapshot(): string {
   const snapshot = recordedSnapshot('healthy-rootful-netavark-docker');
   const forwarding = snapshot.files.find((file) => file.path === '/proc/sys/net/ipv4/ip_forward');
-  if (forwarding === undefined || !forwarding.ok || forwarding.content !== '1\n') throw new Error('the recorded snapshot no longer has ip_forward = 1');
+  if (forwarding === undefined || !forwarding.ok || forwarding.content !== '1\n')
+    throw new Error('the recorded snapshot no longer has ip_forward = 1');
   forwarding.content = '0\n';
   const path = join(temporaryFolder(), 'forwarding-off.json');
   writeFileSync(path, JSON.stringify(snapshot));
@@ -93,7 +97,10 @@ function forwardingOffSnapshot(): string {
 /** A checks folder holding one plug-in whose run is the given body. */
 function pluginFolder(name: string, body: string): string {
   const folder = temporaryFolder();
-  writeFileSync(join(folder, `${name}.mjs`), `export default { id: 'site.${name}', title: '${name}', findings: {}, docs: '', async run() { ${body} } };\n`);
+  writeFileSync(
+    join(folder, `${name}.mjs`),
+    `export default { id: 'site.${name}', title: '${name}', findings: {}, docs: '', async run() { ${body} } };\n`,
+  );
   return folder;
 }
 
@@ -118,13 +125,17 @@ describe('netdoctor --replay of the recorded snapshots', () => {
   });
 
   it('keeps the recorded reports themselves valid against the schema', () => {
-    for (const name of SNAPSHOT_NAMES) expect(reportSchemaProblems(JSON.parse(readFileSync(reportPath(name), 'utf8')))).toBe('');
+    for (const name of SNAPSHOT_NAMES)
+      expect(reportSchemaProblems(JSON.parse(readFileSync(reportPath(name), 'utf8')))).toBe('');
   });
 
   it('the schema catches a report that breaks it', async () => {
     const { report } = await diagnoseJson(['--replay', ROOTLESS]);
     expect(report.findings.length).toBeGreaterThan(0);
-    const broken = structuredClone(report) as unknown as { findings: Record<string, unknown>[]; checks: Record<string, unknown>[] };
+    const broken = structuredClone(report) as unknown as {
+      findings: Record<string, unknown>[];
+      checks: Record<string, unknown>[];
+    };
     broken.findings[0]!.severity = 'fatal';
     const passed = broken.checks.findIndex((check) => check.status === 'pass');
     broken.checks[passed]!.skip = 'not_applicable';
@@ -145,21 +156,42 @@ describe('exit codes', () => {
   it('is 1 when a finding is at or above --fail-on', async () => {
     expect((await netdoctor(['--replay', ROOTLESS, '--fail-on', 'warning'])).code).toBe(1);
     const { code, report } = await diagnoseJson(['--replay', forwardingOffSnapshot()]);
-    expect(report.findings.map((item) => [item.id, item.severity])).toContainEqual(['host.ip_forward_disabled', 'error']);
+    expect(report.findings.map((item) => [item.id, item.severity])).toContainEqual([
+      'host.ip_forward_disabled',
+      'error',
+    ]);
     expect(code).toBe(1);
   });
 
   it('is 2 when a check errored, and names the check and why', async () => {
-    const { code, report } = await diagnoseJson(['--replay', ROOTFUL, '--checks-dir', pluginFolder('throws', "throw new Error('plug-in broke');")]);
+    const { code, report } = await diagnoseJson([
+      '--replay',
+      ROOTFUL,
+      '--checks-dir',
+      pluginFolder('throws', "throw new Error('plug-in broke');"),
+    ]);
     expect(code).toBe(2);
-    expect(report.checks.find((check) => check.id === 'site.throws')).toMatchObject({ status: 'error', reason: 'the check crashed: plug-in broke' });
+    expect(report.checks.find((check) => check.id === 'site.throws')).toMatchObject({
+      status: 'error',
+      reason: 'the check crashed: plug-in broke',
+    });
     expect(report.summary.checks.error).toBe(1);
   });
 
   it('is 2 when a check outlives --timeout', async () => {
-    const { code, report } = await diagnoseJson(['--replay', ROOTFUL, '--timeout', '0.05', '--checks-dir', pluginFolder('hangs', 'await new Promise(() => {});')]);
+    const { code, report } = await diagnoseJson([
+      '--replay',
+      ROOTFUL,
+      '--timeout',
+      '0.05',
+      '--checks-dir',
+      pluginFolder('hangs', 'await new Promise(() => {});'),
+    ]);
     expect(code).toBe(2);
-    expect(report.checks.find((check) => check.id === 'site.hangs')).toMatchObject({ status: 'error', reason: 'did not finish within 0.05 s' });
+    expect(report.checks.find((check) => check.id === 'site.hangs')).toMatchObject({
+      status: 'error',
+      reason: 'did not finish within 0.05 s',
+    });
   });
 
   it('is 2 when a plug-in folder named in NETDOCTOR_CHECKS_DIR holds a broken plug-in', async () => {
@@ -171,20 +203,65 @@ describe('exit codes', () => {
   });
 
   it('is 1, not 2, when findings fail the run and a check errored too', async () => {
-    expect((await netdoctor(['--replay', forwardingOffSnapshot(), '--checks-dir', pluginFolder('throws', "throw new Error('x');")])).code).toBe(1);
+    expect(
+      (
+        await netdoctor([
+          '--replay',
+          forwardingOffSnapshot(),
+          '--checks-dir',
+          pluginFolder('throws', "throw new Error('x');"),
+        ])
+      ).code,
+    ).toBe(1);
   });
 
   it.each([
     ['an unknown option', ['--frobnicate'], "error: unknown option '--frobnicate'"],
-    ['an unknown id in --only', ['--replay', ROOTFUL, '--only', 'host.nope'], 'netdoctor: unknown check or finding id: host.nope (netdoctor list shows them)'],
-    ['an unknown id in --skip', ['--replay', ROOTFUL, '--skip', 'engine.reachable,dns.nope'], 'unknown check or finding id: dns.nope'],
-    ['an unknown id to explain', ['explain', 'ip_forward'], 'netdoctor: unknown finding id: ip_forward (did you mean host.ip_forward_disabled?)'],
-    ['a replay file that does not exist', ['--replay', join(tmpdir(), 'netdoctor-no-such-snapshot.json')], 'netdoctor: cannot read the replay file: ENOENT'],
-    ['a replay file that is a report, not a snapshot', ['--replay', reportPath('healthy-rootless')], 'is not a netdoctor snapshot (write one with: netdoctor --record FILE)'],
-    ['--record with --replay', ['--replay', ROOTFUL, '--record', join(tmpdir(), 'x.json')], 'netdoctor: --record and --replay cannot be used together'],
-    ['a timeout that is not a positive number', ['--timeout', '0'], 'netdoctor: --timeout takes a positive number of seconds, not "0"'],
-    ['a command timeout that is not a number', ['--command-timeout', 'slow'], 'netdoctor: --command-timeout takes a positive number of seconds, not "slow"'],
-    ['an unknown --fail-on level', ['--fail-on', 'info'], "argument 'info' is invalid. Allowed choices are error, warning, never."],
+    [
+      'an unknown id in --only',
+      ['--replay', ROOTFUL, '--only', 'host.nope'],
+      'netdoctor: unknown check or finding id: host.nope (netdoctor list shows them)',
+    ],
+    [
+      'an unknown id in --skip',
+      ['--replay', ROOTFUL, '--skip', 'engine.reachable,dns.nope'],
+      'unknown check or finding id: dns.nope',
+    ],
+    [
+      'an unknown id to explain',
+      ['explain', 'ip_forward'],
+      'netdoctor: unknown finding id: ip_forward (did you mean host.ip_forward_disabled?)',
+    ],
+    [
+      'a replay file that does not exist',
+      ['--replay', join(tmpdir(), 'netdoctor-no-such-snapshot.json')],
+      'netdoctor: cannot read the replay file: ENOENT',
+    ],
+    [
+      'a replay file that is a report, not a snapshot',
+      ['--replay', reportPath('healthy-rootless')],
+      'is not a netdoctor snapshot (write one with: netdoctor --record FILE)',
+    ],
+    [
+      '--record with --replay',
+      ['--replay', ROOTFUL, '--record', join(tmpdir(), 'x.json')],
+      'netdoctor: --record and --replay cannot be used together',
+    ],
+    [
+      'a timeout that is not a positive number',
+      ['--timeout', '0'],
+      'netdoctor: --timeout takes a positive number of seconds, not "0"',
+    ],
+    [
+      'a command timeout that is not a number',
+      ['--command-timeout', 'slow'],
+      'netdoctor: --command-timeout takes a positive number of seconds, not "slow"',
+    ],
+    [
+      'an unknown --fail-on level',
+      ['--fail-on', 'info'],
+      "argument 'info' is invalid. Allowed choices are error, warning, never.",
+    ],
   ])('is 64 for %s, with the reason on stderr and nothing on stdout', async (_what, args, message) => {
     const { code, stdout, stderr } = await netdoctor(args);
     expect(code).toBe(64);
@@ -197,15 +274,28 @@ describe('--only and --skip', () => {
   const ids = (report: Report) => report.checks.map((check) => check.id);
 
   it('select by check id', async () => {
-    expect(ids((await diagnoseJson(['--replay', ROOTFUL, '--only', 'host.ip-forward,podman.backend'])).report)).toEqual(['host.ip-forward', 'podman.backend']);
+    expect(ids((await diagnoseJson(['--replay', ROOTFUL, '--only', 'host.ip-forward,podman.backend'])).report)).toEqual(
+      ['host.ip-forward', 'podman.backend'],
+    );
     expect(ids((await diagnoseJson(['--replay', ROOTFUL, '--skip', 'host.ip-forward'])).report)).toEqual(
       HOST_CHECKS.map((check) => check.id).filter((id) => id !== 'host.ip-forward'),
     );
   });
 
   it('select by finding id: the check that reports it', async () => {
-    expect(ids((await diagnoseJson(['--replay', ROOTFUL, '--only', 'dns.default_network_no_dns'])).report)).toEqual(['dns.default-network']);
-    const { report, code } = await diagnoseJson(['--replay', ROOTLESS, '--fail-on', 'warning', '--skip', 'engine.unreachable', '--skip', 'rootless.ping_group_range']);
+    expect(ids((await diagnoseJson(['--replay', ROOTFUL, '--only', 'dns.default_network_no_dns'])).report)).toEqual([
+      'dns.default-network',
+    ]);
+    const { report, code } = await diagnoseJson([
+      '--replay',
+      ROOTLESS,
+      '--fail-on',
+      'warning',
+      '--skip',
+      'engine.unreachable',
+      '--skip',
+      'rootless.ping_group_range',
+    ]);
     expect(ids(report)).not.toContain('engine.reachable');
     expect(ids(report)).not.toContain('rootless.ping-group-range');
     expect(report.findings.map((item) => item.id)).toEqual(['dns.default_network_no_dns']);
@@ -214,9 +304,23 @@ describe('--only and --skip', () => {
 
   it('select plug-in checks too', async () => {
     const examples = join(REPO, 'examples/checks');
-    const { report } = await diagnoseJson(['--replay', ROOTFUL, '--checks-dir', examples, '--only', 'host.conntrack_table_nearly_full']);
+    const { report } = await diagnoseJson([
+      '--replay',
+      ROOTFUL,
+      '--checks-dir',
+      examples,
+      '--only',
+      'host.conntrack_table_nearly_full',
+    ]);
     // The snapshot was recorded without this plug-in: its files were not recorded, so it cannot decide.
-    expect(report.checks).toMatchObject([{ id: 'host.conntrack-usage', status: 'skip', skip: 'cannot_decide', source: join(examples, 'conntrack-usage.mjs') }]);
+    expect(report.checks).toMatchObject([
+      {
+        id: 'host.conntrack-usage',
+        status: 'skip',
+        skip: 'cannot_decide',
+        source: join(examples, 'conntrack-usage.mjs'),
+      },
+    ]);
   });
 });
 
@@ -226,14 +330,20 @@ describe('list, explain, --version, --help', () => {
     expect(code).toBe(0);
     for (const check of HOST_CHECKS) {
       expect(stdout).toContain(`${check.id}  ${check.title}\n`);
-      for (const [id, wording] of Object.entries(check.findings)) expect(stdout).toContain(`    ${id}  (${wording.severity})\n`);
+      for (const [id, wording] of Object.entries(check.findings))
+        expect(stdout).toContain(`    ${id}  (${wording.severity})\n`);
     }
   });
 
   it('lists as JSON the host checks and the pair checks, which together report every finding id', async () => {
     const { code, stdout } = await netdoctor(['list', '--json']);
     expect(code).toBe(0);
-    const rows = JSON.parse(stdout) as { id: string; title: string; findings: { id: string; severity: string }[]; docs: string }[];
+    const rows = JSON.parse(stdout) as {
+      id: string;
+      title: string;
+      findings: { id: string; severity: string }[];
+      docs: string;
+    }[];
     expect(rows.map((row) => row.id)).toEqual([...HOST_CHECKS, ...PAIR_CHECKS].map((check) => check.id));
     const listed = rows.flatMap((row) => row.findings.map((item) => item.id));
     expect(new Set(listed)).toEqual(new Set(findingCatalog([...HOST_CHECKS, ...PAIR_CHECKS]).map((entry) => entry.id)));
@@ -243,8 +353,13 @@ describe('list, explain, --version, --help', () => {
     const examples = join(REPO, 'examples/checks');
     const { code, stdout, stderr } = await netdoctor(['list', '--checks-dir', examples]);
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain(`host.conntrack-usage  Room in the connection tracking table  (plug-in ${join(examples, 'conntrack-usage.mjs')})\n    host.conntrack_table_nearly_full  (warning)\n`);
-    const rows = JSON.parse((await netdoctor(['list', '--json', '--checks-dir', examples])).stdout) as { id: string; source?: string }[];
+    expect(stdout).toContain(
+      `host.conntrack-usage  Room in the connection tracking table  (plug-in ${join(examples, 'conntrack-usage.mjs')})\n    host.conntrack_table_nearly_full  (warning)\n`,
+    );
+    const rows = JSON.parse((await netdoctor(['list', '--json', '--checks-dir', examples])).stdout) as {
+      id: string;
+      source?: string;
+    }[];
     expect(rows.at(-1)).toMatchObject({ id: 'host.conntrack-usage', source: join(examples, 'conntrack-usage.mjs') });
   });
 
@@ -254,14 +369,25 @@ describe('list, explain, --version, --help', () => {
     const { code, stdout, stderr } = await netdoctor(['list', '--checks-dir', broken]);
     expect(code).toBe(2);
     expect(stdout).toContain('host.ip-forward  ');
-    expect(stderr).toBe(`netdoctor: plugin:${join(broken, 'broken.mjs')}: not a valid check: the default export is not an object\n`);
+    expect(stderr).toBe(
+      `netdoctor: plugin:${join(broken, 'broken.mjs')}: not a valid check: the default export is not an object\n`,
+    );
   });
 
   it("explains a plug-in's finding id by the check that reports it", async () => {
-    const { code, stdout } = await netdoctor(['explain', 'host.conntrack_table_nearly_full', '--checks-dir', join(REPO, 'examples/checks')]);
+    const { code, stdout } = await netdoctor([
+      'explain',
+      'host.conntrack_table_nearly_full',
+      '--checks-dir',
+      join(REPO, 'examples/checks'),
+    ]);
     expect(code).toBe(0);
-    expect(stdout).toContain('host.conntrack_table_nearly_full (warning)\nThe connection tracking table is nearly full\n');
-    expect(stdout).toContain(`Reported by: host.conntrack-usage (plug-in ${join(REPO, 'examples/checks', 'conntrack-usage.mjs')})\n`);
+    expect(stdout).toContain(
+      'host.conntrack_table_nearly_full (warning)\nThe connection tracking table is nearly full\n',
+    );
+    expect(stdout).toContain(
+      `Reported by: host.conntrack-usage (plug-in ${join(REPO, 'examples/checks', 'conntrack-usage.mjs')})\n`,
+    );
     expect((await netdoctor(['explain', 'host.conntrack_table_nearly_full'])).code).toBe(64);
   });
 
@@ -293,14 +419,19 @@ describe('list, explain, --version, --help', () => {
     expect(stderr).toBe('');
     expect(stdout).toMatch(/^Usage: netdoctor \[options\] \[command\]/);
     expect(stdout).toContain('--replay <file>');
-    expect(stdout).toContain('Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete');
+    expect(stdout).toContain(
+      'Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete',
+    );
   });
 });
 
 describe('output', () => {
   it('puts nothing but the JSON report on stdout in JSON mode', async () => {
     for (const args of [['--json'], ['--format', 'json']]) {
-      const { stdout, stderr } = await netdoctor(['--replay', ROOTLESS, ...args], { tty: true, env: { TERM: 'xterm' } });
+      const { stdout, stderr } = await netdoctor(['--replay', ROOTLESS, ...args], {
+        tty: true,
+        env: { TERM: 'xterm' },
+      });
       expect(() => JSON.parse(stdout)).not.toThrow();
       expect(stdout.startsWith('{\n')).toBe(true);
       expect(stdout.endsWith('}\n')).toBe(true);
@@ -313,7 +444,9 @@ describe('output', () => {
     const { stdout } = await netdoctor(['--replay', ROOTLESS]);
     expect(stdout).toContain('netdoctor 0.1.0 on vm (Debian GNU/Linux 12 (bookworm), kernel 6.18.44-fc-v595) as ndlab');
     expect(stdout).toContain(`replayed from ${ROOTLESS}`);
-    expect(stdout).toContain(`1. WARNING ndlab's groups (1500) are outside ping_group_range "1 0"  [rootless.ping_group_range]`);
+    expect(stdout).toContain(
+      `1. WARNING ndlab's groups (1500) are outside ping_group_range "1 0"  [rootless.ping_group_range]`,
+    );
     expect(stdout).toContain('     - /proc/sys/net/ipv4/ping_group_range: 1 0\n');
     expect(stdout).toContain('     $ sysctl -w net.ipv4.ping_group_range="0 2147483647"\n');
     expect(stdout).toContain('0 errors, 1 warning, 1 info');
@@ -343,7 +476,13 @@ describe('bin/netdoctor as a process', () => {
     if (!existsSync(join(REPO, 'dist/src/cli/main.js'))) await execa('npm', ['run', 'build'], { cwd: REPO });
   }, 120_000);
 
-  const spawn = (args: string[]) => execa(process.execPath, [join(REPO, 'bin/netdoctor'), ...args], { cwd: REPO, reject: false, env: { NO_COLOR: '1' }, extendEnv: false });
+  const spawn = (args: string[]) =>
+    execa(process.execPath, [join(REPO, 'bin/netdoctor'), ...args], {
+      cwd: REPO,
+      reject: false,
+      env: { NO_COLOR: '1' },
+      extendEnv: false,
+    });
 
   it('prints a schema-valid report and exits 0 for the healthy snapshot', async () => {
     const result = await spawn(['--replay', ROOTFUL, '--json']);

@@ -29,33 +29,45 @@ export default {
     const podman = await facts.get(podmanState);
     if (podman.kind === 'absent') return notApplicable('podman is not installed');
     if (podman.kind === 'unusable') return cannotDecide(podman.reason);
-    if (podman.info.networkBackend !== 'netavark') return notApplicable(`podman uses the ${podman.info.networkBackend} backend, which has no aardvark-dns`);
+    if (podman.info.networkBackend !== 'netavark')
+      return notApplicable(`podman uses the ${podman.info.networkBackend} backend, which has no aardvark-dns`);
     const networks = await facts.get(podmanNetworks);
     if (!networks.ok) return cannotDecide(networks.reason);
     const withDns = networks.items.filter((network) => network.dnsEnabled);
     if (withDns.length === 0) return notApplicable('no podman network has DNS enabled');
     const conf = await facts.get(containersConf);
     // Podman looks in helper_binaries_dir first, then in PATH.
-    const lookup = await findExecutable(host, 'aardvark-dns', [...conf.helperBinariesDirs, ...systemSearchPath(host.context)]);
+    const lookup = await findExecutable(host, 'aardvark-dns', [
+      ...conf.helperBinariesDirs,
+      ...systemSearchPath(host.context),
+    ]);
     const names = withDns.map((network) => network.name).join(', ');
     if (lookup.found?.executable) return verdict([], `${describeLookup(lookup)}; DNS-enabled networks: ${names}`);
-    if (lookup.unreadable.length > 0 && !lookup.found) return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+    if (lookup.unreadable.length > 0 && !lookup.found)
+      return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
     return verdict(
       [
         finding('aardvark.missing', {
           subject: { engine: 'podman', scope: podman.scope, network: names },
-          title: lookup.found ? `aardvark-dns is not executable (${lookup.found.path})` : 'aardvark-dns is not installed',
+          title: lookup.found
+            ? `aardvark-dns is not executable (${lookup.found.path})`
+            : 'aardvark-dns is not installed',
           detail: `DNS-enabled networks that depend on it: ${names}.`,
           evidence: [
             ...podman.evidence,
-            { source: 'command', what: 'podman network ls --format json', excerpt: withDns.map((network) => `${network.name}: dns_enabled true`).join('; ') },
+            {
+              source: 'command',
+              what: 'podman network ls --format json',
+              excerpt: withDns.map((network) => `${network.name}: dns_enabled true`).join('; '),
+            },
             { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
           ],
           fix: {
             commands: lookup.found
               ? [`chmod 0755 ${lookup.found.path}`]
               : ['apt-get install --reinstall -y aardvark-dns'],
-            summary: 'Make aardvark-dns available, then recreate the containers on these networks (podman rm -f, podman run) so that their DNS server starts.',
+            summary:
+              'Make aardvark-dns available, then recreate the containers on these networks (podman rm -f, podman run) so that their DNS server starts.',
           },
         }),
       ],

@@ -10,16 +10,19 @@ import type { Check, FindingCatalog } from '../../src/core/check.js';
 
 /** Where dnsname keeps each network's dnsmasq.conf and pidfile. */
 function dnsnameDir(context: HostContext, network: string): string {
-  const base = context.uid === 0 ? '/run/containers/cni/dnsname' : `${context.env.XDG_RUNTIME_DIR || `/run/user/${context.uid}`}/containers/cni/dnsname`;
+  const base =
+    context.uid === 0
+      ? '/run/containers/cni/dnsname'
+      : `${context.env.XDG_RUNTIME_DIR || `/run/user/${context.uid}`}/containers/cni/dnsname`;
   return `${base}/${network}`;
 }
 
 const FINDINGS = {
   'cni.dnsmasq_not_running': {
     severity: 'error',
-    title: 'dnsname\'s dnsmasq is not running for a network with running containers',
+    title: "dnsname's dnsmasq is not running for a network with running containers",
     explanation:
-      'With the CNI backend, the dnsname plugin answers container names through one dnsmasq per network, listening on the network\'s gateway. That dnsmasq is not running although containers on the network are: their lookups, of container names and outside names alike, go to the gateway and time out. dnsname starts dnsmasq again only when a container joins or leaves the network.',
+      "With the CNI backend, the dnsname plugin answers container names through one dnsmasq per network, listening on the network's gateway. That dnsmasq is not running although containers on the network are: their lookups, of container names and outside names alike, go to the gateway and time out. dnsname starts dnsmasq again only when a container joins or leaves the network.",
     cause:
       'dnsname starts dnsmasq in the cgroup of whoever ran the first container, so the dnsmasq dies with that login session or systemd unit; it was killed; or an AppArmor profile in enforce mode keeps it from reading its configuration.',
     fix: 'Start dnsmasq again by adding a container to the network (or restarting one of its containers); for containers started from a login session, enable lingering or start them from a service; or move to the netavark backend, whose aardvark-dns runs in its own scope.',
@@ -44,7 +47,10 @@ export default {
       const users = runningOn(containers.items, [conflist.name]);
       return users.length > 0 ? [{ conflist, users }] : [];
     });
-    if (inUse.length === 0) return notApplicable(`no running container on a dnsname network (${withDnsname.map((conflist) => conflist.name).join(', ')})`);
+    if (inUse.length === 0)
+      return notApplicable(
+        `no running container on a dnsname network (${withDnsname.map((conflist) => conflist.name).join(', ')})`,
+      );
     const findings: Finding[] = [];
     const checked: string[] = [];
     for (const { conflist, users } of inUse) {
@@ -61,7 +67,11 @@ export default {
         const lookup = await facts.get(processById(recorded.pid));
         if (lookup.kind === 'unreadable') return cannotDecide(lookup.reason);
         const confPath = `${dir}/dnsmasq.conf`;
-        if (lookup.kind === 'running' && lookup.process.name === 'dnsmasq' && lookup.process.argv.some((arg) => arg.includes(confPath))) {
+        if (
+          lookup.kind === 'running' &&
+          lookup.process.name === 'dnsmasq' &&
+          lookup.process.argv.some((arg) => arg.includes(confPath))
+        ) {
           checked.push(`${conflist.name}: dnsmasq pid ${recorded.pid}`);
           continue;
         }
@@ -73,12 +83,20 @@ export default {
           // dnsname would signal this other process and believe its dnsmasq alive: the pid file must go.
           stalePidFile = true;
           problem = `${recorded.path} names pid ${recorded.pid}, which is ${lookup.process.name} (${lookup.process.argv.join(' ')}), not this network's dnsmasq`;
-          evidence.push({ source: 'file', what: `/proc/${recorded.pid}/cmdline`, excerpt: lookup.process.argv.join(' ') });
+          evidence.push({
+            source: 'file',
+            what: `/proc/${recorded.pid}/cmdline`,
+            excerpt: lookup.process.argv.join(' '),
+          });
         }
       }
       const names = users.map((container) => container.name);
       const [first = ''] = names;
-      evidence.push({ source: 'command', what: containers.command, excerpt: `running on ${conflist.name}: ${names.join(', ')}` });
+      evidence.push({
+        source: 'command',
+        what: containers.command,
+        excerpt: `running on ${conflist.name}: ${names.join(', ')}`,
+      });
       findings.push(
         finding('cni.dnsmasq_not_running', {
           subject: { engine: 'podman', scope: podman.scope, network: conflist.name, containers: names },
@@ -92,6 +110,9 @@ export default {
         }),
       );
     }
-    return verdict(findings, checked.length > 0 ? `running: ${checked.join('; ')}` : `dnsmasq missing for ${findings.length} network(s)`);
+    return verdict(
+      findings,
+      checked.length > 0 ? `running: ${checked.join('; ')}` : `dnsmasq missing for ${findings.length} network(s)`,
+    );
   },
 } satisfies Check;

@@ -10,8 +10,7 @@ const FINDINGS = {
     title: 'dnsname needs dnsmasq, which is missing',
     explanation:
       'The dnsname plugin serves container names by starting a dnsmasq per network. Without an executable dnsmasq, starting a container on this network fails ("unable to locate dnsmasq in path"), and failed starts leave stale firewall rules and address leases behind.',
-    cause:
-      'dnsmasq-base is not installed, or the dnsmasq binary was removed or lost its execute bit.',
+    cause: 'dnsmasq-base is not installed, or the dnsmasq binary was removed or lost its execute bit.',
     fix: 'Install dnsmasq-base. As a workaround, create the network with --disable-dns.',
     docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
   },
@@ -31,7 +30,8 @@ export default {
     const lookup = await findExecutable(host, 'dnsmasq', systemSearchPath(host.context));
     const names = withDnsname.map((conflist) => conflist.name).join(', ');
     if (lookup.found?.executable) return verdict([], `${describeLookup(lookup)}; dnsname networks: ${names}`);
-    if (lookup.unreadable.length > 0 && !lookup.found) return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+    if (lookup.unreadable.length > 0 && !lookup.found)
+      return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
     return verdict(
       [
         finding('cni.dnsmasq_missing', {
@@ -39,11 +39,15 @@ export default {
           title: lookup.found ? `dnsmasq is not executable (${lookup.found.path})` : 'dnsmasq is not installed',
           detail: `Networks that use dnsname: ${names}.`,
           evidence: [
-            ...withDnsname.map((conflist) => fileEvidence(conflist.path, `plugins: ${conflist.pluginTypes.join(', ')}`)),
+            ...withDnsname.map((conflist) =>
+              fileEvidence(conflist.path, `plugins: ${conflist.pluginTypes.join(', ')}`),
+            ),
             { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
           ],
           fix: {
-            commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install --reinstall -y dnsmasq-base'],
+            commands: lookup.found
+              ? [`chmod 0755 ${lookup.found.path}`]
+              : ['apt-get install --reinstall -y dnsmasq-base'],
             summary: `Make dnsmasq available (or, as a workaround, recreate the networks with --disable-dns). A failed start may have left firewall rules and address leases behind: remove and recreate the affected containers.`,
           },
         }),

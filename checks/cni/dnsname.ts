@@ -49,11 +49,14 @@ export default {
           ],
           fix: {
             commands: [
-              ...(plugin.found?.executable ? [] : ['apt-get install --reinstall -y golang-github-containernetworking-plugin-dnsname dnsmasq-base']),
+              ...(plugin.found?.executable
+                ? []
+                : ['apt-get install --reinstall -y golang-github-containernetworking-plugin-dnsname dnsmasq-base']),
               `podman network rm -f ${conflist.name}`,
               `podman network create ${conflist.name}`,
             ],
-            summary: 'Install the dnsname plugin, then recreate the network (removing it stops and disconnects its containers) and reattach the containers.',
+            summary:
+              'Install the dnsname plugin, then recreate the network (removing it stops and disconnects its containers) and reattach the containers.',
           },
         }),
       );

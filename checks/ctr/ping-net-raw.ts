@@ -35,7 +35,11 @@ async function assess(container: Container, { facts }: CheckContext): Promise<As
       subject: { engine: container.engine, scope: container.scope, containers: [container.name] },
       title: `ping fails in ${container.name}: no CAP_NET_RAW and group ${status.value.effectiveGid} outside ping_group_range "${range.value.raw}"`,
       evidence: [
-        { source: container.scope === 'rootful' ? 'file' : 'command', what: `/proc/${container.pid}/status`, excerpt: `${status.value.excerpt} (bit 13, CAP_NET_RAW, is not set)` },
+        {
+          source: container.scope === 'rootful' ? 'file' : 'command',
+          what: `/proc/${container.pid}/status`,
+          excerpt: `${status.value.excerpt} (bit 13, CAP_NET_RAW, is not set)`,
+        },
         { source: 'command', what: range.value.command, excerpt: range.value.raw },
       ],
       fix: {
@@ -53,7 +57,7 @@ const FINDINGS = {
     explanation:
       'ping needs either the CAP_NET_RAW capability (raw ICMP sockets) or a group inside net.ipv4.ping_group_range of the container (ICMP datagram sockets). This container has neither, so ping prints "permission denied" although the network works: a failed ping is no proof of a broken network here.',
     cause:
-      'Podman\'s default capabilities (Debian\'s containers.conf) do not include NET_RAW; docker containers lose it with --cap-drop.',
+      "Podman's default capabilities (Debian's containers.conf) do not include NET_RAW; docker containers lose it with --cap-drop.",
     fix: 'Test with TCP instead, or recreate the container with --cap-add NET_RAW or a ping_group_range that includes its group.',
     docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   },

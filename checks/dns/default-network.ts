@@ -6,7 +6,12 @@ import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
-function defaultNetworkFinding(network: ContainerNetwork, users: Container[], engineCli: string, commands: { networks: string; containers: string }): Finding {
+function defaultNetworkFinding(
+  network: ContainerNetwork,
+  users: Container[],
+  engineCli: string,
+  commands: { networks: string; containers: string },
+): Finding {
   const names = users.map((container) => container.name);
   const userNetwork = 'app';
   return finding('dns.default_network_no_dns', {
@@ -16,7 +21,10 @@ function defaultNetworkFinding(network: ContainerNetwork, users: Container[], en
       users.length > 0
         ? `${names.length} container(s) on the default ${network.engine} network "${network.name}", where names do not resolve`
         : `The default ${network.engine} network "${network.name}" has no DNS (no container uses it now)`,
-    detail: users.length > 0 ? `Containers on it: ${names.join(', ')}.` : 'Containers started without --network will land on it.',
+    detail:
+      users.length > 0
+        ? `Containers on it: ${names.join(', ')}.`
+        : 'Containers started without --network will land on it.',
     evidence: [
       {
         source: 'command',
@@ -49,9 +57,8 @@ const FINDINGS = {
     severity: 'warning',
     title: 'Containers on a default network cannot resolve each other by name',
     explanation:
-      'Docker\'s default `bridge` network and Podman\'s default `podman` network have no name server for containers: names of other containers do not resolve there, only addresses work. Only user-defined networks get DNS.',
-    cause:
-      'Containers were started without --network, so they joined the default network.',
+      "Docker's default `bridge` network and Podman's default `podman` network have no name server for containers: names of other containers do not resolve there, only addresses work. Only user-defined networks get DNS.",
+    cause: 'Containers were started without --network, so they joined the default network.',
     fix: 'Create a user-defined network and attach the containers that must talk to each other to it.',
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   },
@@ -84,7 +91,13 @@ export default {
         const users = containers.ok ? runningOn(containers.items, [network.name]) : [];
         checked.push(`${engine.cli}/${network.name}: ${users.length} running container(s)`);
         // Without the container list, "nobody uses it" would be a guess: say nothing rather than an info.
-        if (containers.ok) findings.push(defaultNetworkFinding(network, users, engine.cli, { networks: networks.command, containers: containers.command }));
+        if (containers.ok)
+          findings.push(
+            defaultNetworkFinding(network, users, engine.cli, {
+              networks: networks.command,
+              containers: containers.command,
+            }),
+          );
       }
     }
     if (checked.length === 0 && limits.length === 0) return notApplicable('no usable engine with a default network');

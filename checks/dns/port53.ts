@@ -24,8 +24,10 @@ function ownerNames(listener: UdpListener): string {
 /** Advice for the program that holds the port, when it is one of the usual ones. */
 function ownerAdvice(listener: UdpListener): string {
   const names = listener.owners.map((owner) => owner.name);
-  if (names.includes('dnsmasq')) return 'For dnsmasq: add "bind-interfaces" and "except-interface=podman*" (or listen-address=...) to its configuration and restart it.';
-  if (names.includes('named')) return 'For named: list only the addresses it serves in listen-on { ... }; and restart it.';
+  if (names.includes('dnsmasq'))
+    return 'For dnsmasq: add "bind-interfaces" and "except-interface=podman*" (or listen-address=...) to its configuration and restart it.';
+  if (names.includes('named'))
+    return 'For named: list only the addresses it serves in listen-on { ... }; and restart it.';
   if (names.includes('unbound')) return 'For unbound: set interface: to the addresses it serves and restart it.';
   return 'Or make that program listen only on the addresses it serves.';
 }
@@ -35,9 +37,9 @@ const FINDINGS = {
     severity: 'error',
     title: 'Another program holds the port aardvark-dns needs on a container gateway',
     explanation:
-      'With netavark, containers on a DNS-enabled network send their lookups to aardvark-dns on the network\'s gateway address, port 53. Another program already listens on that port, on the wildcard address (0.0.0.0 or [::]) or on the gateway itself, so aardvark-dns cannot bind it: podman still starts containers, aardvark-dns runs and listens nowhere, and the other program answers the containers\' lookups. Container names do not resolve, and outside names resolve only as that program decides.',
+      "With netavark, containers on a DNS-enabled network send their lookups to aardvark-dns on the network's gateway address, port 53. Another program already listens on that port, on the wildcard address (0.0.0.0 or [::]) or on the gateway itself, so aardvark-dns cannot bind it: podman still starts containers, aardvark-dns runs and listens nowhere, and the other program answers the containers' lookups. Container names do not resolve, and outside names resolve only as that program decides.",
     cause:
-      'A host DNS server bound to every address: dnsmasq without bind-interfaces (Debian\'s dnsmasq package), BIND\'s named (which binds each new interface address), unbound, pi-hole or AdGuard, or a rootful container publishing port 53.',
+      "A host DNS server bound to every address: dnsmasq without bind-interfaces (Debian's dnsmasq package), BIND's named (which binds each new interface address), unbound, pi-hole or AdGuard, or a rootful container publishing port 53.",
     fix: 'Make the other program listen only on the addresses it serves (dnsmasq: bind-interfaces with listen-address, or except-interface for the container bridges; named: listen-on), or move aardvark-dns to another port with dns_bind_port in containers.conf; then restart the containers on the affected networks so that aardvark-dns starts again.',
     docs: 'https://github.com/containers/podman/issues/15452',
   },
@@ -54,11 +56,17 @@ export default {
     const podman = await facts.get(podmanState);
     if (podman.kind === 'absent') return notApplicable('podman is not installed');
     if (podman.kind === 'unusable') return cannotDecide(podman.reason);
-    if (podman.scope === 'rootless') return notApplicable("rootless aardvark-dns listens inside the user's own network namespace, where host programs cannot take its port");
-    if (podman.info.networkBackend !== 'netavark') return notApplicable(`podman uses the ${podman.info.networkBackend} backend, which has no aardvark-dns`);
+    if (podman.scope === 'rootless')
+      return notApplicable(
+        "rootless aardvark-dns listens inside the user's own network namespace, where host programs cannot take its port",
+      );
+    if (podman.info.networkBackend !== 'netavark')
+      return notApplicable(`podman uses the ${podman.info.networkBackend} backend, which has no aardvark-dns`);
     const networks = await facts.get(podmanNetworks);
     if (!networks.ok) return cannotDecide(networks.reason);
-    const withDns = networks.items.filter((network) => network.dnsEnabled && network.subnets.some((subnet) => subnet.gateway));
+    const withDns = networks.items.filter(
+      (network) => network.dnsEnabled && network.subnets.some((subnet) => subnet.gateway),
+    );
     if (withDns.length === 0) return notApplicable('no podman network has DNS enabled');
     const [settings, listening] = await Promise.all([facts.get(podmanDnsSettings), facts.get(udpListeners)]);
     if (!listening.ok) return cannotDecide(`the UDP sockets of the host could not be listed: ${listening.reason}`);
@@ -67,29 +75,46 @@ export default {
     const conflicts: Conflict[] = [];
     const limits: string[] = [];
     for (const listener of listening.value.listeners.filter((candidate) => candidate.port === port)) {
-      const networksHit = withDns.filter((network) => network.subnets.some((subnet) => subnet.gateway && holdsAddress(listener, subnet.gateway, port, network.bridge)));
+      const networksHit = withDns.filter((network) =>
+        network.subnets.some(
+          (subnet) => subnet.gateway && holdsAddress(listener, subnet.gateway, port, network.bridge),
+        ),
+      );
       if (networksHit.length === 0) continue;
       const isAardvark = listener.owners.some((owner) => owner.name === AARDVARK);
       if (isAardvark) continue;
-      // aardvark-dns binds gateway addresses only, never a wildcard: a wildcard socket is someone else's, owner seen or not.
+      // aardvark-dns binds gateway addresses only, never a wildcard: a wildcard socket is someone else's, owner seen or
+      // not.
       if (listener.owners.length === 0 && !listener.wildcard) {
         limits.push(`${listener.address}:${port} is bound, by a process not visible to ${facts.host.context.user}`);
         continue;
       }
       conflicts.push({ listener, networks: networksHit });
     }
-    const gateways = withDns.flatMap((network) => network.subnets.flatMap((subnet) => (subnet.gateway ? [`${network.name} ${subnet.gateway}:${port}`] : [])));
-    if (conflicts.length === 0) return verdict([], `nothing but aardvark-dns holds udp port ${port} on ${gateways.join(', ')} (${listening.value.source})`, limits);
+    const gateways = withDns.flatMap((network) =>
+      network.subnets.flatMap((subnet) => (subnet.gateway ? [`${network.name} ${subnet.gateway}:${port}`] : [])),
+    );
+    if (conflicts.length === 0)
+      return verdict(
+        [],
+        `nothing but aardvark-dns holds udp port ${port} on ${gateways.join(', ')} (${listening.value.source})`,
+        limits,
+      );
     const containers = await facts.get(podmanContainers);
-    const runningNames = (networkNames: string[]) => (containers.ok ? runningOn(containers.items, networkNames).map((container) => container.name) : []);
-    // One aardvark-dns serves every DNS-enabled network: it restarts on a new port only once all their containers stopped.
+    const runningNames = (networkNames: string[]) =>
+      containers.ok ? runningOn(containers.items, networkNames).map((container) => container.name) : [];
+    // One aardvark-dns serves every DNS-enabled network: it restarts on a new port only once all their containers
+    // stopped.
     const dnsUsers = runningNames(withDns.map((network) => network.name));
     const aardvarkPidFile = `${aardvarkStateDir(facts.host.context)}/aardvark.pid`;
     const recorded = await facts.get(pidFile(aardvarkPidFile));
     const running = recorded.kind === 'pid' ? await facts.get(processById(recorded.pid)) : undefined;
     // Stale entries in its folder can keep aardvark-dns alive with no container left: end it by its pid, and drop
     // the pid file so that netavark starts a new one even before the old one is reaped.
-    const endAardvark = running?.kind === 'running' && running.process.name === AARDVARK ? [`kill ${running.process.pid}`, `rm -f ${aardvarkPidFile}`] : [];
+    const endAardvark =
+      running?.kind === 'running' && running.process.name === AARDVARK
+        ? [`kill ${running.process.pid}`, `rm -f ${aardvarkPidFile}`]
+        : [];
     const dropIn = `${OVERRIDE_CONTAINERS_CONF}.d/50-aardvark-port.conf`;
     // CONTAINERS_CONF replaces the whole chain, drop-in folders included.
     const explicitConf = facts.host.context.env.CONTAINERS_CONF;
@@ -104,7 +129,12 @@ export default {
         evidence: [{ source: 'command', what: listening.value.source, excerpt: listener.line }],
         fix: {
           commands: [
-            ...(explicitConf ? [] : [`mkdir -p ${OVERRIDE_CONTAINERS_CONF}.d`, `printf '[network]\\ndns_bind_port = ${alternativePort}\\n' > ${dropIn}`]),
+            ...(explicitConf
+              ? []
+              : [
+                  `mkdir -p ${OVERRIDE_CONTAINERS_CONF}.d`,
+                  `printf '[network]\\ndns_bind_port = ${alternativePort}\\n' > ${dropIn}`,
+                ]),
             ...(dnsUsers.length > 0 ? [`podman stop ${dnsUsers.join(' ')}`] : []),
             ...endAardvark,
             ...(dnsUsers.length > 0 ? [`podman start ${dnsUsers.join(' ')}`] : []),
@@ -113,6 +143,10 @@ export default {
         },
       });
     });
-    return verdict(findings, `udp port ${port} on ${gateways.join(', ')}: taken by ${conflicts.map((conflict) => ownerNames(conflict.listener)).join('; ')}`, limits);
+    return verdict(
+      findings,
+      `udp port ${port} on ${gateways.join(', ')}: taken by ${conflicts.map((conflict) => ownerNames(conflict.listener)).join('; ')}`,
+      limits,
+    );
   },
 } satisfies Check;

@@ -11,7 +11,9 @@ import type { Check, FindingCatalog } from '../../src/core/check.js';
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 
 async function iccFinding(network: ContainerNetwork, members: string[], facts: Facts): Promise<Finding> {
-  const evidence: Evidence[] = [{ source: 'command', what: `docker network inspect ${network.name}`, excerpt: `"${ICC_OPTION}": "false"` }];
+  const evidence: Evidence[] = [
+    { source: 'command', what: `docker network inspect ${network.name}`, excerpt: `"${ICC_OPTION}": "false"` },
+  ];
   const commands: string[] = [];
   let summary: string;
   if (network.isDefault) {
@@ -20,14 +22,25 @@ async function iccFinding(network: ContainerNetwork, members: string[], facts: F
     if (daemon.ok && setting?.source === 'file') {
       const path = daemon.config.configPath;
       evidence.push(fileEvidence(path, setting.excerpt));
-      commands.push(`jq 'del(.icc)' ${path} > ${path}.new && mv ${path}.new ${path}`, ...restartDockerdCommands(daemon.config.process, systemd));
+      commands.push(
+        `jq 'del(.icc)' ${path} > ${path}.new && mv ${path}.new ${path}`,
+        ...restartDockerdCommands(daemon.config.process, systemd),
+      );
     } else if (daemon.ok && setting?.source === 'flag') {
-      evidence.push({ source: 'process', what: `/proc/${daemon.config.process.pid}/cmdline (dockerd)`, excerpt: setting.excerpt });
+      evidence.push({
+        source: 'process',
+        what: `/proc/${daemon.config.process.pid}/cmdline (dockerd)`,
+        excerpt: setting.excerpt,
+      });
       commands.push(...restartDockerdCommands(daemon.config.process, systemd, [setting.excerpt]));
     }
     const alternative = `put the containers that talk to each other on a user-defined network, where icc is on: docker network create app; ${members.map((name) => `docker network connect app ${name}`).join('; ') || 'docker run --network app ...'}`;
-    summary = commands.length > 0 ? `Turn icc back on and restart dockerd (running containers stop with it), or ${alternative}.` : `${alternative.charAt(0).toUpperCase()}${alternative.slice(1)}.`;
-    if (commands.length === 0) commands.push('docker network create app', ...members.map((name) => `docker network connect app ${name}`));
+    summary =
+      commands.length > 0
+        ? `Turn icc back on and restart dockerd (running containers stop with it), or ${alternative}.`
+        : `${alternative.charAt(0).toUpperCase()}${alternative.slice(1)}.`;
+    if (commands.length === 0)
+      commands.push('docker network create app', ...members.map((name) => `docker network connect app ${name}`));
   } else {
     const subnets = network.subnets.map((subnet) => `--subnet ${subnet.subnet}`).join(' ');
     commands.push(
@@ -40,12 +53,21 @@ async function iccFinding(network: ContainerNetwork, members: string[], facts: F
   }
   return finding('docker.icc_disabled', {
     severity: members.length > 0 ? 'error' : 'warning',
-    subject: { engine: 'docker', scope: network.scope, network: network.name, containers: members, ...(network.bridge ? { interface: network.bridge } : {}) },
+    subject: {
+      engine: 'docker',
+      scope: network.scope,
+      network: network.name,
+      containers: members,
+      ...(network.bridge ? { interface: network.bridge } : {}),
+    },
     title:
       members.length > 0
         ? `Containers on docker network "${network.name}" cannot reach each other (icc off)`
         : `Docker network "${network.name}" has icc off (no container uses it now)`,
-    detail: members.length > 0 ? `Containers on it: ${members.join(', ')}.` : 'Containers attached to it later will not reach each other.',
+    detail:
+      members.length > 0
+        ? `Containers on it: ${members.join(', ')}.`
+        : 'Containers attached to it later will not reach each other.',
     evidence,
     fix: { commands, summary },
   });
@@ -73,7 +95,8 @@ export default {
   docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
   async run({ facts }) {
     const docker = await facts.get(dockerState);
-    if (docker.kind === 'absent' || docker.kind === 'client-only') return notApplicable('the docker engine is not installed');
+    if (docker.kind === 'absent' || docker.kind === 'client-only')
+      return notApplicable('the docker engine is not installed');
     if (docker.kind !== 'ok') return cannotDecide(docker.reason);
     const [networks, containers] = await Promise.all([facts.get(dockerNetworks), facts.get(dockerContainers)]);
     if (!networks.ok) return cannotDecide(networks.reason);
@@ -84,10 +107,14 @@ export default {
     if (isolated.length > 0 && !containers.ok) return cannotDecide(containers.reason);
     const findings: Finding[] = [];
     for (const network of isolated) {
-      const members = containers.ok
-        ? runningOn(containers.items, [network.name])
-        : [];
-      findings.push(await iccFinding(network, members.map((container) => container.name), facts));
+      const members = containers.ok ? runningOn(containers.items, [network.name]) : [];
+      findings.push(
+        await iccFinding(
+          network,
+          members.map((container) => container.name),
+          facts,
+        ),
+      );
     }
     const summary = `${bridges.length} docker bridge network(s); icc off on: ${isolated.map((network) => network.name).join(', ') || 'none'}`;
     return verdict(findings, summary);

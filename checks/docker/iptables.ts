@@ -1,4 +1,10 @@
-import { dockerDaemon, restartDockerdCommands, type DaemonSwitch, type DockerDaemonConfig, type SwitchSetting } from '../../src/facts/docker-daemon.js';
+import {
+  dockerDaemon,
+  restartDockerdCommands,
+  type DaemonSwitch,
+  type DockerDaemonConfig,
+  type SwitchSetting,
+} from '../../src/facts/docker-daemon.js';
 import { dockerNetworks, dockerState } from '../../src/facts/docker.js';
 import { systemdRunning } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
@@ -9,7 +15,11 @@ import type { Check, FindingCatalog } from '../../src/core/check.js';
 const MASQUERADE_OPTION = 'com.docker.network.bridge.enable_ip_masquerade';
 const SWITCHES: readonly DaemonSwitch[] = ['iptables', 'ip-masq', 'ip-forward'];
 
-function daemonFinding(off: { name: DaemonSwitch; setting: SwitchSetting }[], config: DockerDaemonConfig, systemd: boolean): Finding {
+function daemonFinding(
+  off: { name: DaemonSwitch; setting: SwitchSetting }[],
+  config: DockerDaemonConfig,
+  systemd: boolean,
+): Finding {
   const evidence: Evidence[] = off.map(({ setting }) =>
     setting.source === 'file'
       ? fileEvidence(config.configPath, setting.excerpt)
@@ -18,7 +28,11 @@ function daemonFinding(off: { name: DaemonSwitch; setting: SwitchSetting }[], co
   const inFile = off.filter(({ setting }) => setting.source === 'file').map(({ name }) => `."${name}"`);
   const flags = off.filter(({ setting }) => setting.source === 'flag').map(({ setting }) => setting.excerpt);
   const commands = [
-    ...(inFile.length > 0 ? [`jq 'del(${inFile.join(', ')})' ${config.configPath} > ${config.configPath}.new && mv ${config.configPath}.new ${config.configPath}`] : []),
+    ...(inFile.length > 0
+      ? [
+          `jq 'del(${inFile.join(', ')})' ${config.configPath} > ${config.configPath}.new && mv ${config.configPath}.new ${config.configPath}`,
+        ]
+      : []),
     ...restartDockerdCommands(config.process, systemd, flags),
   ];
   return finding('docker.iptables_or_masq_disabled', {
@@ -27,7 +41,8 @@ function daemonFinding(off: { name: DaemonSwitch; setting: SwitchSetting }[], co
     evidence,
     fix: {
       commands,
-      summary: 'Remove the setting and restart dockerd (its containers stop with it) so that it programs its NAT and forwarding rules again; if the firewall is managed by hand on purpose, add the MASQUERADE and FORWARD rules for every docker network instead.',
+      summary:
+        'Remove the setting and restart dockerd (its containers stop with it) so that it programs its NAT and forwarding rules again; if the firewall is managed by hand on purpose, add the MASQUERADE and FORWARD rules for every docker network instead.',
     },
   });
 }
@@ -54,10 +69,12 @@ export default {
   docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/',
   async run({ facts }) {
     const docker = await facts.get(dockerState);
-    if (docker.kind === 'absent' || docker.kind === 'client-only') return notApplicable('the docker engine is not installed');
+    if (docker.kind === 'absent' || docker.kind === 'client-only')
+      return notApplicable('the docker engine is not installed');
     if (docker.kind === 'ok' && docker.info.rootless) return notApplicable('rootless docker programs no host firewall');
     const daemon = await facts.get(dockerDaemon);
-    if (!daemon.ok) return daemon.notRunning && docker.kind !== 'ok' ? notApplicable(daemon.reason) : cannotDecide(daemon.reason);
+    if (!daemon.ok)
+      return daemon.notRunning && docker.kind !== 'ok' ? notApplicable(daemon.reason) : cannotDecide(daemon.reason);
     const { config } = daemon;
     if (config.configProblem !== undefined) return cannotDecide(config.configProblem);
     const findings: Finding[] = [];
@@ -71,16 +88,30 @@ export default {
     if (docker.kind === 'ok') {
       const networks = await facts.get(dockerNetworks);
       if (networks.ok) {
-        const unmasqueraded = networks.items.filter((network) => network.driver === 'bridge' && !network.internal && network.options[MASQUERADE_OPTION] === 'false');
+        const unmasqueraded = networks.items.filter(
+          (network) =>
+            network.driver === 'bridge' && !network.internal && network.options[MASQUERADE_OPTION] === 'false',
+        );
         networksChecked = `${networks.items.length} network(s), without masquerading: ${unmasqueraded.map((network) => network.name).join(', ') || 'none'}`;
         for (const network of unmasqueraded) {
           const subnets = network.subnets.map((subnet) => `--subnet ${subnet.subnet} `).join('');
           findings.push(
             finding('docker.iptables_or_masq_disabled', {
-              subject: { engine: 'docker', scope: 'rootful', network: network.name, ...(network.bridge ? { interface: network.bridge } : {}) },
+              subject: {
+                engine: 'docker',
+                scope: 'rootful',
+                network: network.name,
+                ...(network.bridge ? { interface: network.bridge } : {}),
+              },
               title: `Docker network "${network.name}" does not masquerade its containers' traffic`,
               detail: `Its containers' packets leave the host with their ${network.subnets.map((subnet) => subnet.subnet).join(', ')} source addresses.`,
-              evidence: [{ source: 'command', what: `docker network inspect ${network.name}`, excerpt: `"${MASQUERADE_OPTION}": "false"` }],
+              evidence: [
+                {
+                  source: 'command',
+                  what: `docker network inspect ${network.name}`,
+                  excerpt: `"${MASQUERADE_OPTION}": "false"`,
+                },
+              ],
               fix: {
                 commands: [`docker network rm ${network.name}`, `docker network create ${subnets}${network.name}`],
                 summary: `Recreate "${network.name}" without -o ${MASQUERADE_OPTION}=false (disconnect its containers first and connect them again after), or add a MASQUERADE rule for its subnet yourself.`,

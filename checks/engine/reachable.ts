@@ -7,17 +7,27 @@ import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js'
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 
-function dockerFix(cause: DockerUnreachableCause, user: string, systemd: boolean): { summary: string; commands: string[] } {
+function dockerFix(
+  cause: DockerUnreachableCause,
+  user: string,
+  systemd: boolean,
+): { summary: string; commands: string[] } {
   const start = systemd ? 'systemctl start docker' : 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &';
   const restart = systemd ? ['systemctl restart docker'] : ['pkill -x dockerd', start];
   switch (cause) {
     case 'socket-missing':
       return { summary: 'Start dockerd, then check that docker info answers.', commands: [start, 'docker info'] };
     case 'permission-denied':
-      return { summary: `Give ${user} access to the docker socket (the docker group is root-equivalent), then log in again.`, commands: [`usermod -aG docker ${user}`] };
+      return {
+        summary: `Give ${user} access to the docker socket (the docker group is root-equivalent), then log in again.`,
+        commands: [`usermod -aG docker ${user}`],
+      };
     case 'refused':
     case 'timeout':
-      return { summary: 'Restart dockerd, then check that docker info answers.', commands: [...restart, 'docker info'] };
+      return {
+        summary: 'Restart dockerd, then check that docker info answers.',
+        commands: [...restart, 'docker info'],
+      };
     case 'error':
       return { summary: 'Read the error that docker info prints and repair what it names.', commands: ['docker info'] };
   }
@@ -44,8 +54,13 @@ export default {
   findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/daemon/troubleshoot/',
   async run({ host, facts }) {
-    const [docker, podman, systemd] = await Promise.all([facts.get(dockerState), facts.get(podmanState), facts.get(systemdRunning)]);
-    if (docker.kind === 'absent' && podman.kind === 'absent') return notApplicable('neither docker nor podman is installed');
+    const [docker, podman, systemd] = await Promise.all([
+      facts.get(dockerState),
+      facts.get(podmanState),
+      facts.get(systemdRunning),
+    ]);
+    if (docker.kind === 'absent' && podman.kind === 'absent')
+      return notApplicable('neither docker nor podman is installed');
     const findings: Finding[] = [];
     const seen: string[] = [];
     const limits: string[] = [];
@@ -57,12 +72,20 @@ export default {
         finding('engine.unreachable', {
           subject: { engine: 'docker' },
           title: `Docker daemon cannot be used: ${docker.cause.replace('-', ' ')}`,
-          detail: stopped ? `${docker.reason}. dockerd (pid ${stopped.pid}) is stopped (process state T).` : docker.reason,
+          detail: stopped
+            ? `${docker.reason}. dockerd (pid ${stopped.pid}) is stopped (process state T).`
+            : docker.reason,
           evidence: stopped
-            ? [...docker.evidence, { source: 'file', what: `/proc/${stopped.pid}/status`, excerpt: `State: ${stopped.state} (stopped)` }]
+            ? [
+                ...docker.evidence,
+                { source: 'file', what: `/proc/${stopped.pid}/status`, excerpt: `State: ${stopped.state} (stopped)` },
+              ]
             : docker.evidence,
           fix: stopped
-            ? { summary: `dockerd (pid ${stopped.pid}) was stopped by a signal: let it continue.`, commands: [`kill -CONT ${stopped.pid}`, 'docker info'] }
+            ? {
+                summary: `dockerd (pid ${stopped.pid}) was stopped by a signal: let it continue.`,
+                commands: [`kill -CONT ${stopped.pid}`, 'docker info'],
+              }
             : dockerFix(docker.cause, host.context.user, systemd),
         }),
       );
@@ -80,7 +103,10 @@ export default {
           title: 'Podman fails to start',
           detail: podman.reason,
           evidence: podman.evidence,
-          fix: { summary: 'Run podman info with debug logging and repair what the error names.', commands: ['podman --log-level=debug info'] },
+          fix: {
+            summary: 'Run podman info with debug logging and repair what the error names.',
+            commands: ['podman --log-level=debug info'],
+          },
         }),
       );
     } else if (podman.kind === 'ok') {

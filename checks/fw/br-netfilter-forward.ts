@@ -1,5 +1,18 @@
 import { bridgeNfCallIptables, dockerFirewallSettings } from '../../src/facts/firewall.js';
-import { bothFlavoursInUse, deciderEvidence, droppedWhere, evaluateNetworkPath, firewallInputs, firewallVerdict, firstEndpoint, networkLabel, networkSubject, peerEndpoint, reloadCommands, writerInOtherFlavour } from '../../src/check-support/firewall.js';
+import {
+  bothFlavoursInUse,
+  deciderEvidence,
+  droppedWhere,
+  evaluateNetworkPath,
+  firewallInputs,
+  firewallVerdict,
+  firstEndpoint,
+  networkLabel,
+  networkSubject,
+  peerEndpoint,
+  reloadCommands,
+  writerInOtherFlavour,
+} from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { acceptCommand } from '../../src/netfilter/fixes.js';
 import { dropOwner } from '../../src/netfilter/owners.js';
@@ -14,10 +27,10 @@ const FINDINGS = {
     severity: 'error',
     title: 'Traffic between containers on the same bridge is dropped by the forward path',
     explanation:
-      'Two containers on one network talk through a Linux bridge, which normally switches their packets without the firewall seeing them. With br_netfilter loaded and net.bridge.bridge-nf-call-iptables = 1, every bridged IPv4 packet also crosses the host\'s forward hook, as if it were routed. A drop there (a drop policy without an accept for the bridge, or a drop rule in any table on that hook) then cuts containers on the same network off from each other.',
+      "Two containers on one network talk through a Linux bridge, which normally switches their packets without the firewall seeing them. With br_netfilter loaded and net.bridge.bridge-nf-call-iptables = 1, every bridged IPv4 packet also crosses the host's forward hook, as if it were routed. A drop there (a drop policy without an accept for the bridge, or a drop rule in any table on that hook) then cuts containers on the same network off from each other.",
     cause:
       'Docker 20.10 loads br_netfilter and sets the iptables FORWARD policy to DROP; Kubernetes guides turn bridge-nf-call-iptables on; a firewall (an nftables table, ufw, firewalld, a flushed FORWARD chain) drops forwarded traffic without an accept for the container bridge.',
-    fix: 'Accept traffic that enters and leaves the same container bridge in the table that drops it, or, if nothing on the host needs bridged traffic filtered, set net.bridge.bridge-nf-call-iptables to 0 (this turns off docker\'s icc=false isolation and kube-proxy\'s bridge rules).',
+    fix: "Accept traffic that enters and leaves the same container bridge in the table that drops it, or, if nothing on the host needs bridged traffic filtered, set net.bridge.bridge-nf-call-iptables to 0 (this turns off docker's icc=false isolation and kube-proxy's bridge rules).",
     docs: 'https://github.com/moby/moby/issues/48411',
   },
 } satisfies FindingCatalog;
@@ -32,7 +45,8 @@ export default {
   async run({ facts }) {
     const bridgeNf = await facts.get(bridgeNfCallIptables);
     if (!bridgeNf.ok) return cannotDecide(bridgeNf.reason);
-    if (!bridgeNf.value) return notApplicable('net.bridge.bridge-nf-call-iptables is not 1: bridged traffic does not cross the IP hooks');
+    if (!bridgeNf.value)
+      return notApplicable('net.bridge.bridge-nf-call-iptables is not 1: bridged traffic does not cross the IP hooks');
     const loaded = await firewallInputs(facts);
     if ('skip' in loaded) return loaded.skip;
     const { inputs } = loaded;
@@ -45,13 +59,19 @@ export default {
       const dropper = evaluation.decidedBy;
       // A drop in a bridge table happens whatever br_netfilter does: fw.foreign_forward_drop reports it. Docker's
       // icc=false and netavark's isolate rules drop on purpose, and DOCKER-USER has a finding of its own.
-      const owner = evaluation.verdict === 'drop' && dropper !== null && dropper.family !== 'bridge' ? dropOwner(firewall.model, dropper) : undefined;
+      const owner =
+        evaluation.verdict === 'drop' && dropper !== null && dropper.family !== 'bridge'
+          ? dropOwner(firewall.model, dropper)
+          : undefined;
       // A drop in one iptables flavour while the engine's accepts are in the other: fw.iptables_backend_split.
       const reportedElsewhere =
-        (owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy') || (dropper !== null && writerInOtherFlavour(firewall.model, network.writer, dropper) !== undefined);
+        (owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy') ||
+        (dropper !== null && writerInOtherFlavour(firewall.model, network.writer, dropper) !== undefined);
       if (owner === undefined || reportedElsewhere || dropper === null) continue;
       const settings = network.writer === 'docker' ? await facts.get(dockerFirewallSettings) : undefined;
-      const rulesGone = expectedRules(firewall.model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
+      const rulesGone = expectedRules(firewall.model, network, { uplink, masquerade: false }).some(
+        (expectation) => !expectation.present,
+      );
       const names = network.containers.map((container) => container.name);
       findings.push(
         finding('fw.br_netfilter_forward_drop', {
@@ -62,7 +82,10 @@ export default {
           // Rules the engine writes again accept this traffic themselves; an extra accept would outlive them.
           fix:
             rulesGone && settings?.iptables !== false
-              ? { commands: await reloadCommands(facts, network.writer), summary: `Make ${network.writer} write its rules for the network again.` }
+              ? {
+                  commands: await reloadCommands(facts, network.writer),
+                  summary: `Make ${network.writer} write its rules for the network again.`,
+                }
               : { commands: [acceptCommand(dropper, { iif: network.bridge, oif: network.bridge }, split)] },
         }),
       );

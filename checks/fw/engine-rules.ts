@@ -1,5 +1,12 @@
 import { dockerFirewallSettings, type NetworkUnderTest } from '../../src/facts/firewall.js';
-import { commandsRead, firewallInputs, firewallVerdict, networkLabel, networkSubject, reloadCommands } from '../../src/check-support/firewall.js';
+import {
+  commandsRead,
+  firewallInputs,
+  firewallVerdict,
+  networkLabel,
+  networkSubject,
+  reloadCommands,
+} from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { findingBuilder } from '../../src/core/finding.js';
 
@@ -13,11 +20,11 @@ const FLUSH_RULESET = /^\s*flush\s+ruleset\b/m;
 const FINDINGS = {
   'fw.engine_rules_flushed': {
     severity: 'error',
-    title: 'The engine\'s firewall rules for a network with running containers are gone',
+    title: "The engine's firewall rules for a network with running containers are gone",
     explanation:
-      'Engines write NAT and filter rules when a network gets its first container (podman) or when the daemon starts (docker): a masquerade rule so that containers reach the outside with the host\'s address, DNAT rules for published ports, and forward rules that accept the network\'s traffic. Something removed them after the containers started, so containers lose the outside, and published ports stop answering, until the engine writes its rules again.',
+      "Engines write NAT and filter rules when a network gets its first container (podman) or when the daemon starts (docker): a masquerade rule so that containers reach the outside with the host's address, DNAT rules for published ports, and forward rules that accept the network's traffic. Something removed them after the containers started, so containers lose the outside, and published ports stop answering, until the engine writes its rules again.",
     cause:
-      'A firewall reload that replaces the whole ruleset: Debian\'s nftables.service runs /etc/nftables.conf, which starts with `flush ruleset`, on start and reload; `firewall-cmd --reload`; `iptables-restore` or `netfilter-persistent reload`; `iptables -F`/`-t nat -F` by hand.',
+      "A firewall reload that replaces the whole ruleset: Debian's nftables.service runs /etc/nftables.conf, which starts with `flush ruleset`, on start and reload; `firewall-cmd --reload`; `iptables-restore` or `netfilter-persistent reload`; `iptables -F`/`-t nat -F` by hand.",
     fix: 'Make the engine write its rules again (rootful podman: `podman network reload --all`; docker: restart dockerd), and change the firewall configuration so that reloading it leaves other tables alone (flush only its own table instead of `flush ruleset`).',
     docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md#30-container-related-firewall-rules-are-lost-after-reloading-firewalld',
   },
@@ -50,11 +57,17 @@ export default {
       }
       const expectations = expectedRules(firewall.model, network, { uplink, masquerade });
       const missing = expectations.filter((expectation) => !expectation.present);
-      checked.push(`${networkLabel(network)}: ${expectations.length - missing.length} of ${expectations.length} expected rules present`);
+      checked.push(
+        `${networkLabel(network)}: ${expectations.length - missing.length} of ${expectations.length} expected rules present`,
+      );
       if (missing.length === 0) continue;
       const evidence: Evidence[] = missing.map((expectation) => ({
         source: 'command',
-        what: expectation.lookedAt.map((place) => place.source).filter((source, index, all) => all.indexOf(source) === index).join(', ') || commandsRead(firewall),
+        what:
+          expectation.lookedAt
+            .map((place) => place.source)
+            .filter((source, index, all) => all.indexOf(source) === index)
+            .join(', ') || commandsRead(firewall),
         excerpt: `missing: ${expectation.description}\n${expectation.lookedAt.map((place) => place.excerpt).join('\n') || 'no table on this hook'}`,
       }));
       if (flushesEverything) evidence.push({ source: 'file', what: '/etc/nftables.conf', excerpt: 'flush ruleset' });
@@ -63,7 +76,7 @@ export default {
         finding('fw.engine_rules_flushed', {
           subject: networkSubject(network, names),
           title: `The ${network.writer} rules for ${networkLabel(network)} are gone (${missing.map((expectation) => expectation.kind).join(', ')})`,
-          detail: `Running containers on it: ${names.join(', ')}.${flushesEverything ? ' /etc/nftables.conf starts with `flush ruleset`: whenever nftables.service starts or reloads, it removes every table, the engines\' too.' : ''}`,
+          detail: `Running containers on it: ${names.join(', ')}.${flushesEverything ? " /etc/nftables.conf starts with `flush ruleset`: whenever nftables.service starts or reloads, it removes every table, the engines' too." : ''}`,
           evidence,
           fix: { commands: await reloadCommands(facts, network.writer) },
         }),

@@ -1,5 +1,18 @@
 import { bridgeNfCallIptables, type NetworkUnderTest } from '../../src/facts/firewall.js';
-import { type BlockedPath, bothFlavoursInUse, deciderEvidence, dropGroups, droppedWhere, evaluateNetworkPaths, firewallInputs, firewallVerdict, firstEndpoint, networksSubject, peerEndpoint, writerInOtherFlavour } from '../../src/check-support/firewall.js';
+import {
+  type BlockedPath,
+  bothFlavoursInUse,
+  deciderEvidence,
+  dropGroups,
+  droppedWhere,
+  evaluateNetworkPaths,
+  firewallInputs,
+  firewallVerdict,
+  firstEndpoint,
+  networksSubject,
+  peerEndpoint,
+  writerInOtherFlavour,
+} from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
 import { acceptCommand, type AcceptSpec } from '../../src/netfilter/fixes.js';
 import type { Decider, FirewallModel } from '../../src/netfilter/model.js';
@@ -14,10 +27,10 @@ const FINDINGS = {
     severity: 'error',
     title: 'A firewall outside the engine drops forwarded container traffic',
     explanation:
-      'Container traffic to the outside, and from the outside to published ports, is routed by the host and crosses every chain registered on the forward hook, in every table. An accept only ends the chain it is in; a drop in any other chain is final. So the engine\'s own accept rules do not help when another table (a hand-written nftables ruleset, ufw, firewalld) or a rule an administrator added drops the packet: containers cannot reach the outside, or published ports cannot be reached, although `iptables -L` shows the engine\'s accepts.',
+      "Container traffic to the outside, and from the outside to published ports, is routed by the host and crosses every chain registered on the forward hook, in every table. An accept only ends the chain it is in; a drop in any other chain is final. So the engine's own accept rules do not help when another table (a hand-written nftables ruleset, ufw, firewalld) or a rule an administrator added drops the packet: containers cannot reach the outside, or published ports cannot be reached, although `iptables -L` shows the engine's accepts.",
     cause:
       'An nftables ruleset with `chain forward { type filter hook forward priority 0; policy drop; }`, ufw\'s DEFAULT_FORWARD_POLICY="DROP", firewalld without the container bridges in a trusted zone, or an iptables-persistent file that sets `:FORWARD DROP`.',
-    fix: 'Accept the container bridges\' traffic in the table that drops it (outgoing from the bridge, replies back to it, and connections to published ports), or put the bridges in the firewall\'s trusted zone.',
+    fix: "Accept the container bridges' traffic in the table that drops it (outgoing from the bridge, replies back to it, and connections to published ports), or put the bridges in the firewall's trusted zone.",
     docs: 'https://github.com/containers/netavark/issues/977',
   },
 } satisfies FindingCatalog;
@@ -38,8 +51,14 @@ export default {
     const bridgeNf = await facts.get(bridgeNfCallIptables);
     const blocked: BlockedPath[] = [];
     for (const network of traffic.networks) {
-      const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some((expectation) => !expectation.present);
-      for (const evaluation of evaluateNetworkPaths(inputs, network, pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value))) {
+      const rulesGone = expectedRules(model, network, { uplink, masquerade: false }).some(
+        (expectation) => !expectation.present,
+      );
+      for (const evaluation of evaluateNetworkPaths(
+        inputs,
+        network,
+        pathsOf(network, uplink, bridgeNf.ok && bridgeNf.value),
+      )) {
         const { path } = evaluation;
         const decider = evaluation.decidedBy;
         if (evaluation.verdict !== 'drop' || decider === null || dropOwner(model, decider) !== 'foreign') continue;
@@ -75,7 +94,14 @@ function pathsOf(network: NetworkUnderTest, uplink: string | undefined, bridgeNf
   for (const container of network.containers) {
     for (const port of container.publishedPorts) {
       if (!Number.isInteger(port.hostPort) || port.hostPort <= 0 || port.hostIp?.startsWith('127.')) continue;
-      paths.push(publishedPortPath({ address: container.address, bridge: network.bridge }, { protocol: port.protocol, port: port.containerPort }, uplink, port.hostPort));
+      paths.push(
+        publishedPortPath(
+          { address: container.address, bridge: network.bridge },
+          { protocol: port.protocol, port: port.containerPort },
+          uplink,
+          port.hostPort,
+        ),
+      );
     }
   }
   return paths;
@@ -86,11 +112,14 @@ function isFirewalld(decider: Decider): boolean {
 }
 
 function isUfw(model: FirewallModel, decider: Decider): boolean {
-  return decider.backend !== 'nft' && (decider.chain.startsWith('ufw') || findChain(model, decider, 'ufw-before-forward') !== undefined);
+  return (
+    decider.backend !== 'nft' &&
+    (decider.chain.startsWith('ufw') || findChain(model, decider, 'ufw-before-forward') !== undefined)
+  );
 }
 
 function firewallManager(model: FirewallModel, decider: Decider): string {
-  if (isFirewalld(decider)) return ' The table is firewalld\'s.';
+  if (isFirewalld(decider)) return " The table is firewalld's.";
   if (isUfw(model, decider)) return ' The chain belongs to ufw (DEFAULT_FORWARD_POLICY in /etc/default/ufw).';
   return '';
 }
@@ -98,13 +127,20 @@ function firewallManager(model: FirewallModel, decider: Decider): string {
 function fixCommands(model: FirewallModel, decider: Decider, group: BlockedPath[], split: boolean): string[] {
   const bridges = [...new Set(group.map((item) => item.network.bridge))];
   if (isFirewalld(decider)) {
-    return bridges.flatMap((bridge) => [`firewall-cmd --zone=trusted --add-interface=${bridge}`, `firewall-cmd --permanent --zone=trusted --add-interface=${bridge}`]);
+    return bridges.flatMap((bridge) => [
+      `firewall-cmd --zone=trusted --add-interface=${bridge}`,
+      `firewall-cmd --permanent --zone=trusted --add-interface=${bridge}`,
+    ]);
   }
-  if (isUfw(model, decider)) return bridges.flatMap((bridge) => [`ufw route allow in on ${bridge}`, `ufw route allow out on ${bridge}`]);
+  if (isUfw(model, decider))
+    return bridges.flatMap((bridge) => [`ufw route allow in on ${bridge}`, `ufw route allow out on ${bridge}`]);
   const specs: AcceptSpec[] = [];
   for (const bridge of bridges) {
-    const kinds = new Set(group.filter((item) => item.network.bridge === bridge).map((item) => item.evaluation.path.kind));
-    if (kinds.has('to-outside') || kinds.has('same-bridge')) specs.push({ iif: bridge }, { oif: bridge, established: true });
+    const kinds = new Set(
+      group.filter((item) => item.network.bridge === bridge).map((item) => item.evaluation.path.kind),
+    );
+    if (kinds.has('to-outside') || kinds.has('same-bridge'))
+      specs.push({ iif: bridge }, { oif: bridge, established: true });
     if (kinds.has('published-port')) specs.push({ oif: bridge, dnat: true });
   }
   return specs.map((spec) => acceptCommand(decider, spec, split));

@@ -1,7 +1,13 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
 import type { Facts } from '../../src/core/facts.js';
 import { bridgeNfCallIptables, defaultRoute, firewallModel, rootfulTraffic } from '../../src/facts/firewall.js';
-import { firstEndpoint, networkLabel, peerEndpoint, reloadCommands, writerInOtherFlavour } from '../../src/check-support/firewall.js';
+import {
+  firstEndpoint,
+  networkLabel,
+  peerEndpoint,
+  reloadCommands,
+  writerInOtherFlavour,
+} from '../../src/check-support/firewall.js';
 import { FORWARD_MARKER_CHAIN } from '../../src/facts/engine-rules.js';
 import type { Backend, FirewallModel, ModelTable } from '../../src/netfilter/model.js';
 import { describeDecider } from '../../src/netfilter/owners.js';
@@ -17,16 +23,26 @@ type Flavour = Extract<Backend, 'iptables-nft' | 'iptables-legacy'>;
 
 /** Tables of one flavour that hold something: a rule, or a drop policy. */
 function tablesInUse(model: FirewallModel, flavour: Flavour): ModelTable[] {
-  return model.tables.filter((table) => table.backend === flavour && table.chains.some((chain) => chain.rules.length > 0 || chain.base?.policy === 'drop'));
+  return model.tables.filter(
+    (table) =>
+      table.backend === flavour &&
+      table.chains.some((chain) => chain.rules.length > 0 || chain.base?.policy === 'drop'),
+  );
 }
 
 function summary(tables: ModelTable[]): string {
   return tables
     .map((table) => {
       const rules = table.chains.reduce((count, chain) => count + chain.rules.length, 0);
-      const drops = table.chains.filter((chain) => chain.base?.policy === 'drop').map((chain) => `${chain.name} policy DROP`);
+      const drops = table.chains
+        .filter((chain) => chain.base?.policy === 'drop')
+        .map((chain) => `${chain.name} policy DROP`);
       const engineChains = table.chains.filter((chain) => ENGINE_CHAIN.test(chain.name)).map((chain) => chain.name);
-      const parts = [`${rules} rules`, ...drops, ...(engineChains.length > 0 ? [`engine chains: ${engineChains.join(', ')}`] : [])];
+      const parts = [
+        `${rules} rules`,
+        ...drops,
+        ...(engineChains.length > 0 ? [`engine chains: ${engineChains.join(', ')}`] : []),
+      ];
       return `${table.family} ${table.name}: ${parts.join(', ')}`;
     })
     .join('\n');
@@ -47,18 +63,25 @@ function engineChainOwners(tables: ModelTable[]): string[] {
  * crosses the IP hooks) that one flavour drops while the writer's forward chain lives in the other.
  */
 async function droppedAcrossFlavours(facts: Facts, model: FirewallModel): Promise<string[]> {
-  const [traffic, route, bridgeNf] = await Promise.all([facts.get(rootfulTraffic), facts.get(defaultRoute), facts.get(bridgeNfCallIptables)]);
+  const [traffic, route, bridgeNf] = await Promise.all([
+    facts.get(rootfulTraffic),
+    facts.get(defaultRoute),
+    facts.get(bridgeNfCallIptables),
+  ]);
   const uplink = route.ok ? route.interface : undefined;
   const dropped: string[] = [];
   for (const network of traffic.networks) {
     const from = firstEndpoint(network);
     const paths = [{ what: 'to the outside', path: toOutsidePath(from, uplink) }];
-    if (bridgeNf.ok && bridgeNf.value) paths.push({ what: 'between its containers', path: sameBridgePath(from, peerEndpoint(network, from), true) });
+    if (bridgeNf.ok && bridgeNf.value)
+      paths.push({ what: 'between its containers', path: sameBridgePath(from, peerEndpoint(network, from), true) });
     for (const { what, path } of paths) {
       const decider = evaluatePath(model, path).decidedBy;
       const otherFlavours = decider !== null ? writerInOtherFlavour(model, network.writer, decider) : undefined;
       if (decider === null || otherFlavours === undefined) continue;
-      dropped.push(`${networkLabel(network)} ${what}, by ${describeDecider(decider)}, while ${FORWARD_MARKER_CHAIN[network.writer]} is in ${otherFlavours.join(' and ')}`);
+      dropped.push(
+        `${networkLabel(network)} ${what}, by ${describeDecider(decider)}, while ${FORWARD_MARKER_CHAIN[network.writer]} is in ${otherFlavours.join(' and ')}`,
+      );
     }
   }
   return dropped;
@@ -69,7 +92,7 @@ const FINDINGS = {
     severity: 'warning',
     title: 'Rules live in both iptables-legacy and iptables-nft',
     explanation:
-      'iptables comes in two flavours that write to different kernel subsystems: iptables-legacy (x_tables) and iptables-nft (nf_tables). Each flavour\'s tools show only its own rules, but a packet must pass both. When one engine wrote its rules with one flavour and something else (another engine, a firewall script, an older install) used the other, a drop policy in one flavour is not answered by the accepts in the other, and NAT rules in one are invisible to the tools of the other.',
+      "iptables comes in two flavours that write to different kernel subsystems: iptables-legacy (x_tables) and iptables-nft (nf_tables). Each flavour's tools show only its own rules, but a packet must pass both. When one engine wrote its rules with one flavour and something else (another engine, a firewall script, an older install) used the other, a drop policy in one flavour is not answered by the accepts in the other, and NAT rules in one are invisible to the tools of the other.",
     cause:
       'The iptables alternative was switched (update-alternatives) after an engine had started, a tool or container image ships the other flavour, or a firewall package uses the other flavour than the engines.',
     fix: 'Choose one flavour (on current distributions iptables-nft), point the iptables and ip6tables alternatives at it, remove the rules from the other flavour, then make the engines write their rules again.',
@@ -87,7 +110,8 @@ export default {
   async run({ facts }) {
     const bridges = await facts.get(rootfulBridgeNetworks);
     if (bridges.networks.length === 0) {
-      if (bridges.unknown.length > 0) return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
+      if (bridges.unknown.length > 0)
+        return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
       return notApplicable('no rootful bridge network (docker or rootful podman) on this host');
     }
     const firewall = await facts.get(firewallModel);
@@ -102,16 +126,29 @@ export default {
     const legacySource = [iptablesLegacy.ipv4, iptablesLegacy.ipv6].filter((read) => read.status === 'read');
     const warned = nftSource?.status === 'read' && nftSource.ruleset.legacyTablesPresent;
     const evidence: Evidence[] = [
-      { source: 'command', what: nftSource?.status === 'read' ? nftSource.command : 'nft -j list ruleset', excerpt: `${warned ? '# Warning: iptables-legacy tables present\n' : ''}${summary(nftTables)}` },
-      { source: 'command', what: legacySource.map((read) => (read.status === 'read' ? read.command : '')).join(', '), excerpt: summary(legacyTables) },
+      {
+        source: 'command',
+        what: nftSource?.status === 'read' ? nftSource.command : 'nft -j list ruleset',
+        excerpt: `${warned ? '# Warning: iptables-legacy tables present\n' : ''}${summary(nftTables)}`,
+      },
+      {
+        source: 'command',
+        what: legacySource.map((read) => (read.status === 'read' ? read.command : '')).join(', '),
+        excerpt: summary(legacyTables),
+      },
     ];
     const inNft = engineChainOwners(nftTables);
     const inLegacy = engineChainOwners(legacyTables);
-    const where = [inNft.length > 0 ? `${inNft.join(', ')} in iptables-nft` : '', inLegacy.length > 0 ? `${inLegacy.join(', ')} in iptables-legacy` : ''].filter((part) => part !== '');
+    const where = [
+      inNft.length > 0 ? `${inNft.join(', ')} in iptables-nft` : '',
+      inLegacy.length > 0 ? `${inLegacy.join(', ')} in iptables-legacy` : '',
+    ].filter((part) => part !== '');
 
     const flushLegacy = legacyTables.flatMap((table) => {
       const tool = table.family === 'ip6' ? 'ip6tables-legacy' : 'iptables-legacy';
-      const policies = table.chains.filter((chain) => chain.base?.policy === 'drop').map((chain) => `${tool} -t ${table.name} -P ${chain.name} ACCEPT`);
+      const policies = table.chains
+        .filter((chain) => chain.base?.policy === 'drop')
+        .map((chain) => `${tool} -t ${table.name} -P ${chain.name} ACCEPT`);
       return [`${tool} -t ${table.name} -F`, `${tool} -t ${table.name} -X`, ...policies];
     });
     // Engines whose rules are in legacy write them again, with the new alternative, into iptables-nft.
@@ -134,7 +171,8 @@ export default {
               ...flushLegacy,
               ...reloads,
             ],
-            summary: 'Use iptables-nft for everything: point the alternatives at it, empty the legacy tables (check first that nothing you need lives only there), then make the engines write their rules again.',
+            summary:
+              'Use iptables-nft for everything: point the alternatives at it, empty the legacy tables (check first that nothing you need lives only there), then make the engines write their rules again.',
           },
         }),
       ],

@@ -29,7 +29,8 @@ export default {
   async run({ facts }) {
     const bridges = await facts.get(rootfulBridgeNetworks);
     if (bridges.networks.length === 0) {
-      if (bridges.unknown.length > 0) return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
+      if (bridges.unknown.length > 0)
+        return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
       return notApplicable('no rootful bridge network (docker or rootful podman) on this host');
     }
     const global = await facts.get(sysctl('net.ipv4.ip_forward'));
@@ -51,7 +52,9 @@ export default {
     }
     // A bridge created while conf.default.forwarding was 0 keeps forwarding off on its own.
     const withInterface = bridges.networks.filter((network) => network.bridge !== undefined);
-    const perBridge = await Promise.all(withInterface.map((network) => facts.get(interfaceSysctl('ipv4', network.bridge!, 'forwarding'))));
+    const perBridge = await Promise.all(
+      withInterface.map((network) => facts.get(interfaceSysctl('ipv4', network.bridge!, 'forwarding'))),
+    );
     const findings = [];
     const limits: string[] = [];
     for (const [index, value] of perBridge.entries()) {
@@ -64,11 +67,21 @@ export default {
       if (value.value.raw !== '1') {
         findings.push(
           finding('host.ip_forward_disabled', {
-            subject: { engine: network.engine, scope: network.scope, network: network.name, interface: network.bridge! },
+            subject: {
+              engine: network.engine,
+              scope: network.scope,
+              network: network.name,
+              interface: network.bridge!,
+            },
             title: `IPv4 forwarding is disabled on ${network.bridge}`,
             detail: `net.ipv4.ip_forward is 1, but forwarding is off on the bridge of ${network.engine} network ${network.name}.`,
-            evidence: [fileEvidence(global.value.path, global.value.raw), fileEvidence(value.value.path, value.value.raw)],
-            fix: { commands: [`sysctl -w ${value.value.name}=1`, 'sysctl -w net.ipv4.conf.default.forwarding=1', PERSIST] },
+            evidence: [
+              fileEvidence(global.value.path, global.value.raw),
+              fileEvidence(value.value.path, value.value.raw),
+            ],
+            fix: {
+              commands: [`sysctl -w ${value.value.name}=1`, 'sysctl -w net.ipv4.conf.default.forwarding=1', PERSIST],
+            },
           }),
         );
       }

@@ -32,18 +32,24 @@ export default {
       findExecutable(host, 'dockerd', systemSearchPath(host.context)),
     ]);
     const users: string[] = [];
-    if (podman.kind === 'ok') users.push(`podman ${podman.info.version} (${podman.info.networkBackend} backend, ${podman.scope})`);
-    else if (podman.kind === 'unusable') users.push('podman (its backend could not be read; netavark and CNI both need iptables)');
+    if (podman.kind === 'ok')
+      users.push(`podman ${podman.info.version} (${podman.info.networkBackend} backend, ${podman.scope})`);
+    else if (podman.kind === 'unusable')
+      users.push('podman (its backend could not be read; netavark and CNI both need iptables)');
     if (dockerd.found?.executable) users.push(`dockerd (${dockerd.found.path})`);
     else if (docker.kind === 'ok' && !docker.info.rootless) users.push(`dockerd ${docker.info.serverVersion}`);
     if (users.length === 0) return notApplicable('no engine that runs iptables (podman, dockerd) is installed');
 
     const dirs = systemSearchPath(host.context);
-    const [iptables, ip6tables] = await Promise.all([findExecutable(host, 'iptables', dirs), findExecutable(host, 'ip6tables', dirs)]);
+    const [iptables, ip6tables] = await Promise.all([
+      findExecutable(host, 'iptables', dirs),
+      findExecutable(host, 'ip6tables', dirs),
+    ]);
     const findings = [];
     for (const lookup of [iptables, ip6tables]) {
       if (lookup.found?.executable) continue;
-      if (lookup.unreadable.length > 0 && !lookup.found) return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+      if (lookup.unreadable.length > 0 && !lookup.found)
+        return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
       findings.push(
         finding('host.iptables_binary_missing', {
           subject: { path: lookup.found?.path ?? lookup.name },
@@ -58,6 +64,9 @@ export default {
         }),
       );
     }
-    return verdict(findings, `${describeLookup(iptables)}; ${describeLookup(ip6tables)}; needed by ${users.join(', ')}`);
+    return verdict(
+      findings,
+      `${describeLookup(iptables)}; ${describeLookup(ip6tables)}; needed by ${users.join(', ')}`,
+    );
   },
 } satisfies Check;

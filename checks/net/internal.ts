@@ -21,7 +21,10 @@ function internalNetworkFinding(network: ContainerNetwork, members: Container[],
       },
     ],
     fix: {
-      commands: [`${cli} network create ${egressNetwork}`, ...(names.length > 0 ? names : ['CONTAINER']).map((name) => `${cli} network connect ${egressNetwork} ${name}`)],
+      commands: [
+        `${cli} network create ${egressNetwork}`,
+        ...(names.length > 0 ? names : ['CONTAINER']).map((name) => `${cli} network connect ${egressNetwork} ${name}`),
+      ],
       summary: `Only if a container needs the outside: connect it to a second, non-internal network (here "${egressNetwork}"); the internal network keeps isolating the rest.`,
     },
   });
@@ -32,7 +35,7 @@ const FINDINGS = {
     severity: 'info',
     title: 'An internal network: its containers cannot reach anything outside it',
     explanation:
-      'The network was created as internal: it has no route out and no masquerading, so its containers reach each other but neither the host\'s other networks nor the outside, and nothing outside reaches them. Outside names may resolve while connections to them fail. This is by design, not a fault.',
+      "The network was created as internal: it has no route out and no masquerading, so its containers reach each other but neither the host's other networks nor the outside, and nothing outside reaches them. Outside names may resolve while connections to them fail. This is by design, not a fault.",
     cause:
       'The network was created with --internal (docker network create --internal, podman network create --internal).',
     fix: 'Connect containers that need the outside to a second, non-internal network as well, or recreate the network without --internal.',
@@ -66,9 +69,7 @@ export default {
       if (!containers.ok) limits.push(containers.reason);
       checked.push(`${networks.items.length} ${engine.cli} network(s)`);
       for (const network of networks.items.filter((candidate) => candidate.internal)) {
-        const members = containers.ok
-          ? runningOn(containers.items, [network.name])
-          : [];
+        const members = containers.ok ? runningOn(containers.items, [network.name]) : [];
         findings.push(internalNetworkFinding(network, members, engine.cli));
       }
     }

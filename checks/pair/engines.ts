@@ -2,7 +2,16 @@ import type { HostContext } from '../../src/core/host.js';
 import type { FindingCatalog } from '../../src/core/check.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
-import { brokenBefore, byAddressOnly, createCommandHint, describeLocation, label, ownerOf, pairSubject, whyNotFound } from '../../src/pair/analysis.js';
+import {
+  brokenBefore,
+  byAddressOnly,
+  createCommandHint,
+  describeLocation,
+  label,
+  ownerOf,
+  pairSubject,
+  whyNotFound,
+} from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer, Location } from '../../src/pair/locate.js';
 
@@ -11,10 +20,10 @@ const FINDINGS = {
     severity: 'error',
     title: 'The two containers belong to different engines or users',
     explanation:
-      'Each engine, and each user\'s rootless podman, keeps its own networks and name servers: a docker network and a podman network, or the networks of two users, never join. Containers of different engines can at best reach each other by address, routed through the host (rootful ones) or through published ports (rootless ones), and never by name.',
+      "Each engine, and each user's rootless podman, keeps its own networks and name servers: a docker network and a podman network, or the networks of two users, never join. Containers of different engines can at best reach each other by address, routed through the host (rootful ones) or through published ports (rootless ones), and never by name.",
     cause:
       'The containers were started with different engines (docker and podman), by different users, or one rootful and one rootless.',
-    fix: 'Run both containers with the same engine, as the same user, on one network; or publish the second container\'s port on the host and connect to the host\'s address.',
+    fix: "Run both containers with the same engine, as the same user, on one network; or publish the second container's port on the host and connect to the host's address.",
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   },
 } satisfies FindingCatalog;
@@ -48,17 +57,24 @@ export default {
     const [aName, bName] = [label(a), label(b)];
     const neverMeet = `${aName} cannot reach ${bName}: ${aName} is ${describeLocation(a, context)} and ${bName} ${describeLocation(b, context)}; their networks never meet`;
     if (a.kind !== 'found') {
-      // Without A netdoctor has no namespace to probe from; a foreign A still decides "different engines" against a found B.
+      // Without A netdoctor has no namespace to probe from; a foreign A still decides "different engines" against a
+      // found B.
       if (a.kind === 'foreign' && b.kind === 'found') return verdict([differentEngines(b, a, context)], neverMeet);
       const asOwner = a.kind === 'foreign' && a.uid !== 0 ? `: run netdoctor why as ${a.user}` : '';
-      return cannotDecide((whyNotFound(a) ?? whyNotFound(b)) ?? `${aName} is ${describeLocation(a, context)}, which netdoctor cannot inspect as ${context.user}${asOwner}`);
+      return cannotDecide(
+        whyNotFound(a) ??
+          whyNotFound(b) ??
+          `${aName} is ${describeLocation(a, context)}, which netdoctor cannot inspect as ${context.user}${asOwner}`,
+      );
     }
     if (b.kind === 'foreign') return verdict([differentEngines(a, b, context)], neverMeet);
     if (b.kind !== 'found') return cannotDecide(whyNotFound(b)!);
     if (analysis.plan?.sameOwner === true) return verdict([], `both are containers of ${ownerOf(a)}`);
     const owners = `${aName} is ${describeLocation(a, context)} and ${bName} ${describeLocation(b, context)}`;
     const byAddress = byAddressOnly(analysis, aName, bName);
-    const sentence = byAddress ? `${byAddress}: ${owners}, whose networks never meet, so ${bName}'s name never resolves from ${aName}` : `${aName} cannot reach ${bName}: ${owners}; their networks never meet`;
+    const sentence = byAddress
+      ? `${byAddress}: ${owners}, whose networks never meet, so ${bName}'s name never resolves from ${aName}`
+      : `${aName} cannot reach ${bName}: ${owners}; their networks never meet`;
     return verdict([differentEngines(a, b, context)], sentence);
   },
 } satisfies PairCheck;

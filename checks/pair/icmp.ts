@@ -1,7 +1,18 @@
 import type { FindingCatalog } from '../../src/core/check.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
-import { brokenBefore, droppedPort, foundPair, nsenterCommand, openPorts, pairSubject, portCause, type Analysis, type IcmpResult, type PortResult } from '../../src/pair/analysis.js';
+import {
+  brokenBefore,
+  droppedPort,
+  foundPair,
+  nsenterCommand,
+  openPorts,
+  pairSubject,
+  portCause,
+  type Analysis,
+  type IcmpResult,
+  type PortResult,
+} from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
 
@@ -12,7 +23,7 @@ const FINDINGS = {
     explanation:
       'A ping from the first container to the second gets no answer while TCP connections work (or the reverse). A ping alone is then no test of the path: a firewall rule or a setting treats ICMP differently from TCP.',
     cause:
-      'A firewall rule drops or rejects ICMP echo (or only TCP), or the second container\'s kernel ignores echo requests (net.ipv4.icmp_echo_ignore_all).',
+      "A firewall rule drops or rejects ICMP echo (or only TCP), or the second container's kernel ignores echo requests (net.ipv4.icmp_echo_ignore_all).",
     fix: 'Test reachability with TCP to the real service port; if ping must work, find the rule that treats ICMP differently.',
     docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   },
@@ -20,7 +31,13 @@ const FINDINGS = {
 
 const finding = findingBuilder(FINDINGS);
 /** Ping and TCP disagree: either B ignores echo requests, a rule drops ICMP only, or (the reverse) TCP only. */
-function icmpFinding(icmp: IcmpResult, a: FoundContainer, b: FoundContainer, analysis: Analysis, droppedPort: PortResult | undefined) {
+function icmpFinding(
+  icmp: IcmpResult,
+  a: FoundContainer,
+  b: FoundContainer,
+  analysis: Analysis,
+  droppedPort: PortResult | undefined,
+) {
   const target = analysis.plan?.target ?? '';
   const evidence = [...icmp.evidence, ...analysis.ports.flatMap((port) => port.evidence)];
   const subject = pairSubject(a, b);
@@ -50,10 +67,15 @@ function icmpFinding(icmp: IcmpResult, a: FoundContainer, b: FoundContainer, ana
   return finding('pair.icmp_blocked', {
     subject,
     title,
-    ...(ignore === undefined ? {} : { detail: `${b.container.name} does answer echo requests (icmp_echo_ignore_all = ${ignore.value}): a rule on the way drops ICMP.` }),
+    ...(ignore === undefined
+      ? {}
+      : {
+          detail: `${b.container.name} does answer echo requests (icmp_echo_ignore_all = ${ignore.value}): a rule on the way drops ICMP.`,
+        }),
     evidence: ignore === undefined ? evidence : [...evidence, ignore.evidence],
     fix: {
-      summary: 'Find the rule that drops ICMP echo between the two in these listings and accept ICMP before it, or test with TCP.',
+      summary:
+        'Find the rule that drops ICMP echo between the two in these listings and accept ICMP before it, or test with TCP.',
       commands: ['iptables -S FORWARD', 'nft list ruleset'],
     },
   });

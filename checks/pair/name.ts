@@ -1,7 +1,14 @@
 import type { FindingCatalog } from '../../src/core/check.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
-import { brokenBefore, foundPair, nameCause, openPorts, pairSubject, type NameResolution } from '../../src/pair/analysis.js';
+import {
+  brokenBefore,
+  foundPair,
+  nameCause,
+  openPorts,
+  pairSubject,
+  type NameResolution,
+} from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
 import type { PathPlan } from '../../src/pair/path.js';
@@ -9,11 +16,11 @@ import type { PathPlan } from '../../src/pair/path.js';
 const FINDINGS = {
   'pair.name_not_resolvable': {
     severity: 'error',
-    title: 'The first container cannot resolve the second one\'s name',
+    title: "The first container cannot resolve the second one's name",
     explanation:
       'Applications usually reach another container by its name. On the network the two share, that name does not resolve from the first container: connecting by name fails with "bad address" or "Name or service not known" although the address may answer.',
     cause:
-      'The shared network has no DNS (docker\'s default `bridge`, podman\'s default `podman`, a CNI network without dnsname, a network created with --disable-dns), or its DNS server (aardvark-dns, dnsname\'s dnsmasq, docker\'s embedded DNS) does not run or does not answer.',
+      "The shared network has no DNS (docker's default `bridge`, podman's default `podman`, a CNI network without dnsname, a network created with --disable-dns), or its DNS server (aardvark-dns, dnsname's dnsmasq, docker's embedded DNS) does not run or does not answer.",
     fix: 'Put both containers on a user-defined network with DNS, or repair the DNS server of the network they share.',
     docs: 'https://docs.docker.com/engine/network/',
   },
@@ -25,9 +32,16 @@ function nameFinding(resolution: NameResolution, a: FoundContainer, b: FoundCont
   const cli = a.cli;
   const noDns = plan.names === 'no_dns';
   const commands = noDns
-    ? [`${cli} network create app`, `${cli} network connect app ${a.container.name}`, `${cli} network connect app ${b.container.name}`]
+    ? [
+        `${cli} network create app`,
+        `${cli} network connect app ${a.container.name}`,
+        `${cli} network connect app ${b.container.name}`,
+      ]
     : resolution.dnsOutcome === 'nxdomain' && network !== undefined
-      ? [`${cli} network disconnect ${network.name} ${b.container.name}`, `${cli} network connect ${network.name} ${b.container.name}`]
+      ? [
+          `${cli} network disconnect ${network.name} ${b.container.name}`,
+          `${cli} network connect ${network.name} ${b.container.name}`,
+        ]
       : ['netdoctor'];
   const summary = noDns
     ? `Attach both containers to a user-defined network (here "app"), which has DNS; or connect by address.`
@@ -54,10 +68,17 @@ export default {
     const [a, b] = foundPair(analysis)!;
     const plan = analysis.plan!;
     const resolution = analysis.name;
-    if (resolution === undefined) return notApplicable(`no name lookup on this path (${plan.names === 'not_needed' ? 'one network namespace' : 'the network serves no names'})`);
-    if (resolution.outcome === 'unknown') return cannotDecide(`the name ${resolution.name} could not be looked up (${resolution.detail})`);
+    if (resolution === undefined)
+      return notApplicable(
+        `no name lookup on this path (${plan.names === 'not_needed' ? 'one network namespace' : 'the network serves no names'})`,
+      );
+    if (resolution.outcome === 'unknown')
+      return cannotDecide(`the name ${resolution.name} could not be looked up (${resolution.detail})`);
     if (resolution.outcome === 'resolved') return verdict([], resolution.detail);
-    const reached = openPorts(analysis).length > 0 ? `${a.container.name} reaches ${b.container.name} at ${plan.target} but cannot resolve its name` : `${a.container.name} cannot resolve ${b.container.name}'s name`;
+    const reached =
+      openPorts(analysis).length > 0
+        ? `${a.container.name} reaches ${b.container.name} at ${plan.target} but cannot resolve its name`
+        : `${a.container.name} cannot resolve ${b.container.name}'s name`;
     return verdict([nameFinding(resolution, a, b, plan)], `${reached}: ${nameCause(resolution, plan)}`);
   },
 } satisfies PairCheck;

@@ -11,8 +11,7 @@ const FINDINGS = {
     title: 'One of the two containers is not running',
     explanation:
       'A container that is not running has no network namespace: it holds no address, answers no connection and resolves no name. Nothing can reach it, and it reaches nothing, until it runs again.',
-    cause:
-      'The container exited (its main process ended or crashed), was stopped, or was created and never started.',
+    cause: 'The container exited (its main process ended or crashed), was stopped, or was created and never started.',
     fix: 'Read its logs to learn why it stopped, then start it again.',
     docs: 'https://docs.podman.io/en/latest/markdown/podman-start.1.html',
   },
@@ -40,8 +39,18 @@ export default {
     if (a.kind !== 'found' && b.kind !== 'found') return notApplicable('neither container was found');
     const stopped = stoppedContainers(analysis);
     const [aName, bName] = [label(a), label(b)];
-    if (stopped.length === 0) return verdict([], [a, b].filter((location) => location.kind === 'found').map((location) => `${label(location)} runs`).join(', '));
-    const who = stopped.length === 2 ? `neither ${aName} nor ${bName} is running` : `${label(stopped[0]!)} is not running (${stopped[0]!.container.state})`;
+    if (stopped.length === 0)
+      return verdict(
+        [],
+        [a, b]
+          .filter((location) => location.kind === 'found')
+          .map((location) => `${label(location)} runs`)
+          .join(', '),
+      );
+    const who =
+      stopped.length === 2
+        ? `neither ${aName} nor ${bName} is running`
+        : `${label(stopped[0]!)} is not running (${stopped[0]!.container.state})`;
     return verdict(stopped.map(notRunning), `${aName} cannot reach ${bName}: ${who}`);
   },
 } satisfies PairCheck;

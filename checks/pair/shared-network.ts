@@ -11,10 +11,9 @@ const FINDINGS = {
     severity: 'error',
     title: 'The two containers share no network',
     explanation:
-      'Containers reach each other directly, and by name, only on a network they are both attached to (or when they share one network namespace: a pod, `--network container:`, or the host\'s). On different networks each name server knows only its own network, and the engine\'s firewall rules either isolate the networks (docker) or let traffic through by address only, routed by the host.',
-    cause:
-      'The containers were started with different --network options, or one of them on the default network.',
-    fix: 'Attach one container to the other one\'s network (`network connect`), or start both on one user-defined network.',
+      "Containers reach each other directly, and by name, only on a network they are both attached to (or when they share one network namespace: a pod, `--network container:`, or the host's). On different networks each name server knows only its own network, and the engine's firewall rules either isolate the networks (docker) or let traffic through by address only, routed by the host.",
+    cause: 'The containers were started with different --network options, or one of them on the default network.',
+    fix: "Attach one container to the other one's network (`network connect`), or start both on one user-defined network.",
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   },
 } satisfies FindingCatalog;
@@ -32,7 +31,10 @@ function noSharedNetwork(a: FoundContainer, b: FoundContainer, analysis: Analysi
         : undefined;
   const bNetwork = b.container.networks[0]?.network;
   const aBridged = a.container.networks.length > 0;
-  const commands = bNetwork !== undefined && aBridged ? [`${a.cli} network connect ${bNetwork} ${a.container.name}`] : [`${a.cli} network create app`];
+  const commands =
+    bNetwork !== undefined && aBridged
+      ? [`${a.cli} network connect ${bNetwork} ${a.container.name}`]
+      : [`${a.cli} network create app`];
   const summary =
     bNetwork !== undefined && aBridged
       ? `Attach ${a.container.name} to ${b.container.name}'s network ${bNetwork}; ${b.container.name} is then reachable by name.`
@@ -61,7 +63,9 @@ export default {
     const [aName, bName] = [a.container.name, b.container.name];
     const networks = `they share no network (${aName} is on ${networkNames(a.container)}, ${bName} on ${networkNames(b.container)})`;
     const byAddress = byAddressOnly(analysis, aName, bName);
-    const sentence = byAddress ? `${byAddress}: ${networks}, so ${bName}'s name does not resolve from ${aName}` : `${aName} cannot reach ${bName}: ${networks}`;
+    const sentence = byAddress
+      ? `${byAddress}: ${networks}, so ${bName}'s name does not resolve from ${aName}`
+      : `${aName} cannot reach ${bName}: ${networks}`;
     return verdict([noSharedNetwork(a, b, analysis)], sentence);
   },
 } satisfies PairCheck;

@@ -43,7 +43,10 @@ export default {
       [
         finding('podman.backend_is_cni', {
           subject: { engine: 'podman', scope: podman.scope },
-          detail: origin !== undefined ? `It is set in ${origin}.` : 'No containers.conf sets it: podman chose it and pinned the choice in its storage.',
+          detail:
+            origin !== undefined
+              ? `It is set in ${origin}.`
+              : 'No containers.conf sets it: podman chose it and pinned the choice in its storage.',
           evidence,
           fix: {
             summary:

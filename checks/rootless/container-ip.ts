@@ -12,9 +12,8 @@ const FINDINGS = {
     severity: 'info',
     title: 'Rootless container addresses are not reachable from the host',
     explanation:
-      'Rootless podman networks live inside the user\'s own network namespace (slirp4netns). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.',
-    cause:
-      'Rootless networking: the container addresses exist only inside the rootless network namespace.',
+      "Rootless podman networks live inside the user's own network namespace (slirp4netns). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.",
+    cause: 'Rootless networking: the container addresses exist only inside the rootless network namespace.',
     fix: 'Publish the ports that must be reachable and connect to the host address and port; put containers that talk to each other on one network of the same user, or in one pod.',
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
   },
@@ -35,15 +34,28 @@ export default {
     const running = containers.items.filter((container) => container.running);
     if (running.length === 0) return verdict([], 'no running rootless container');
     const addressed = running.map((container) => {
-      const addresses = container.networks.map((attachment) => attachment.ipAddress).filter((address) => address !== undefined);
-      const ports = container.publishedPorts.map((port) => `${port.hostIp ?? '0.0.0.0'}:${port.hostPort}->${port.containerPort}/${port.protocol}`);
-      return { container, addresses: addresses.length > 0 ? addresses : container.networkMode === 'slirp4netns' ? [SLIRP_ADDRESS] : [], ports };
+      const addresses = container.networks
+        .map((attachment) => attachment.ipAddress)
+        .filter((address) => address !== undefined);
+      const ports = container.publishedPorts.map(
+        (port) => `${port.hostIp ?? '0.0.0.0'}:${port.hostPort}->${port.containerPort}/${port.protocol}`,
+      );
+      return {
+        container,
+        addresses: addresses.length > 0 ? addresses : container.networkMode === 'slirp4netns' ? [SLIRP_ADDRESS] : [],
+        ports,
+      };
     });
     const unpublished = addressed.filter((entry) => entry.ports.length === 0).map((entry) => entry.container.name);
     return verdict(
       [
         finding('rootless.container_ip_unroutable_from_host', {
-          subject: { engine: 'podman', scope: 'rootless', user: host.context.user, containers: running.map((container) => container.name) },
+          subject: {
+            engine: 'podman',
+            scope: 'rootless',
+            user: host.context.user,
+            containers: running.map((container) => container.name),
+          },
           detail:
             unpublished.length > 0
               ? `Containers with no published port, unreachable from outside the user's namespace: ${unpublished.join(', ')}.`

@@ -58,7 +58,10 @@ export default {
       [
         finding('rootless.dev_net_tun', {
           subject,
-          title: tun.stat.type === 'char' ? `${TUN} is not read-write for ${host.context.user}` : `${TUN} is not a character device`,
+          title:
+            tun.stat.type === 'char'
+              ? `${TUN} is not read-write for ${host.context.user}`
+              : `${TUN} is not a character device`,
           detail: `Mode and owner: ${excerpt}; ${host.context.user} is uid ${host.context.uid}, groups ${[host.context.gid, ...host.context.groups].join(' ')}.`,
           evidence: [{ source: 'stat', what: TUN, excerpt }],
           fix: { commands: [`chmod 0666 ${TUN}`, ...persist] },

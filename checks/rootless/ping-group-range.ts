@@ -8,12 +8,12 @@ import type { Check, FindingCatalog } from '../../src/core/check.js';
 const FINDINGS = {
   'rootless.ping_group_range': {
     severity: 'warning',
-    title: 'The user\'s groups are outside net.ipv4.ping_group_range',
+    title: "The user's groups are outside net.ipv4.ping_group_range",
     explanation:
-      'slirp4netns forwards a rootless container\'s pings with unprivileged ICMP sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user\'s groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.',
+      "slirp4netns forwards a rootless container's pings with unprivileged ICMP sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user's groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.",
     cause:
       'The kernel default of ping_group_range is "1 0" (no group), and Debian 12 ships no sysctl file that widens it.',
-    fix: 'Widen net.ipv4.ping_group_range to include the user\'s groups, and persist it in /etc/sysctl.d.',
+    fix: "Widen net.ipv4.ping_group_range to include the user's groups, and persist it in /etc/sysctl.d.",
     docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   },
 } satisfies FindingCatalog;
@@ -41,7 +41,10 @@ export default {
         finding('rootless.ping_group_range', {
           subject: { engine: 'podman', scope: 'rootless', user: host.context.user },
           title: `${host.context.user}'s groups (${gids.join(' ')}) are outside ping_group_range "${range.value.raw}"`,
-          evidence: [fileEvidence(range.value.path, range.value.raw), { source: 'process', what: `groups of ${host.context.user}`, excerpt: gids.join(' ') }],
+          evidence: [
+            fileEvidence(range.value.path, range.value.raw),
+            { source: 'process', what: `groups of ${host.context.user}`, excerpt: gids.join(' ') },
+          ],
           fix: {
             commands: [
               `sysctl -w net.ipv4.ping_group_range="0 2147483647"`,

@@ -28,11 +28,15 @@ export default {
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
     if (!rootless.ok) return skipFor(rootless);
-    const [start, requests] = await Promise.all([facts.get(sysctl('net.ipv4.ip_unprivileged_port_start')), facts.get(podmanPortRequests)]);
+    const [start, requests] = await Promise.all([
+      facts.get(sysctl('net.ipv4.ip_unprivileged_port_start')),
+      facts.get(podmanPortRequests),
+    ]);
     if (!start.ok) return cannotDecide(start.reason);
     if (!requests.ok) return cannotDecide(requests.reason);
     const threshold = Number(start.value.raw);
-    if (!Number.isInteger(threshold)) return cannotDecide(`${start.value.path} holds "${start.value.raw}", not a port number`);
+    if (!Number.isInteger(threshold))
+      return cannotDecide(`${start.value.path} holds "${start.value.raw}", not a port number`);
     const privileged = requests.items.filter((request) => request.hostPort > 0 && request.hostPort < threshold);
     const published = requests.items.length;
     if (privileged.length === 0) return verdict([], `${published} published port(s), none below ${threshold}`);
@@ -46,7 +50,16 @@ export default {
           detail: `Containers: ${privileged.map((request) => `${request.container} (${request.state}) ${request.hostIp ? `${request.hostIp}:` : ''}${request.hostPort}->${request.containerPort}/${request.protocol}`).join(', ')}.`,
           evidence: [
             fileEvidence(start.value.path, start.value.raw),
-            { source: 'command', what: requests.command, excerpt: privileged.map((request) => `${request.container}: ${request.hostPort}->${request.containerPort}/${request.protocol} (${request.state})`).join('\n') },
+            {
+              source: 'command',
+              what: requests.command,
+              excerpt: privileged
+                .map(
+                  (request) =>
+                    `${request.container}: ${request.hostPort}->${request.containerPort}/${request.protocol} (${request.state})`,
+                )
+                .join('\n'),
+            },
           ],
           fix: {
             commands: [

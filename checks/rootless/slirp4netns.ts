@@ -12,8 +12,7 @@ const FINDINGS = {
     title: 'slirp4netns is missing: rootless containers get no network',
     explanation:
       'Rootless podman 4 gives containers their network through slirp4netns. Without it every rootless `podman run` with networking fails ("could not find slirp4netns").',
-    cause:
-      'slirp4netns is only recommended by the podman package, so a minimal install lacks it.',
+    cause: 'slirp4netns is only recommended by the podman package, so a minimal install lacks it.',
     fix: 'Install slirp4netns (and uidmap for rootless podman in general).',
     docs: 'https://github.com/containers/podman/blob/main/rootless.md',
   },
@@ -29,10 +28,15 @@ export default {
   async run({ host, facts }) {
     const rootless = await facts.get(rootlessPodman);
     if (!rootless.ok) return skipFor(rootless);
-    if (rootless.info.slirp4netnsExecutable !== '') return verdict([], `podman uses ${rootless.info.slirp4netnsExecutable}`);
+    if (rootless.info.slirp4netnsExecutable !== '')
+      return verdict([], `podman uses ${rootless.info.slirp4netnsExecutable}`);
     const conf = await facts.get(containersConf);
-    const lookup = await findExecutable(host, 'slirp4netns', [...conf.helperBinariesDirs, ...systemSearchPath(host.context)]);
-    if (lookup.unreadable.length > 0 && !lookup.found) return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+    const lookup = await findExecutable(host, 'slirp4netns', [
+      ...conf.helperBinariesDirs,
+      ...systemSearchPath(host.context),
+    ]);
+    if (lookup.unreadable.length > 0 && !lookup.found)
+      return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
     const podman = await facts.get(podmanState);
     return verdict(
       [
@@ -44,7 +48,11 @@ export default {
             { source: 'command', what: 'podman info --format json', excerpt: 'host.slirp4netns.executable: ""' },
             { source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) },
           ],
-          fix: { commands: lookup.found ? [`chmod 0755 ${lookup.found.path}`] : ['apt-get install --reinstall -y slirp4netns uidmap'] },
+          fix: {
+            commands: lookup.found
+              ? [`chmod 0755 ${lookup.found.path}`]
+              : ['apt-get install --reinstall -y slirp4netns uidmap'],
+          },
         }),
       ],
       'podman found no slirp4netns',

@@ -19,7 +19,8 @@ const FINDINGS = {
     title: 'The connection tracking table is nearly full',
     explanation:
       'Every connection to, from or between containers on a NAT or bridge network is tracked by netfilter. When the table is full, the kernel drops the first packet of every new connection ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect now and then, while established connections keep working.',
-    cause: 'Many short-lived connections (a load test, a crawler, a DNS flood) or a table size left at a small default.',
+    cause:
+      'Many short-lived connections (a load test, a crawler, a DNS flood) or a table size left at a small default.',
     fix: 'Raise the table size now and persist it, or find what opens so many connections (`conntrack -L`, from the conntrack package, lists them).',
     docs: DOCS,
   },
@@ -39,7 +40,10 @@ export default {
     const used = parseCount(count.content);
     const limit = parseCount(max.content);
     if (used === undefined || limit === undefined || limit === 0) {
-      return { skip: 'cannot_decide', reason: `unexpected contents: ${COUNT} holds "${count.content.trim()}", ${MAX} holds "${max.content.trim()}"` };
+      return {
+        skip: 'cannot_decide',
+        reason: `unexpected contents: ${COUNT} holds "${count.content.trim()}", ${MAX} holds "${max.content.trim()}"`,
+      };
     }
 
     const percent = Math.floor((used * 100) / limit);

@@ -1,5 +1,13 @@
 /** What the firewall checks share: their common inputs, and evidence and limits made from evaluations. */
-import { defaultRoute, firewallModel, rootfulTraffic, type ModelFact, type NetworkUnderTest, type RootfulTraffic, type RuleWriter } from '../facts/firewall.js';
+import {
+  defaultRoute,
+  firewallModel,
+  rootfulTraffic,
+  type ModelFact,
+  type NetworkUnderTest,
+  type RootfulTraffic,
+  type RuleWriter,
+} from '../facts/firewall.js';
 import { systemdRunning } from '../facts/files.js';
 import type { Facts } from '../core/facts.js';
 import { cannotDecide, notApplicable, verdict } from '../core/outcome.js';
@@ -28,7 +36,8 @@ export interface FirewallInputs {
 export async function firewallInputs(facts: Facts): Promise<{ skip: CheckOutcome } | { inputs: FirewallInputs }> {
   const traffic = await facts.get(rootfulTraffic);
   if (traffic.networks.length === 0) {
-    if (traffic.unknown.length > 0) return { skip: cannotDecide(`no rootful network could be listed (${traffic.unknown.join('; ')})`) };
+    if (traffic.unknown.length > 0)
+      return { skip: cannotDecide(`no rootful network could be listed (${traffic.unknown.join('; ')})`) };
     return { skip: notApplicable('no rootful bridge network (docker or rootful podman) has a running container') };
   }
   const [firewall, route] = await Promise.all([facts.get(firewallModel), facts.get(defaultRoute)]);
@@ -39,7 +48,12 @@ export async function firewallInputs(facts: Facts): Promise<{ skip: CheckOutcome
 }
 
 export function networkSubject(network: NetworkUnderTest, containers?: string[]): Subject {
-  const subject: Subject = { engine: network.network.engine, scope: 'rootful', network: network.network.name, interface: network.bridge };
+  const subject: Subject = {
+    engine: network.network.engine,
+    scope: 'rootful',
+    network: network.network.name,
+    interface: network.bridge,
+  };
   if (containers !== undefined && containers.length > 0) subject.containers = containers;
   return subject;
 }
@@ -56,7 +70,9 @@ export function firstEndpoint(network: NetworkUnderTest): Endpoint & { name: str
 
 const LISTED_RULES = 12;
 
-/** Another running container of the network, or else another address in its subnet: the other end on the same bridge. */
+/**
+ * Another running container of the network, or else another address in its subnet: the other end on the same bridge.
+ */
 export function peerEndpoint(network: NetworkUnderTest, from: Endpoint): Endpoint {
   const other = network.containers.find((container) => container.address !== from.address);
   if (other) return { address: other.address, bridge: network.bridge };
@@ -72,7 +88,8 @@ export function peerEndpoint(network: NetworkUnderTest, from: Endpoint): Endpoin
  * together they show that nothing accepted the packet before the policy did.
  */
 export function deciderEvidence(model: FirewallModel, decider: Decider): Evidence {
-  if (decider.policy === undefined) return { source: 'command', what: decider.source, excerpt: deciderExcerpt(decider) };
+  if (decider.policy === undefined)
+    return { source: 'command', what: decider.source, excerpt: deciderExcerpt(decider) };
   const rules = findChain(model, decider, decider.chain)?.rules ?? [];
   const listed = rules.slice(0, LISTED_RULES).map((rule) => rule.text);
   if (rules.length > LISTED_RULES) listed.push(`… ${rules.length - LISTED_RULES} more rules`);
@@ -84,21 +101,34 @@ export function deciderEvidence(model: FirewallModel, decider: Decider): Evidenc
 export async function reloadCommands(facts: Facts, writer: RuleWriter): Promise<string[]> {
   if (writer !== 'docker') return ['podman network reload --all'];
   const systemd = await facts.get(systemdRunning);
-  return systemd ? ['systemctl restart docker'] : ['pkill -x dockerd', 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &'];
+  return systemd
+    ? ['systemctl restart docker']
+    : ['pkill -x dockerd', 'setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null &'];
 }
 
 /** What an `unknown` verdict rests on, for the check's reason: the rule that could not be decided. */
 export function undecidedLimit(evaluation: PathEvaluation, label: string): string {
   const rule = evaluation.decidedBy;
-  const where = rule ? `${rule.family} ${rule.table} ${rule.chain}${rule.ruleIndex === undefined ? '' : ` rule ${rule.ruleIndex}`}` : 'a rule';
-  const drop = evaluation.possibleDrop ? `; if it goes the other way, ${deciderExcerpt(evaluation.possibleDrop)} drops it` : '';
-  return `${label}: ${evaluation.path.description} cannot be decided: ${where} (${rule?.rule ?? ''}) ${rule?.detail ?? ''}${drop}`.replace(/ {2,}/g, ' ');
+  const where = rule
+    ? `${rule.family} ${rule.table} ${rule.chain}${rule.ruleIndex === undefined ? '' : ` rule ${rule.ruleIndex}`}`
+    : 'a rule';
+  const drop = evaluation.possibleDrop
+    ? `; if it goes the other way, ${deciderExcerpt(evaluation.possibleDrop)} drops it`
+    : '';
+  return `${label}: ${evaluation.path.description} cannot be decided: ${where} (${rule?.rule ?? ''}) ${rule?.detail ?? ''}${drop}`.replace(
+    / {2,}/g,
+    ' ',
+  );
 }
 
 /** Whether rules of both iptables flavours are in the model: fix commands then name the flavour. */
 export function bothFlavoursInUse(model: FirewallModel): boolean {
   const hasRules = (backend: 'iptables-nft' | 'iptables-legacy') =>
-    model.tables.some((table) => table.backend === backend && table.chains.some((chain) => chain.rules.length > 0 || chain.base?.policy === 'drop'));
+    model.tables.some(
+      (table) =>
+        table.backend === backend &&
+        table.chains.some((chain) => chain.rules.length > 0 || chain.base?.policy === 'drop'),
+    );
   return hasRules('iptables-nft') && hasRules('iptables-legacy');
 }
 
@@ -106,10 +136,16 @@ export function bothFlavoursInUse(model: FirewallModel): boolean {
  * Where a drop comes from one iptables flavour while the writer's own forward chain lives only in the other:
  * the flavours the writer's chain is in (the case fw.iptables_backend_split reports), or undefined.
  */
-export function writerInOtherFlavour(model: FirewallModel, writer: RuleWriter, decider: Decider): Backend[] | undefined {
+export function writerInOtherFlavour(
+  model: FirewallModel,
+  writer: RuleWriter,
+  decider: Decider,
+): Backend[] | undefined {
   if (decider.backend === 'nft') return undefined;
   const marker = FORWARD_MARKER_CHAIN[writer];
-  const backends = model.tables.filter((table) => table.name === 'filter' && table.chains.some((chain) => chain.name === marker)).map((table) => table.backend);
+  const backends = model.tables
+    .filter((table) => table.name === 'filter' && table.chains.some((chain) => chain.name === marker))
+    .map((table) => table.backend);
   return backends.length > 0 && !backends.includes(decider.backend) ? backends : undefined;
 }
 
@@ -139,8 +175,12 @@ export function droppedWhere(decider: Decider): string {
 export function pathOutcome(model: FirewallModel, evaluation: PathEvaluation, network: NetworkUnderTest): string {
   const decider = evaluation.decidedBy;
   const label = networkLabel(network);
-  if (evaluation.verdict !== 'drop' || decider === null) return `${evaluation.path.kind} ${label}: ${evaluation.verdict}`;
-  const note = writerInOtherFlavour(model, network.writer, decider) !== undefined ? `${network.writer}'s accepts are in the other iptables flavour` : OWNER_NOTES[dropOwner(model, decider)];
+  if (evaluation.verdict !== 'drop' || decider === null)
+    return `${evaluation.path.kind} ${label}: ${evaluation.verdict}`;
+  const note =
+    writerInOtherFlavour(model, network.writer, decider) !== undefined
+      ? `${network.writer}'s accepts are in the other iptables flavour`
+      : OWNER_NOTES[dropOwner(model, decider)];
   return `${evaluation.path.kind} ${label}: drop (${note})`;
 }
 
@@ -152,7 +192,9 @@ export interface BlockedPath {
 }
 
 /** Blocked paths grouped by the rule or policy that drops them (one finding each), in first-seen order. */
-export function dropGroups(blocked: readonly BlockedPath[]): { decider: Decider; paths: BlockedPath[]; networks: NetworkUnderTest[]; pathKinds: string }[] {
+export function dropGroups(
+  blocked: readonly BlockedPath[],
+): { decider: Decider; paths: BlockedPath[]; networks: NetworkUnderTest[]; pathKinds: string }[] {
   return groupBy(blocked, (item) => deciderKey(item.decider)).map((paths) => ({
     decider: paths[0]!.decider,
     paths,
@@ -195,7 +237,8 @@ export function evaluateNetworkPaths(
   inputs: FirewallInputs,
   network: NetworkUnderTest,
   paths: readonly TrafficPath[],
-  describe: (evaluation: PathEvaluation) => string = (evaluation) => pathOutcome(inputs.firewall.model, evaluation, network),
+  describe: (evaluation: PathEvaluation) => string = (evaluation) =>
+    pathOutcome(inputs.firewall.model, evaluation, network),
 ): PathEvaluation[] {
   return paths.map((path) => {
     const evaluation = evaluatePath(inputs.firewall.model, path);
@@ -205,7 +248,12 @@ export function evaluateNetworkPaths(
   });
 }
 
-export function evaluateNetworkPath(inputs: FirewallInputs, network: NetworkUnderTest, path: TrafficPath, describe?: (evaluation: PathEvaluation) => string): PathEvaluation {
+export function evaluateNetworkPath(
+  inputs: FirewallInputs,
+  network: NetworkUnderTest,
+  path: TrafficPath,
+  describe?: (evaluation: PathEvaluation) => string,
+): PathEvaluation {
   return evaluateNetworkPaths(inputs, network, [path], describe)[0]!;
 }
 

@@ -17,7 +17,10 @@ function reportBroken(plugins: LoadedPlugins, io: Io): number {
   return plugins.broken.length > 0 ? EXIT.incomplete : EXIT.ok;
 }
 
-export async function listChecks(options: { json?: boolean; markdown?: boolean; checksDir: string[] }, io: Io): Promise<number> {
+export async function listChecks(
+  options: { json?: boolean; markdown?: boolean; checksDir: string[] },
+  io: Io,
+): Promise<number> {
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   if (options.markdown === true) {
     io.stdout.write(renderFindingsDoc(findingCatalog([...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks])));
@@ -47,11 +50,19 @@ export async function explainFinding(id: string, options: { checksDir: string[] 
   const entry = catalog.find((candidate) => candidate.id === id);
   if (entry === undefined) {
     reportBroken(plugins, io);
-    const near = catalog.filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id.split('.')[1] ?? '')).map((candidate) => candidate.id);
-    throw new UsageError(`unknown finding id: ${id}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; netdoctor list shows every id`);
+    const near = catalog
+      .filter((candidate) => candidate.id.includes(id) || id.includes(candidate.id.split('.')[1] ?? ''))
+      .map((candidate) => candidate.id);
+    throw new UsageError(
+      `unknown finding id: ${id}${near.length > 0 ? ` (did you mean ${near.join(', ')}?)` : ''}; netdoctor list shows every id`,
+    );
   }
-  const pluginSources = plugins.checks.filter((check) => entry.reporters.includes(check.id)).map((check) => `${check.id} (plug-in ${check.source})`);
-  const reporters = entry.reporters.map((reporter) => pluginSources.find((text) => text.startsWith(`${reporter} `)) ?? reporter);
+  const pluginSources = plugins.checks
+    .filter((check) => entry.reporters.includes(check.id))
+    .map((check) => `${check.id} (plug-in ${check.source})`);
+  const reporters = entry.reporters.map(
+    (reporter) => pluginSources.find((text) => text.startsWith(`${reporter} `)) ?? reporter,
+  );
   io.stdout.write(
     [
       `${entry.id} (${entry.severity})`,

@@ -21,5 +21,7 @@ export function useColor(option: 'auto' | 'always' | 'never' | undefined, io: Io
 
 export async function writeSnapshot(snapshot: Snapshot, file: string, io: Io): Promise<void> {
   await writeFile(file, `${JSON.stringify(snapshot, null, 1)}\n`);
-  io.stderr.write(`netdoctor: recorded ${snapshot.commands.length} commands, ${snapshot.files.length} files, ${snapshot.dirs.length} folders and ${snapshot.stats.length} stats to ${file}\n`);
+  io.stderr.write(
+    `netdoctor: recorded ${snapshot.commands.length} commands, ${snapshot.files.length} files, ${snapshot.dirs.length} folders and ${snapshot.stats.length} stats to ${file}\n`,
+  );
 }

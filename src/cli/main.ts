@@ -13,7 +13,6 @@ import { explainFinding, listChecks, pluginDirs } from './catalog.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 import { registerWhy } from './why.js';
 
-
 interface DiagnoseOptions {
   json?: boolean;
   format: 'human' | 'json';
@@ -30,13 +29,20 @@ interface DiagnoseOptions {
 }
 
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((item) => item.trim()).filter((item) => item !== '')];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  ];
 }
 
 function parseSeconds(option: string): (value: string) => number {
   return (value) => {
     const seconds = Number(value);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
     return seconds;
   };
 }
@@ -46,23 +52,36 @@ function collectDirs(value: string, previous: string[]): string[] {
 }
 
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
-export function selectChecks(checks: readonly Check[], only: string[] | undefined, skip: string[] | undefined): Check[] {
+export function selectChecks(
+  checks: readonly Check[],
+  only: string[] | undefined,
+  skip: string[] | undefined,
+): Check[] {
   const known = new Set(checks.flatMap((check) => [check.id, ...Object.keys(check.findings)]));
   const unknown = [...(only ?? []), ...(skip ?? [])].filter((id) => !known.has(id));
-  if (unknown.length > 0) throw new UsageError(`unknown check or finding id: ${unknown.join(', ')} (netdoctor list shows them)`);
-  const matches = (check: Check, ids: string[]) => ids.includes(check.id) || Object.keys(check.findings).some((id) => ids.includes(id));
-  return checks.filter((check) => (only === undefined || matches(check, only)) && (skip === undefined || !matches(check, skip)));
+  if (unknown.length > 0)
+    throw new UsageError(`unknown check or finding id: ${unknown.join(', ')} (netdoctor list shows them)`);
+  const matches = (check: Check, ids: string[]) =>
+    ids.includes(check.id) || Object.keys(check.findings).some((id) => ids.includes(id));
+  return checks.filter(
+    (check) => (only === undefined || matches(check, only)) && (skip === undefined || !matches(check, skip)),
+  );
 }
 
 async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
-  if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
+  if (options.record !== undefined && options.replay !== undefined)
+    throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
   const spinner = startSpinner(io, format === 'human', 'diagnosing');
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
-    const pipeline = { replay: options.replay, record: options.record !== undefined, commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000 };
+    const pipeline = {
+      replay: options.replay,
+      record: options.record !== undefined,
+      commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
+    };
     result = await runPipeline(pipeline, async (context) => {
       const results = await runChecks(selected, context, {
         timeoutMs: options.timeout * 1000,
@@ -78,13 +97,19 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   const { report, snapshot } = result;
   if (snapshot !== undefined) await writeSnapshot(snapshot, options.record!, io);
   const width = Math.min(io.stdout.columns ?? 100, 140);
-  io.stdout.write(format === 'json' ? renderJson(report) : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }));
+  io.stdout.write(
+    format === 'json'
+      ? renderJson(report)
+      : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }),
+  );
   return exitCode(report, options.failOn);
 }
 
 export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('netdoctor')
-    .description('Diagnose why containers on this Linux host cannot reach each other, resolve names, or reach the outside.')
+    .description(
+      'Diagnose why containers on this Linux host cannot reach each other, resolve names, or reach the outside.',
+    )
     .version(TOOL.version)
     .exitOverride()
     // Options after a subcommand belong to it: without this, `list --json` would set the diagnosis' --json.
@@ -97,14 +122,35 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']).default('human'))
     .option('--only <ids>', 'run only these checks (check or finding ids, comma-separated, repeatable)', collect)
     .option('--skip <ids>', 'skip these checks (check or finding ids, comma-separated, repeatable)', collect)
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'never']).default('error'))
-    .option('--timeout <seconds>', 'time limit of each check', parseSeconds('--timeout'), DEFAULT_CHECK_TIMEOUT_MS / 1000)
-    .option('--command-timeout <seconds>', 'time limit of each command netdoctor runs (raise it on a slow or loaded host)', parseSeconds('--command-timeout'), DEFAULT_COMMAND_TIMEOUT_MS / 1000)
-    .option('--checks-dir <dir>', 'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+        .choices(['error', 'warning', 'never'])
+        .default('error'),
+    )
+    .option(
+      '--timeout <seconds>',
+      'time limit of each check',
+      parseSeconds('--timeout'),
+      DEFAULT_CHECK_TIMEOUT_MS / 1000,
+    )
+    .option(
+      '--command-timeout <seconds>',
+      'time limit of each command netdoctor runs (raise it on a slow or loaded host)',
+      parseSeconds('--command-timeout'),
+      DEFAULT_COMMAND_TIMEOUT_MS / 1000,
+    )
+    .option(
+      '--checks-dir <dir>',
+      'also load checks (.js, .mjs) from this folder (repeatable; also NETDOCTOR_CHECKS_DIR)',
+      collectDirs,
+      [] as string[],
+    )
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'list checks that do not apply to this host too')
-    .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'))
+    .addOption(
+      new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'),
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete (a check errored); 64 usage error.',
@@ -116,14 +162,26 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .description('list every check and the finding ids it can report, plug-ins included')
     .option('--json', 'as JSON')
     .option('--markdown', 'every finding id with its full wording, as a markdown document (docs/findings.md)')
-    .option('--checks-dir <dir>', 'also list the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
-    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }) => setExit(await listChecks(options, io)));
+    .option(
+      '--checks-dir <dir>',
+      'also list the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)',
+      collectDirs,
+      [] as string[],
+    )
+    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }) =>
+      setExit(await listChecks(options, io)),
+    );
 
   program
     .command('explain')
     .description('explain a finding id: what it means, its usual cause and its fix')
     .argument('<id>', 'a finding id, e.g. host.ip_forward_disabled')
-    .option('--checks-dir <dir>', 'also look for the id among the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)', collectDirs, [] as string[])
+    .option(
+      '--checks-dir <dir>',
+      'also look for the id among the checks of this folder (repeatable; also NETDOCTOR_CHECKS_DIR)',
+      collectDirs,
+      [] as string[],
+    )
     .action(async (id: string, options: { checksDir: string[] }) => setExit(await explainFinding(id, options, io)));
 
   registerWhy(program, io, setExit);
@@ -141,7 +199,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return code;
   } catch (error) {
     if (error instanceof CommanderError) {
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? EXIT.ok : EXIT.usage;
+      return error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+        ? EXIT.ok
+        : EXIT.usage;
     }
     if (error instanceof UsageError) {
       io.stderr.write(`netdoctor: ${error.message}\n`);

@@ -17,7 +17,11 @@ const HOST_CHECK_TIMEOUT_MS = 3500;
  */
 const ENGINE_COMMAND_TIMEOUT_MS = 2500;
 
-const OUTCOME_EXIT: Record<PairOutcome, number> = { reachable: EXIT.ok, unreachable: EXIT.findings, undecided: EXIT.incomplete };
+const OUTCOME_EXIT: Record<PairOutcome, number> = {
+  reachable: EXIT.ok,
+  unreachable: EXIT.findings,
+  undecided: EXIT.incomplete,
+};
 
 interface WhyOptions {
   port: number[];
@@ -30,9 +34,13 @@ interface WhyOptions {
 }
 
 function parsePorts(value: string, previous: number[] = []): number[] {
-  const ports = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const ports = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   for (const port of ports) {
-    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) throw new InvalidArgumentError(`"${port}" is not a TCP port (1-65535)`);
+    if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535)
+      throw new InvalidArgumentError(`"${port}" is not a TCP port (1-65535)`);
   }
   return [...new Set([...previous, ...ports.map(Number)])];
 }
@@ -46,19 +54,35 @@ function given<T>(command: Command, key: string): T | undefined {
 }
 
 async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<number> {
-  if (options.record !== undefined && options.replay !== undefined) throw new UsageError('--record and --replay cannot be used together');
+  if (options.record !== undefined && options.replay !== undefined)
+    throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
   const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
-    const pipeline = { replay: options.replay, record: options.record !== undefined, commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS };
-    result = await runPipeline(pipeline, (context) => diagnosePair(context, { a, b, ports: options.port }, { pair: PAIR_CHECKS, host: HOST_CHECKS }, HOST_CHECK_TIMEOUT_MS));
+    const pipeline = {
+      replay: options.replay,
+      record: options.record !== undefined,
+      commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS,
+    };
+    result = await runPipeline(pipeline, (context) =>
+      diagnosePair(
+        context,
+        { a, b, ports: options.port },
+        { pair: PAIR_CHECKS, host: HOST_CHECKS },
+        HOST_CHECK_TIMEOUT_MS,
+      ),
+    );
   } finally {
     spinner?.stop();
   }
   const { report, snapshot } = result;
   if (snapshot !== undefined) await writeSnapshot(snapshot, options.record!, io);
-  io.stdout.write(json ? renderJson(report) : renderPair(report, { color: useColor(options.color, io), verbose: options.verbose === true }));
+  io.stdout.write(
+    json
+      ? renderJson(report)
+      : renderPair(report, { color: useColor(options.color, io), verbose: options.verbose === true }),
+  );
   return OUTCOME_EXIT[report.pair!.verdict.outcome];
 }
 
@@ -66,17 +90,30 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
 export function registerWhy(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command('why')
-    .description('explain why container A cannot reach container B: the path between them, probed from inside A\'s network namespace')
-    .argument('<A>', 'the container that connects: a name or id (docker:NAME or podman:NAME when both engines have one)')
+    .description(
+      "explain why container A cannot reach container B: the path between them, probed from inside A's network namespace",
+    )
+    .argument(
+      '<A>',
+      'the container that connects: a name or id (docker:NAME or podman:NAME when both engines have one)',
+    )
     .argument('<B>', 'the container it connects to')
-    .option('--port <port>', 'a TCP port of B to probe (repeatable, comma-separated; default: the ports B listens on)', parsePorts, [] as number[])
+    .option(
+      '--port <port>',
+      'a TCP port of B to probe (repeatable, comma-separated; default: the ports B listens on)',
+      parsePorts,
+      [] as number[],
+    )
     .option('--json', 'print the report as JSON (same as --format json)')
     .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']))
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'show the excerpt of every piece of evidence')
     .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']))
-    .addHelpText('after', '\nExit codes: 0 B is reachable on every probed port; 1 it is not; 2 netdoctor could not decide; 64 usage error.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 B is reachable on every probed port; 1 it is not; 2 netdoctor could not decide; 64 usage error.',
+    )
     .action(async (a: string, b: string, local: { port: number[] }, command: Command) => {
       const options: WhyOptions = { port: local.port };
       for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose'] as const) {

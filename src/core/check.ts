@@ -19,7 +19,8 @@ export interface FindingWording {
 export type FindingCatalog<Id extends string = string> = Readonly<Record<Id, FindingWording>>;
 
 /** What a check's run returns: findings (none means it passed), or a skip that says why. */
-export type CheckOutcome = { skip: SkipKind; reason: string } | { findings: Finding[]; summary?: string; reason?: string };
+export type CheckOutcome =
+  { skip: SkipKind; reason: string } | { findings: Finding[]; summary?: string; reason?: string };
 
 export interface CheckContext {
   host: Host;

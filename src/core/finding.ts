@@ -18,7 +18,9 @@ export interface FindingDetails {
  * The builder of a check's findings: checks decide facts, their wording words them. Typed by the check's own
  * catalog, so a check cannot report an id it does not declare.
  */
-export function findingBuilder<Id extends string>(catalog: FindingCatalog<Id>): (id: Id, details: FindingDetails) => Finding {
+export function findingBuilder<Id extends string>(
+  catalog: FindingCatalog<Id>,
+): (id: Id, details: FindingDetails) => Finding {
   return (id, details) => {
     const wording = catalog[id];
     return {

@@ -21,13 +21,9 @@ export interface CommandResult {
   error?: HostError;
 }
 
-export type FileResult =
-  | { path: string; ok: true; content: string }
-  | { path: string; ok: false; error: HostError };
+export type FileResult = { path: string; ok: true; content: string } | { path: string; ok: false; error: HostError };
 
-export type DirResult =
-  | { path: string; ok: true; entries: string[] }
-  | { path: string; ok: false; error: HostError };
+export type DirResult = { path: string; ok: true; entries: string[] } | { path: string; ok: false; error: HostError };
 
 export type FileType = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket' | 'other';
 
@@ -42,9 +38,7 @@ export interface FileStat {
   rdev?: { major: number; minor: number };
 }
 
-export type StatResult =
-  | { path: string; ok: true; stat: FileStat }
-  | { path: string; ok: false; error: HostError };
+export type StatResult = { path: string; ok: true; stat: FileStat } | { path: string; ok: false; error: HostError };
 
 /** Who runs netdoctor, and the parts of the environment that change what engines do. */
 export interface HostContext {

@@ -68,8 +68,7 @@ export interface ProbeRecord {
 }
 
 export type FirewallEvaluation =
-  | { evaluated: false; reason: string }
-  | { evaluated: true; verdict: string; decidedBy: string; trace: string[] };
+  { evaluated: false; reason: string } | { evaluated: true; verdict: string; decidedBy: string; trace: string[] };
 
 export type PairOutcome = 'reachable' | 'unreachable' | 'undecided';
 

@@ -46,7 +46,12 @@ export const cniConfig = defineFact<CniConfig>('cni:config', async (facts) => {
   const dir = conf.networkConfigDir ?? defaultCniConfigDir(facts.host.context);
   const listing = await facts.host.readDir(dir);
   if (!listing.ok) {
-    return { dir, conflists: [], invalid: [], problem: listing.error.code === 'ENOENT' ? undefined : describeError(dir, listing.error) };
+    return {
+      dir,
+      conflists: [],
+      invalid: [],
+      problem: listing.error.code === 'ENOENT' ? undefined : describeError(dir, listing.error),
+    };
   }
   const paths = listing.entries.filter((entry) => entry.endsWith('.conflist')).map((entry) => `${dir}/${entry}`);
   const reads = await Promise.all(paths.map((path) => facts.host.readFile(path)));
@@ -72,7 +77,8 @@ export const cniPodman = defineFact<CniPodman>('cni:podman', async (facts) => {
   const podman = await facts.get(podmanState);
   if (podman.kind === 'absent') return doesNotApply('podman is not installed');
   if (podman.kind === 'unusable') return unreadable(podman.reason);
-  if (podman.info.networkBackend !== 'cni') return doesNotApply(`podman uses the ${podman.info.networkBackend} backend`);
+  if (podman.info.networkBackend !== 'cni')
+    return doesNotApply(`podman uses the ${podman.info.networkBackend} backend`);
   const cni = await facts.get(cniConfig);
   if (cni.problem !== undefined) return unreadable(cni.problem);
   return { ok: true, scope: podman.scope, cni };
@@ -80,7 +86,10 @@ export const cniPodman = defineFact<CniPodman>('cni:podman', async (facts) => {
 
 export type DnsnamePodman = { ok: true; scope: Scope; cni: CniConfig; networks: CniConflist[] } | NoValue;
 
-/** The CNI networks that use the dnsname plugin (the networks that need dnsmasq), or why the dnsmasq checks do not apply. */
+/**
+ * The CNI networks that use the dnsname plugin (the networks that need dnsmasq), or why the dnsmasq checks do not
+ * apply.
+ */
 export const dnsnamePodman = defineFact<DnsnamePodman>('cni:dnsname-networks', async (facts) => {
   const podman = await facts.get(cniPodman);
   if (!podman.ok) return podman;

@@ -7,8 +7,19 @@ import { asRecord, asString, asStringArray } from './model.js';
 export const SYSTEM_CONTAINERS_CONF = '/usr/share/containers/containers.conf';
 export const OVERRIDE_CONTAINERS_CONF = '/etc/containers/containers.conf';
 
-export const DEFAULT_HELPER_BINARIES_DIRS = ['/usr/local/libexec/podman', '/usr/local/lib/podman', '/usr/libexec/podman', '/usr/lib/podman'];
-export const DEFAULT_CNI_PLUGIN_DIRS = ['/usr/local/libexec/cni', '/usr/libexec/cni', '/usr/local/lib/cni', '/usr/lib/cni', '/opt/cni/bin'];
+export const DEFAULT_HELPER_BINARIES_DIRS = [
+  '/usr/local/libexec/podman',
+  '/usr/local/lib/podman',
+  '/usr/libexec/podman',
+  '/usr/lib/podman',
+];
+export const DEFAULT_CNI_PLUGIN_DIRS = [
+  '/usr/local/libexec/cni',
+  '/usr/libexec/cni',
+  '/usr/local/lib/cni',
+  '/usr/lib/cni',
+  '/opt/cni/bin',
+];
 
 /** The settings netdoctor reads from the containers.conf chain, after merging. */
 export interface ContainersConf {
@@ -44,7 +55,10 @@ export function containersConfCandidates(context: HostContext): { files: string[
 }
 
 /** Merges parsed containers.conf documents, later ones overriding earlier ones key by key. */
-export function mergeContainersConf(documents: { path: string; data: Record<string, unknown> }[], problems: string[]): ContainersConf {
+export function mergeContainersConf(
+  documents: { path: string; data: Record<string, unknown> }[],
+  problems: string[],
+): ContainersConf {
   const conf: ContainersConf = {
     files: documents.map((document) => document.path),
     problems,
@@ -93,30 +107,40 @@ export interface ContainersConfDocuments {
 }
 
 /** The containers.conf chain read and parsed once, for every setting any fact takes from it. */
-export const containersConfDocuments = defineFact<ContainersConfDocuments>('podman:containers-conf-documents', async ({ host }) => {
-  const candidates = containersConfCandidates(host.context);
-  const listings = await Promise.all(candidates.dirs.map((dir) => host.readDir(dir)));
-  const dropIns = listings.flatMap((listing) =>
-    listing.ok ? listing.entries.filter((entry) => entry.endsWith('.conf')).map((entry) => `${listing.path}/${entry}`) : [],
-  );
-  // Drop-in folders come right after the file they extend.
-  const ordered = [...candidates.files.slice(0, 2), ...dropIns.filter((path) => path.startsWith('/etc/')), ...candidates.files.slice(2), ...dropIns.filter((path) => !path.startsWith('/etc/'))];
-  const reads = await Promise.all(ordered.map((path) => host.readFile(path)));
-  const documents: { path: string; data: Record<string, unknown> }[] = [];
-  const problems: string[] = [];
-  for (const read of reads) {
-    if (!read.ok) {
-      if (read.error.code !== 'ENOENT') problems.push(describeError(read.path, read.error));
-      continue;
+export const containersConfDocuments = defineFact<ContainersConfDocuments>(
+  'podman:containers-conf-documents',
+  async ({ host }) => {
+    const candidates = containersConfCandidates(host.context);
+    const listings = await Promise.all(candidates.dirs.map((dir) => host.readDir(dir)));
+    const dropIns = listings.flatMap((listing) =>
+      listing.ok
+        ? listing.entries.filter((entry) => entry.endsWith('.conf')).map((entry) => `${listing.path}/${entry}`)
+        : [],
+    );
+    // Drop-in folders come right after the file they extend.
+    const ordered = [
+      ...candidates.files.slice(0, 2),
+      ...dropIns.filter((path) => path.startsWith('/etc/')),
+      ...candidates.files.slice(2),
+      ...dropIns.filter((path) => !path.startsWith('/etc/')),
+    ];
+    const reads = await Promise.all(ordered.map((path) => host.readFile(path)));
+    const documents: { path: string; data: Record<string, unknown> }[] = [];
+    const problems: string[] = [];
+    for (const read of reads) {
+      if (!read.ok) {
+        if (read.error.code !== 'ENOENT') problems.push(describeError(read.path, read.error));
+        continue;
+      }
+      try {
+        documents.push({ path: read.path, data: parseToml(read.content) as Record<string, unknown> });
+      } catch (error) {
+        problems.push(`${read.path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
+      }
     }
-    try {
-      documents.push({ path: read.path, data: parseToml(read.content) as Record<string, unknown> });
-    } catch (error) {
-      problems.push(`${read.path} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
-    }
-  }
-  return { documents, problems };
-});
+    return { documents, problems };
+  },
+);
 
 export const containersConf = defineFact<ContainersConf>('podman:containers-conf', async (facts) => {
   const { documents, problems } = await facts.get(containersConfDocuments);

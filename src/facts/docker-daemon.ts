@@ -30,7 +30,8 @@ export interface DockerDaemonConfig {
   dns: string[];
 }
 
-export type DockerDaemon = { ok: true; config: DockerDaemonConfig } | { ok: false; reason: string; notRunning?: boolean };
+export type DockerDaemon =
+  { ok: true; config: DockerDaemonConfig } | { ok: false; reason: string; notRunning?: boolean };
 
 /** Go's strconv.ParseBool, which dockerd's flag parser uses. */
 export function parseGoBool(text: string): boolean | undefined {
@@ -66,7 +67,10 @@ export function parseDockerdFlags(argv: readonly string[]): DockerdFlags {
   return flags;
 }
 
-export function parseDaemonJson(content: string): { switches: Partial<Record<DaemonSwitch, SwitchSetting>>; dns: string[] } {
+export function parseDaemonJson(content: string): {
+  switches: Partial<Record<DaemonSwitch, SwitchSetting>>;
+  dns: string[];
+} {
   const data = asRecord(JSON.parse(content));
   const switches: Partial<Record<DaemonSwitch, SwitchSetting>> = {};
   for (const name of DAEMON_SWITCHES) {
@@ -87,17 +91,28 @@ async function findDockerd(facts: Facts): Promise<ProcessInfo | { reason: string
   const found = await facts.get(processesNamed('dockerd'));
   if (!found.ok) return { reason: found.reason };
   const [first] = found.processes;
-  return first ?? { reason: `no dockerd process runs (${recorded.kind === 'pid' ? `${DOCKER_PID_FILE} names ${recorded.pid}, which is not dockerd` : recorded.reason})` };
+  return (
+    first ?? {
+      reason: `no dockerd process runs (${recorded.kind === 'pid' ? `${DOCKER_PID_FILE} names ${recorded.pid}, which is not dockerd` : recorded.reason})`,
+    }
+  );
 }
 
 /** dockerd's effective switches, from its command line and its daemon.json. */
 export const dockerDaemon = defineFact<DockerDaemon>('docker:daemon', async (facts) => {
   const dockerd = await findDockerd(facts);
   if ('reason' in dockerd) return { ok: false, reason: dockerd.reason, notRunning: true };
-  if (dockerd.argv.length === 0) return { ok: false, reason: `the command line of dockerd (pid ${dockerd.pid}) could not be read` };
+  if (dockerd.argv.length === 0)
+    return { ok: false, reason: `the command line of dockerd (pid ${dockerd.pid}) could not be read` };
   const flags = parseDockerdFlags(dockerd.argv);
   const configPath = flags.configFile ?? DEFAULT_DAEMON_JSON;
-  const config: DockerDaemonConfig = { process: dockerd, configPath, configExists: false, switches: { ...flags.switches }, dns: flags.dns };
+  const config: DockerDaemonConfig = {
+    process: dockerd,
+    configPath,
+    configExists: false,
+    switches: { ...flags.switches },
+    dns: flags.dns,
+  };
   const file = await facts.host.readFile(configPath);
   if (file.ok) {
     config.configExists = true;
@@ -116,7 +131,11 @@ export const dockerDaemon = defineFact<DockerDaemon>('docker:daemon', async (fac
 });
 
 /** How to restart dockerd on this host, with its command line minus the arguments to drop. */
-export function restartDockerdCommands(process: ProcessInfo, systemd: boolean, dropArguments: readonly string[] = []): string[] {
+export function restartDockerdCommands(
+  process: ProcessInfo,
+  systemd: boolean,
+  dropArguments: readonly string[] = [],
+): string[] {
   if (systemd) return ['systemctl restart docker'];
   const argv = process.argv.filter((arg) => !dropArguments.includes(arg));
   return [

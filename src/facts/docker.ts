@@ -1,7 +1,14 @@
 import { commandLine, type CommandResult } from '../core/host.js';
 import type { Evidence } from '../core/types.js';
 import { defineFact } from '../core/facts.js';
-import { describeError, findExecutable, isReadWritableBy, modeString, systemSearchPath, type ExecutableLookup } from './files.js';
+import {
+  describeError,
+  findExecutable,
+  isReadWritableBy,
+  modeString,
+  systemSearchPath,
+  type ExecutableLookup,
+} from './files.js';
 import {
   EngineOutputError,
   asArray,
@@ -44,7 +51,7 @@ export function commandEvidence(result: CommandResult, excerpt?: string): Eviden
   // A failing docker 28 client still prints a JSON of empty fields: the error is what matters.
   const output = result.exitCode === 0 ? result.stdout.trim() : result.stderr.trim() || result.stdout.trim();
   const status = result.error ? `(${result.error.message})` : `(exit ${result.exitCode ?? 'none'})`;
-  return { source: 'command', what: commandLine(result.argv), excerpt: excerpt ?? (`${clip(output)} ${status}`.trim()) };
+  return { source: 'command', what: commandLine(result.argv), excerpt: excerpt ?? `${clip(output)} ${status}`.trim() };
 }
 
 function clip(text: string, max = 400): string {
@@ -58,23 +65,43 @@ export function dockerSocketPath(dockerHost: string | undefined): string | undef
 }
 
 /** Sorts a failed `docker info` into why the daemon cannot be used, from what the CLI printed. */
-export function classifyDockerFailure(result: CommandResult, socketExists: boolean | undefined): { cause: DockerUnreachableCause; reason: string } {
+export function classifyDockerFailure(
+  result: CommandResult,
+  socketExists: boolean | undefined,
+): { cause: DockerUnreachableCause; reason: string } {
   const stderr = result.stderr.trim();
-  if (result.timedOut) return { cause: 'timeout', reason: `\`docker info\` did not answer within ${result.durationMs} ms: the daemon hangs` };
+  if (result.timedOut)
+    return {
+      cause: 'timeout',
+      reason: `\`docker info\` did not answer within ${result.durationMs} ms: the daemon hangs`,
+    };
   if (/permission denied/i.test(stderr)) {
     return { cause: 'permission-denied', reason: `permission denied on the docker socket: ${firstLine(stderr)}` };
   }
-  if (/connection refused/i.test(stderr)) return { cause: 'refused', reason: `the socket refuses connections: ${firstLine(stderr)}` };
+  if (/connection refused/i.test(stderr))
+    return { cause: 'refused', reason: `the socket refuses connections: ${firstLine(stderr)}` };
   if (/Cannot connect to the Docker daemon|Is the docker daemon running|no such file or directory/i.test(stderr)) {
-    if (socketExists === false) return { cause: 'socket-missing', reason: `dockerd is not running: its socket does not exist (${firstLine(stderr)})` };
+    if (socketExists === false)
+      return {
+        cause: 'socket-missing',
+        reason: `dockerd is not running: its socket does not exist (${firstLine(stderr)})`,
+      };
     return { cause: 'refused', reason: `dockerd does not answer on its socket: ${firstLine(stderr)}` };
   }
   if (result.error) return { cause: 'error', reason: `docker could not be run: ${result.error.message}` };
-  return { cause: 'error', reason: `\`docker info\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(stderr) || 'no message'}` };
+  return {
+    cause: 'error',
+    reason: `\`docker info\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(stderr) || 'no message'}`,
+  };
 }
 
 function firstLine(text: string): string {
-  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+  return (
+    text
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim() ?? ''
+  );
 }
 
 export function parseDockerInfo(stdout: string): DockerInfo {
@@ -149,7 +176,9 @@ export function parseDockerNetworks(stdout: string, command: string): ContainerN
     const options = asStringRecord(network.Options);
     const name = asString(network.Name) ?? '';
     const driver = asString(network.Driver) ?? '';
-    const bridge = options['com.docker.network.bridge.name'] ?? (driver === 'bridge' ? `br-${(asString(network.Id) ?? '').slice(0, 12)}` : undefined);
+    const bridge =
+      options['com.docker.network.bridge.name'] ??
+      (driver === 'bridge' ? `br-${(asString(network.Id) ?? '').slice(0, 12)}` : undefined);
     const result: ContainerNetwork = {
       engine: 'docker',
       scope: 'rootful',
@@ -162,7 +191,8 @@ export function parseDockerNetworks(stdout: string, command: string): ContainerN
         return gateway ? { subnet: asString(record.Subnet) ?? '', gateway } : { subnet: asString(record.Subnet) ?? '' };
       }),
       // Docker's embedded DNS serves every user-defined network, never the default bridge.
-      dnsEnabled: driver !== 'host' && driver !== 'null' && options['com.docker.network.bridge.default_bridge'] !== 'true',
+      dnsEnabled:
+        driver !== 'host' && driver !== 'null' && options['com.docker.network.bridge.default_bridge'] !== 'true',
       internal: network.Internal === true,
       isDefault: options['com.docker.network.bridge.default_bridge'] === 'true',
       options,
@@ -193,11 +223,15 @@ export async function inspectListed<T>(
 ): Promise<Listing<T>> {
   const listed = await run(listArgv);
   if (listed.exitCode !== 0) return { ok: false, reason: failureReason(listed) };
-  const ids = listed.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const ids = listed.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   if (ids.length === 0) return { ok: true, items: [], command: commandLine(listArgv) };
   const inspected = await run([...inspectArgv, ...ids]);
   // Something listed may be gone by the time it is inspected: inspect then fails for that id only.
-  if (inspected.exitCode !== 0 && inspected.stdout.trim() === '') return { ok: false, reason: failureReason(inspected) };
+  if (inspected.exitCode !== 0 && inspected.stdout.trim() === '')
+    return { ok: false, reason: failureReason(inspected) };
   try {
     const command = commandLine(inspected.argv);
     return { ok: true, items: parse(inspected.stdout, command), command };
@@ -214,11 +248,21 @@ export function failureReason(result: CommandResult): string {
 export const dockerNetworks = defineFact<Listing<ContainerNetwork>>('docker:networks', async (facts) => {
   const state = await facts.get(dockerState);
   if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
-  return inspectListed((argv) => facts.host.run(argv), DOCKER_NETWORK_IDS, ['docker', 'network', 'inspect'], parseDockerNetworks);
+  return inspectListed(
+    (argv) => facts.host.run(argv),
+    DOCKER_NETWORK_IDS,
+    ['docker', 'network', 'inspect'],
+    parseDockerNetworks,
+  );
 });
 
 export const dockerContainers = defineFact<Listing<Container>>('docker:containers', async (facts) => {
   const state = await facts.get(dockerState);
   if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
-  return inspectListed((argv) => facts.host.run(argv), DOCKER_RUNNING_IDS, ['docker', 'container', 'inspect'], parseDockerContainers);
+  return inspectListed(
+    (argv) => facts.host.run(argv),
+    DOCKER_RUNNING_IDS,
+    ['docker', 'container', 'inspect'],
+    parseDockerContainers,
+  );
 });

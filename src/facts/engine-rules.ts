@@ -10,14 +10,29 @@
  * Each is tested by running a packet through the model, so it does not matter how the engine spelt the rule.
  */
 import type { NetworkUnderTest, RuleWriter } from './firewall.js';
-import { evaluate, type ChainEvaluation, type Decider, type FirewallModel, type ModelChain, type PossibleEnd } from '../netfilter/model.js';
+import {
+  evaluate,
+  type ChainEvaluation,
+  type Decider,
+  type FirewallModel,
+  type ModelChain,
+  type PossibleEnd,
+} from '../netfilter/model.js';
 import { OUTSIDE_ADDRESS } from '../netfilter/paths.js';
 import type { Packet } from '../netfilter/rule.js';
 
 /** The chain each writer puts its forward rules in: its absence means the rules are gone. */
-export const FORWARD_MARKER_CHAIN: Record<RuleWriter, string> = { docker: 'DOCKER', netavark: 'NETAVARK_FORWARD', cni: 'CNI-FORWARD' };
+export const FORWARD_MARKER_CHAIN: Record<RuleWriter, string> = {
+  docker: 'DOCKER',
+  netavark: 'NETAVARK_FORWARD',
+  cni: 'CNI-FORWARD',
+};
 /** nft tables written by engines that program nftables directly (netavark >= 1.9, docker >= 29). */
-const NFT_ENGINE_TABLE: Record<RuleWriter, string | undefined> = { docker: 'docker-bridges', netavark: 'netavark', cni: undefined };
+const NFT_ENGINE_TABLE: Record<RuleWriter, string | undefined> = {
+  docker: 'docker-bridges',
+  netavark: 'netavark',
+  cni: undefined,
+};
 
 export interface Expectation {
   kind: 'forward-accept' | 'masquerade' | 'dnat';
@@ -35,7 +50,11 @@ export interface ExpectationOptions {
   masquerade: boolean;
 }
 
-export function expectedRules(model: FirewallModel, network: NetworkUnderTest, options: ExpectationOptions): Expectation[] {
+export function expectedRules(
+  model: FirewallModel,
+  network: NetworkUnderTest,
+  options: ExpectationOptions,
+): Expectation[] {
   const [first] = network.containers;
   if (first === undefined || network.network.internal) return [];
   const expectations: Expectation[] = [forwardAccept(model, network, first.address, options.uplink)];
@@ -49,22 +68,47 @@ export function expectedRules(model: FirewallModel, network: NetworkUnderTest, o
   return expectations;
 }
 
-function outgoing(hook: Packet['hook'], network: NetworkUnderTest, address: string, uplink: string | undefined): Packet {
-  const packet: Packet = { hook, layer: 'ip', family: 'ipv4', iif: network.bridge, saddr: address, daddr: OUTSIDE_ADDRESS, protocol: 'tcp', dport: 80, ctState: 'new', bridged: false, daddrLocal: false };
+function outgoing(
+  hook: Packet['hook'],
+  network: NetworkUnderTest,
+  address: string,
+  uplink: string | undefined,
+): Packet {
+  const packet: Packet = {
+    hook,
+    layer: 'ip',
+    family: 'ipv4',
+    iif: network.bridge,
+    saddr: address,
+    daddr: OUTSIDE_ADDRESS,
+    protocol: 'tcp',
+    dport: 80,
+    ctState: 'new',
+    bridged: false,
+    daddrLocal: false,
+  };
   if (uplink !== undefined) packet.oif = uplink;
   if (hook === 'postrouting') delete packet.iif;
   return packet;
 }
 
 /** The writer's forward accept applies when, in its own table, a rule (not the policy) decides the outgoing packet. */
-function forwardAccept(model: FirewallModel, network: NetworkUnderTest, address: string, uplink: string | undefined): Expectation {
+function forwardAccept(
+  model: FirewallModel,
+  network: NetworkUnderTest,
+  address: string,
+  uplink: string | undefined,
+): Expectation {
   const marker = FORWARD_MARKER_CHAIN[network.writer];
   const engineTable = NFT_ENGINE_TABLE[network.writer];
   const owned = (place: Pick<ModelChain, 'family' | 'table' | 'backend'>) =>
-    (place.backend !== 'nft' && place.table === 'filter' && tableHasChain(model, place, marker)) || (place.backend === 'nft' && place.table === engineTable);
+    (place.backend !== 'nft' && place.table === 'filter' && tableHasChain(model, place, marker)) ||
+    (place.backend === 'nft' && place.table === engineTable);
   // The writer's tables alone: a drop in another table (another iptables flavour, say) decides the packet
   // before the writer's chains are reached, but does not make the writer's rules absent.
-  const ownTables = model.tables.filter((table) => owned({ family: table.family, table: table.name, backend: table.backend }));
+  const ownTables = model.tables.filter((table) =>
+    owned({ family: table.family, table: table.name, backend: table.backend }),
+  );
   const evaluation = evaluate({ tables: ownTables }, outgoing('forward', network, address, uplink));
   const ownChains = evaluation.chains.filter((result) => owned(result.chain));
   const present = ownChains.some((result) => result.verdict === 'unknown' || result.decidedBy.policy === undefined);
@@ -77,17 +121,29 @@ function forwardAccept(model: FirewallModel, network: NetworkUnderTest, address:
   };
 }
 
-function masquerade(model: FirewallModel, network: NetworkUnderTest, address: string, uplink: string | undefined): Expectation {
+function masquerade(
+  model: FirewallModel,
+  network: NetworkUnderTest,
+  address: string,
+  uplink: string | undefined,
+): Expectation {
   const evaluation = evaluate(model, outgoing('postrouting', network, address, uplink));
   const translated = evaluation.chains.some((result) =>
-    result.possible.some((end) => (end.decider.action === 'masquerade' || end.decider.action === 'snat') && withoutGuessedMatch(end)),
+    result.possible.some(
+      (end) => (end.decider.action === 'masquerade' || end.decider.action === 'snat') && withoutGuessedMatch(end),
+    ),
   );
-  const natChains = evaluation.chains.filter((result) => result.chain.table === 'nat' || result.possible.some((end) => end.decider.action !== 'accept'));
+  const natChains = evaluation.chains.filter(
+    (result) => result.chain.table === 'nat' || result.possible.some((end) => end.decider.action !== 'accept'),
+  );
   return {
     kind: 'masquerade',
     description: `a masquerade rule in POSTROUTING for traffic from ${address} (network ${network.network.name}) to the outside`,
     present: translated,
-    lookedAt: (natChains.length > 0 ? natChains.map((result) => result.chain) : natChainsOnHook(model, 'postrouting')).map((chain) => listing(model, chain, [])),
+    lookedAt: (natChains.length > 0
+      ? natChains.map((result) => result.chain)
+      : natChainsOnHook(model, 'postrouting')
+    ).map((chain) => listing(model, chain, [])),
   };
 }
 
@@ -98,13 +154,26 @@ function dnat(
   port: { hostIp?: string | undefined; hostPort: number; containerPort: number; protocol: string },
   uplink: string | undefined,
 ): Expectation {
-  const packet: Packet = { hook: 'prerouting', layer: 'ip', family: 'ipv4', saddr: OUTSIDE_ADDRESS, protocol: port.protocol, dport: port.hostPort, ctState: 'new', daddrLocal: true, bridged: false };
+  const packet: Packet = {
+    hook: 'prerouting',
+    layer: 'ip',
+    family: 'ipv4',
+    saddr: OUTSIDE_ADDRESS,
+    protocol: port.protocol,
+    dport: port.hostPort,
+    ctState: 'new',
+    daddrLocal: true,
+    bridged: false,
+  };
   if (uplink !== undefined) packet.iif = uplink;
   if (port.hostIp && port.hostIp !== '0.0.0.0' && port.hostIp !== '::') packet.daddr = port.hostIp;
   const evaluation = evaluate(model, packet);
   const toContainer = (decider: Decider) =>
-    decider.action === 'dnat' && (decider.detail === undefined || decider.detail === address || decider.detail.startsWith(`${address}:`));
-  const present = evaluation.chains.some((result) => result.possible.some((end) => toContainer(end.decider) && withoutGuessedMatch(end)));
+    decider.action === 'dnat' &&
+    (decider.detail === undefined || decider.detail === address || decider.detail.startsWith(`${address}:`));
+  const present = evaluation.chains.some((result) =>
+    result.possible.some((end) => toContainer(end.decider) && withoutGuessedMatch(end)),
+  );
   return {
     kind: 'dnat',
     description: `a DNAT rule reached from PREROUTING for host port ${port.hostPort}/${port.protocol} to ${address}:${port.containerPort} (container ${container})`,
@@ -121,9 +190,17 @@ function withoutGuessedMatch(end: PossibleEnd): boolean {
   return end.assumptions.every((assumption) => !assumption.assumedMatch);
 }
 
-function tableHasChain(model: FirewallModel, chain: Pick<ModelChain, 'family' | 'table' | 'backend'>, name: string): boolean {
+function tableHasChain(
+  model: FirewallModel,
+  chain: Pick<ModelChain, 'family' | 'table' | 'backend'>,
+  name: string,
+): boolean {
   return model.tables.some(
-    (table) => table.family === chain.family && table.name === chain.table && table.backend === chain.backend && table.chains.some((candidate) => candidate.name === name),
+    (table) =>
+      table.family === chain.family &&
+      table.name === chain.table &&
+      table.backend === chain.backend &&
+      table.chains.some((candidate) => candidate.name === name),
   );
 }
 
@@ -142,16 +219,33 @@ function natChainsOnHook(model: FirewallModel, hook: string): ChainEvaluation['c
 }
 
 function chainRef(chain: ModelChain): ChainEvaluation['chain'] {
-  return { family: chain.family, table: chain.table, name: chain.name, backend: chain.backend, hook: chain.base?.hook ?? '', priority: chain.base?.priority ?? 0 };
+  return {
+    family: chain.family,
+    table: chain.table,
+    name: chain.name,
+    backend: chain.backend,
+    hook: chain.base?.hook ?? '',
+    priority: chain.base?.priority ?? 0,
+  };
 }
 
 const LISTED_RULES = 12;
 
 /** A base chain (and the named chains of the same table) as the tool prints them, for evidence. */
-function listing(model: FirewallModel, ref: ChainEvaluation['chain'], alsoChains: string[]): { source: string; excerpt: string } {
-  const table = model.tables.find((candidate) => candidate.family === ref.family && candidate.name === ref.table && candidate.backend === ref.backend);
-  const chains = [ref.name, ...alsoChains].map((name) => table?.chains.find((chain) => chain.name === name)).filter((chain) => chain !== undefined);
-  const lines: string[] = [`table ${ref.family} ${ref.table}${ref.backend === 'iptables-legacy' ? ' (iptables-legacy)' : ''}`];
+function listing(
+  model: FirewallModel,
+  ref: ChainEvaluation['chain'],
+  alsoChains: string[],
+): { source: string; excerpt: string } {
+  const table = model.tables.find(
+    (candidate) => candidate.family === ref.family && candidate.name === ref.table && candidate.backend === ref.backend,
+  );
+  const chains = [ref.name, ...alsoChains]
+    .map((name) => table?.chains.find((chain) => chain.name === name))
+    .filter((chain) => chain !== undefined);
+  const lines: string[] = [
+    `table ${ref.family} ${ref.table}${ref.backend === 'iptables-legacy' ? ' (iptables-legacy)' : ''}`,
+  ];
   for (const chain of chains) {
     lines.push(chain.declaration);
     lines.push(...chain.rules.slice(0, LISTED_RULES).map((rule) => rule.text));

@@ -8,14 +8,33 @@ export const engineSummaries = defineFact<EngineSummary[]>('engines:summary', as
   const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
   const engines: EngineSummary[] = [];
   if (docker.kind === 'ok') {
-    engines.push({ engine: 'docker', scope: docker.info.rootless ? 'rootless' : 'rootful', cli: docker.cli, version: docker.info.serverVersion, reachable: true });
+    engines.push({
+      engine: 'docker',
+      scope: docker.info.rootless ? 'rootless' : 'rootful',
+      cli: docker.cli,
+      version: docker.info.serverVersion,
+      reachable: true,
+    });
   } else if (docker.kind !== 'absent') {
     engines.push({ engine: 'docker', scope: 'rootful', cli: docker.cli, reachable: false, reason: docker.reason });
   }
   if (podman.kind === 'ok') {
-    engines.push({ engine: 'podman', scope: podman.scope, cli: podman.cli, version: podman.info.version, reachable: true, networkBackend: podman.info.networkBackend });
+    engines.push({
+      engine: 'podman',
+      scope: podman.scope,
+      cli: podman.cli,
+      version: podman.info.version,
+      reachable: true,
+      networkBackend: podman.info.networkBackend,
+    });
   } else if (podman.kind === 'unusable') {
-    engines.push({ engine: 'podman', scope: facts.host.context.uid === 0 ? 'rootful' : 'rootless', cli: podman.cli, reachable: false, reason: podman.reason });
+    engines.push({
+      engine: 'podman',
+      scope: facts.host.context.uid === 0 ? 'rootful' : 'rootless',
+      cli: podman.cli,
+      reachable: false,
+      reason: podman.reason,
+    });
   }
   return engines;
 });

@@ -34,7 +34,11 @@ export function sysctl(name: string): FactDefinition<Readable<SysctlValue>> {
 }
 
 /** A per-interface sysctl: interface names may contain dots, so the path is built from parts. */
-export function interfaceSysctl(family: 'ipv4' | 'ipv6', iface: string, key: string): FactDefinition<Readable<SysctlValue>> {
+export function interfaceSysctl(
+  family: 'ipv4' | 'ipv6',
+  iface: string,
+  key: string,
+): FactDefinition<Readable<SysctlValue>> {
   return sysctlAt(`net.${family}.conf.${iface}.${key}`, `/proc/sys/net/${family}/conf/${iface}/${key}`);
 }
 
@@ -90,7 +94,8 @@ export async function findExecutable(host: Host, name: string, dirs: readonly st
   let firstNonExecutable: ExecutableLookup['found'];
   for (const result of results) {
     if (!result.ok) {
-      if (result.error.code !== 'ENOENT' && result.error.code !== 'ENOTDIR') lookup.unreadable.push(`${result.path} (${result.error.code})`);
+      if (result.error.code !== 'ENOENT' && result.error.code !== 'ENOTDIR')
+        lookup.unreadable.push(`${result.path} (${result.error.code})`);
       continue;
     }
     if (result.stat.type !== 'file') continue;
@@ -107,7 +112,8 @@ export async function findExecutable(host: Host, name: string, dirs: readonly st
 
 export function describeLookup(lookup: ExecutableLookup): string {
   if (lookup.found?.executable) return `${lookup.name}: found at ${lookup.found.path}`;
-  if (lookup.found) return `${lookup.name}: ${lookup.found.path} exists but is not executable (mode ${modeString(lookup.found.stat)})`;
+  if (lookup.found)
+    return `${lookup.name}: ${lookup.found.path} exists but is not executable (mode ${modeString(lookup.found.stat)})`;
   return `${lookup.name}: not found in ${lookup.searched.map((path) => path.slice(0, -lookup.name.length - 1)).join(', ')}`;
 }
 
@@ -115,7 +121,9 @@ export function modeString(stat: FileStat): string {
   const letters = 'rwxrwxrwx';
   let text = '';
   for (let bit = 8; bit >= 0; bit--) text += stat.mode & (1 << bit) ? letters[8 - bit] : '-';
-  const prefix = { file: '-', directory: 'd', symlink: 'l', char: 'c', block: 'b', fifo: 'p', socket: 's', other: '?' }[stat.type];
+  const prefix = { file: '-', directory: 'd', symlink: 'l', char: 'c', block: 'b', fifo: 'p', socket: 's', other: '?' }[
+    stat.type
+  ];
   return `${prefix}${text} ${stat.uid}:${stat.gid}`;
 }
 

@@ -32,7 +32,9 @@ export interface KernelNetfilter {
   /** Whether nf_tables is in the kernel now (loaded or built in), so that listing it loads nothing. */
   nfTables: boolean;
   nfTablesReason: string;
-  /** The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded. */
+  /**
+   * The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded.
+   */
   legacyTables: Record<IptablesFamily, string[] | undefined>;
   evidence: Evidence[];
 }
@@ -47,15 +49,26 @@ export interface FirewallRulesets {
 export type FirewallRulesetsFact = { ok: true; rulesets: FirewallRulesets } | { ok: false; reason: string };
 
 const FAMILIES: readonly IptablesFamily[] = ['ipv4', 'ipv6'];
-const LEGACY_NAMES_FILE: Record<IptablesFamily, string> = { ipv4: '/proc/net/ip_tables_names', ipv6: '/proc/net/ip6_tables_names' };
+const LEGACY_NAMES_FILE: Record<IptablesFamily, string> = {
+  ipv4: '/proc/net/ip_tables_names',
+  ipv6: '/proc/net/ip6_tables_names',
+};
 const SAVE_TOOL: Record<IptablesFamily, string> = { ipv4: 'iptables', ipv6: 'ip6tables' };
 
 function parseLoadedModules(content: string): Set<string> {
-  return new Set(content.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name !== ''));
+  return new Set(
+    content
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name !== ''),
+  );
 }
 
 function parseTableNames(content: string): string[] {
-  return content.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return content
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** What the kernel holds now, read from /proc and /sys only. */
@@ -68,32 +81,61 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
   ]);
   const evidence: Evidence[] = [];
   const legacyTables: Record<IptablesFamily, string[] | undefined> = { ipv4: undefined, ipv6: undefined };
-  for (const [family, read] of [['ipv4', legacy4], ['ipv6', legacy6]] as const) {
+  for (const [family, read] of [
+    ['ipv4', legacy4],
+    ['ipv6', legacy6],
+  ] as const) {
     if (read.ok) legacyTables[family] = parseTableNames(read.content);
-    evidence.push({ source: 'file', what: read.path, excerpt: read.ok ? parseTableNames(read.content).join(' ') || '(empty)' : describeError(read.path, read.error) });
+    evidence.push({
+      source: 'file',
+      what: read.path,
+      excerpt: read.ok ? parseTableNames(read.content).join(' ') || '(empty)' : describeError(read.path, read.error),
+    });
   }
   if (!modules.ok) {
     evidence.push({ source: 'file', what: modules.path, excerpt: describeError(modules.path, modules.error) });
     if (modules.error.code === 'ENOENT') {
-      return { moduleLoading: false, nfTables: true, nfTablesReason: 'this kernel cannot load modules (no /proc/modules): nf_tables is built in or absent, and reading it loads nothing', legacyTables, evidence };
+      return {
+        moduleLoading: false,
+        nfTables: true,
+        nfTablesReason:
+          'this kernel cannot load modules (no /proc/modules): nf_tables is built in or absent, and reading it loads nothing',
+        legacyTables,
+        evidence,
+      };
     }
-    return { moduleLoading: true, nfTables: false, nfTablesReason: `could not tell whether nf_tables is loaded: ${describeError(modules.path, modules.error)}`, legacyTables, evidence };
+    return {
+      moduleLoading: true,
+      nfTables: false,
+      nfTablesReason: `could not tell whether nf_tables is loaded: ${describeError(modules.path, modules.error)}`,
+      legacyTables,
+      evidence,
+    };
   }
   const loaded = parseLoadedModules(modules.content);
-  evidence.push({ source: 'file', what: modules.path, excerpt: loaded.has('nf_tables') ? 'nf_tables loaded' : 'nf_tables not listed' });
-  if (loaded.has('nf_tables')) return { moduleLoading: true, nfTables: true, nfTablesReason: 'nf_tables is loaded', legacyTables, evidence };
+  evidence.push({
+    source: 'file',
+    what: modules.path,
+    excerpt: loaded.has('nf_tables') ? 'nf_tables loaded' : 'nf_tables not listed',
+  });
+  if (loaded.has('nf_tables'))
+    return { moduleLoading: true, nfTables: true, nfTablesReason: 'nf_tables is loaded', legacyTables, evidence };
   const builtIn = await nfTablesBuiltIn(facts);
   evidence.push(...builtIn.evidence);
   return {
     moduleLoading: true,
     nfTables: builtIn.builtIn,
-    nfTablesReason: builtIn.builtIn ? 'nf_tables is built into the kernel' : 'nf_tables is not loaded, so there are no nftables rules (netdoctor does not load it)',
+    nfTablesReason: builtIn.builtIn
+      ? 'nf_tables is built into the kernel'
+      : 'nf_tables is not loaded, so there are no nftables rules (netdoctor does not load it)',
     legacyTables,
     evidence,
   };
 });
 
-/** A built-in module is not in /proc/modules; /sys/module lists it only if it has parameters, modules.builtin always. */
+/**
+ * A built-in module is not in /proc/modules; /sys/module lists it only if it has parameters, modules.builtin always.
+ */
 async function nfTablesBuiltIn(facts: Facts): Promise<{ builtIn: boolean; evidence: Evidence[] }> {
   const { host } = facts;
   const sysModule = await host.stat('/sys/module/nf_tables');
@@ -102,7 +144,20 @@ async function nfTablesBuiltIn(facts: Facts): Promise<{ builtIn: boolean; eviden
   const path = `/lib/modules/${kernel}/modules.builtin`;
   const builtin = await host.readFile(path);
   const listed = builtin.ok && builtin.content.split('\n').some((line) => line.endsWith('/nf_tables.ko'));
-  return { builtIn: listed, evidence: [{ source: 'file', what: path, excerpt: builtin.ok ? (listed ? 'lists nf_tables.ko' : 'does not list nf_tables.ko') : describeError(path, builtin.error) }] };
+  return {
+    builtIn: listed,
+    evidence: [
+      {
+        source: 'file',
+        what: path,
+        excerpt: builtin.ok
+          ? listed
+            ? 'lists nf_tables.ko'
+            : 'does not list nf_tables.ko'
+          : describeError(path, builtin.error),
+      },
+    ],
+  };
 }
 
 function commandFailure(result: CommandResult): string {
@@ -111,14 +166,19 @@ function commandFailure(result: CommandResult): string {
 }
 
 async function readNft(host: Host, available: boolean): Promise<RulesetRead<NftRuleset>> {
-  if (!available) return { status: 'skipped', reason: 'nft is not installed: native nftables tables (nftables.service, firewalld) cannot be read' };
+  if (!available)
+    return {
+      status: 'skipped',
+      reason: 'nft is not installed: native nftables tables (nftables.service, firewalld) cannot be read',
+    };
   const result = await host.run(NFT_LIST);
   const command = commandLine(NFT_LIST);
   if (result.exitCode !== 0) return { status: 'failed', reason: commandFailure(result) };
   try {
     return { status: 'read', command, ruleset: parseNftJson(result.stdout), warnings: [] };
   } catch (error) {
-    if (error instanceof NftParseError) return { status: 'failed', reason: `could not read the output of \`${command}\`: ${error.message}` };
+    if (error instanceof NftParseError)
+      return { status: 'failed', reason: `could not read the output of \`${command}\`: ${error.message}` };
     throw error;
   }
 }
@@ -128,7 +188,12 @@ async function readIptables(host: Host, tool: string, family: IptablesFamily): P
   if (result.exitCode !== 0) return { status: 'failed', reason: commandFailure(result) };
   // The save tools print the legacy-tables warning on stderr; the parser looks for it in the text.
   const ruleset = parseIptablesSave(`${result.stderr}\n${result.stdout}`, family);
-  return { status: 'read', command: tool, ruleset, warnings: ruleset.warnings.map((warning) => `${tool} line ${warning.line}: ${warning.message}`) };
+  return {
+    status: 'read',
+    command: tool,
+    ruleset,
+    warnings: ruleset.warnings.map((warning) => `${tool} line ${warning.line}: ${warning.message}`),
+  };
 }
 
 export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rulesets', async (facts) => {
@@ -136,7 +201,15 @@ export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rules
   if (host.context.uid !== 0) return { ok: false, reason: NEEDS_ROOT };
   const kernel = await facts.get(kernelNetfilter);
   const dirs = systemSearchPath(host.context);
-  const names = ['nft', 'iptables-nft-save', 'ip6tables-nft-save', 'iptables-legacy-save', 'ip6tables-legacy-save', 'iptables-save', 'ip6tables-save'];
+  const names = [
+    'nft',
+    'iptables-nft-save',
+    'ip6tables-nft-save',
+    'iptables-legacy-save',
+    'ip6tables-legacy-save',
+    'iptables-save',
+    'ip6tables-save',
+  ];
   const lookups = await Promise.all(names.map((name) => findExecutable(host, name, dirs)));
   const has = (name: string) => lookups[names.indexOf(name)]?.found?.executable === true;
   const notLoaded: RulesetRead<never> = { status: 'skipped', reason: kernel.nfTablesReason };
@@ -150,8 +223,13 @@ export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rules
     const tables = kernel.legacyTables[family];
     const file = LEGACY_NAMES_FILE[family];
     // Listing legacy tables would load ip_tables and create them: only read what the kernel already has.
-    if (tables === undefined) return { status: 'skipped', reason: `${file} does not exist: the legacy ${SAVE_TOOL[family]} tables are not loaded` };
-    if (tables.length === 0) return { status: 'skipped', reason: `${file} is empty: no legacy ${SAVE_TOOL[family]} table is in use` };
+    if (tables === undefined)
+      return {
+        status: 'skipped',
+        reason: `${file} does not exist: the legacy ${SAVE_TOOL[family]} tables are not loaded`,
+      };
+    if (tables.length === 0)
+      return { status: 'skipped', reason: `${file} is empty: no legacy ${SAVE_TOOL[family]} table is in use` };
     const tool = `${SAVE_TOOL[family]}-legacy-save`;
     // Before iptables 1.8 there is only the legacy tool, called iptables-save.
     const fallback = `${SAVE_TOOL[family]}-save`;
@@ -167,7 +245,15 @@ export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rules
     legacyFlavour('ipv4'),
     legacyFlavour('ipv6'),
   ]);
-  return { ok: true, rulesets: { kernel, nft, iptablesNft: { ipv4: nft4, ipv6: nft6 }, iptablesLegacy: { ipv4: legacy4, ipv6: legacy6 } } };
+  return {
+    ok: true,
+    rulesets: {
+      kernel,
+      nft,
+      iptablesNft: { ipv4: nft4, ipv6: nft6 },
+      iptablesLegacy: { ipv4: legacy4, ipv6: legacy6 },
+    },
+  };
 });
 
 export interface ModelFact {
@@ -190,14 +276,21 @@ export const firewallModel = defineFact<ModelFact | { ok: false; reason: string 
     return { command: entry.command, ruleset: entry.ruleset };
   };
   const nft = collect(rulesets.nft);
-  const iptablesNft = FAMILIES.map((family) => collect(rulesets.iptablesNft[family])).filter((entry) => entry !== undefined);
-  const iptablesLegacy = FAMILIES.map((family) => collect(rulesets.iptablesLegacy[family])).filter((entry) => entry !== undefined);
-  const anyRead = [rulesets.nft, ...FAMILIES.map((family) => rulesets.iptablesNft[family]), ...FAMILIES.map((family) => rulesets.iptablesLegacy[family])].some(
-    (entry) => entry.status === 'read',
+  const iptablesNft = FAMILIES.map((family) => collect(rulesets.iptablesNft[family])).filter(
+    (entry) => entry !== undefined,
   );
+  const iptablesLegacy = FAMILIES.map((family) => collect(rulesets.iptablesLegacy[family])).filter(
+    (entry) => entry !== undefined,
+  );
+  const anyRead = [
+    rulesets.nft,
+    ...FAMILIES.map((family) => rulesets.iptablesNft[family]),
+    ...FAMILIES.map((family) => rulesets.iptablesLegacy[family]),
+  ].some((entry) => entry.status === 'read');
   const failed = limits.filter((limit) => limit === NEEDS_ROOT);
   if (!anyRead && failed.length > 0) return { ok: false, reason: NEEDS_ROOT };
-  if (!anyRead && limits.length > 0) return { ok: false, reason: `no ruleset could be read: ${[...new Set(limits)].join('; ')}` };
+  if (!anyRead && limits.length > 0)
+    return { ok: false, reason: `no ruleset could be read: ${[...new Set(limits)].join('; ')}` };
   const sources: Parameters<typeof buildModel>[0] = { iptablesNft, iptablesLegacy };
   if (nft) sources.nft = nft;
   return { ok: true, model: buildModel(sources), rulesets, limits: [...new Set(limits)] };
@@ -208,14 +301,28 @@ export type BridgeNetfilter = { ok: true; value: boolean; evidence: Evidence } |
 /** Whether bridged IPv4 traffic crosses the IP hooks; the file exists only while br_netfilter is loaded. */
 export const bridgeNfCallIptables = defineFact<BridgeNetfilter>('firewall:bridge-nf-call-iptables', async (facts) => {
   const value = await facts.get(sysctl('net.bridge.bridge-nf-call-iptables'));
-  if (value.ok) return { ok: true, value: value.value.raw === '1', evidence: { source: 'file', what: value.value.path, excerpt: value.value.raw } };
+  if (value.ok)
+    return {
+      ok: true,
+      value: value.value.raw === '1',
+      evidence: { source: 'file', what: value.value.path, excerpt: value.value.raw },
+    };
   if (value.code === 'ENOENT') {
-    return { ok: true, value: false, evidence: { source: 'file', what: '/proc/sys/net/bridge/bridge-nf-call-iptables', excerpt: 'does not exist: br_netfilter is not loaded' } };
+    return {
+      ok: true,
+      value: false,
+      evidence: {
+        source: 'file',
+        what: '/proc/sys/net/bridge/bridge-nf-call-iptables',
+        excerpt: 'does not exist: br_netfilter is not loaded',
+      },
+    };
   }
   return { ok: false, reason: value.reason };
 });
 
-export type DefaultRoute = { ok: true; interface: string | undefined; evidence: Evidence } | { ok: false; reason: string };
+export type DefaultRoute =
+  { ok: true; interface: string | undefined; evidence: Evidence } | { ok: false; reason: string };
 
 export function parseDefaultRoute(stdout: string): string | undefined {
   const routes = asArray(JSON.parse(stdout)).map(asRecord);
@@ -228,9 +335,20 @@ export const defaultRoute = defineFact<DefaultRoute>('firewall:default-route', a
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
     const uplink = parseDefaultRoute(result.stdout);
-    return { ok: true, interface: uplink, evidence: { source: 'command', what: commandLine(DEFAULT_ROUTE), excerpt: result.stdout.trim() || '(no default route)' } };
+    return {
+      ok: true,
+      interface: uplink,
+      evidence: {
+        source: 'command',
+        what: commandLine(DEFAULT_ROUTE),
+        excerpt: result.stdout.trim() || '(no default route)',
+      },
+    };
   } catch (error) {
-    return { ok: false, reason: `\`${commandLine(DEFAULT_ROUTE)}\` printed output that is not JSON (${(error as Error).message})` };
+    return {
+      ok: false,
+      reason: `\`${commandLine(DEFAULT_ROUTE)}\` printed output that is not JSON (${(error as Error).message})`,
+    };
   }
 });
 
@@ -262,7 +380,11 @@ export interface RootfulTraffic {
  * and CNI add them with the first container and leave empty chains behind when the last one stops).
  */
 export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traffic', async (facts) => {
-  const [bridges, docker, podman] = await Promise.all([facts.get(rootfulBridgeNetworks), facts.get(dockerState), facts.get(podmanState)]);
+  const [bridges, docker, podman] = await Promise.all([
+    facts.get(rootfulBridgeNetworks),
+    facts.get(dockerState),
+    facts.get(podmanState),
+  ]);
   const result: RootfulTraffic = { networks: [], unknown: [...bridges.unknown] };
   const running: Container[] = [];
   if (docker.kind === 'ok' && !docker.info.rootless) {
@@ -280,10 +402,20 @@ export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traff
     const containers: AttachedContainer[] = [];
     for (const container of running.filter((candidate) => candidate.engine === network.engine)) {
       const attachment = container.networks.find((candidate) => candidate.network === network.name);
-      if (attachment?.ipAddress) containers.push({ name: container.name, address: attachment.ipAddress, publishedPorts: container.publishedPorts });
+      if (attachment?.ipAddress)
+        containers.push({
+          name: container.name,
+          address: attachment.ipAddress,
+          publishedPorts: container.publishedPorts,
+        });
     }
     if (containers.length === 0) continue;
-    const writer: RuleWriter = network.engine === 'docker' ? 'docker' : podman.kind === 'ok' && podman.info.networkBackend === 'cni' ? 'cni' : 'netavark';
+    const writer: RuleWriter =
+      network.engine === 'docker'
+        ? 'docker'
+        : podman.kind === 'ok' && podman.info.networkBackend === 'cni'
+          ? 'cni'
+          : 'netavark';
     result.networks.push({ network, writer, bridge: network.bridge, containers });
   }
   return result;
@@ -297,29 +429,36 @@ export interface DockerFirewallSettings {
 }
 
 /** dockerd's firewall switches, from /etc/docker/daemon.json and the running daemon's command line. */
-export const dockerFirewallSettings = defineFact<DockerFirewallSettings>('firewall:docker-settings', async ({ host }) => {
-  const settings: DockerFirewallSettings = { iptables: true, ipMasquerade: true, evidence: [] };
-  const config = await host.readFile('/etc/docker/daemon.json');
-  if (config.ok) {
-    try {
-      const parsed = asRecord(JSON.parse(config.content));
-      if (parsed.iptables === false) settings.iptables = false;
-      if (parsed['ip-masq'] === false) settings.ipMasquerade = false;
-      settings.evidence.push({ source: 'file', what: config.path, excerpt: `iptables: ${String(parsed.iptables ?? 'default')}, ip-masq: ${String(parsed['ip-masq'] ?? 'default')}` });
-    } catch {
-      settings.evidence.push({ source: 'file', what: config.path, excerpt: 'not valid JSON' });
+export const dockerFirewallSettings = defineFact<DockerFirewallSettings>(
+  'firewall:docker-settings',
+  async ({ host }) => {
+    const settings: DockerFirewallSettings = { iptables: true, ipMasquerade: true, evidence: [] };
+    const config = await host.readFile('/etc/docker/daemon.json');
+    if (config.ok) {
+      try {
+        const parsed = asRecord(JSON.parse(config.content));
+        if (parsed.iptables === false) settings.iptables = false;
+        if (parsed['ip-masq'] === false) settings.ipMasquerade = false;
+        settings.evidence.push({
+          source: 'file',
+          what: config.path,
+          excerpt: `iptables: ${String(parsed.iptables ?? 'default')}, ip-masq: ${String(parsed['ip-masq'] ?? 'default')}`,
+        });
+      } catch {
+        settings.evidence.push({ source: 'file', what: config.path, excerpt: 'not valid JSON' });
+      }
     }
-  }
-  const pidFile = await host.readFile('/var/run/docker.pid');
-  const pid = pidFile.ok ? pidFile.content.trim() : '';
-  if (/^\d+$/.test(pid)) {
-    const cmdline = await host.readFile(`/proc/${pid}/cmdline`);
-    if (cmdline.ok) {
-      const args = cmdline.content.split('\0').filter((arg) => arg !== '');
-      if (args.includes('--iptables=false')) settings.iptables = false;
-      if (args.includes('--ip-masq=false')) settings.ipMasquerade = false;
-      settings.evidence.push({ source: 'file', what: cmdline.path, excerpt: args.join(' ') });
+    const pidFile = await host.readFile('/var/run/docker.pid');
+    const pid = pidFile.ok ? pidFile.content.trim() : '';
+    if (/^\d+$/.test(pid)) {
+      const cmdline = await host.readFile(`/proc/${pid}/cmdline`);
+      if (cmdline.ok) {
+        const args = cmdline.content.split('\0').filter((arg) => arg !== '');
+        if (args.includes('--iptables=false')) settings.iptables = false;
+        if (args.includes('--ip-masq=false')) settings.ipMasquerade = false;
+        settings.evidence.push({ source: 'file', what: cmdline.path, excerpt: args.join(' ') });
+      }
     }
-  }
-  return settings;
-});
+    return settings;
+  },
+);

@@ -89,7 +89,9 @@ export function parseIpRoutes(stdout: string): Route[] {
     if (dev !== undefined) route.dev = dev;
     if (gateway !== undefined) route.gateway = gateway;
     if (protocol !== undefined) route.protocol = protocol;
-    const mtu = asArray(record.metrics).map(asRecord).find((metric) => typeof metric.mtu === 'number')?.mtu;
+    const mtu = asArray(record.metrics)
+      .map(asRecord)
+      .find((metric) => typeof metric.mtu === 'number')?.mtu;
     if (typeof mtu === 'number') route.mtu = mtu;
     return route;
   });
@@ -140,7 +142,8 @@ export interface Recorded<T> {
 function ipFact<T>(key: string, argv: string[], parse: (stdout: string) => T[]) {
   return defineFact<Readable<Recorded<T>>>(key, async ({ host }) => {
     const result = await host.run(argv);
-    if (result.exitCode !== 0) return { ok: false, code: result.error?.code ?? 'ECOMMAND', reason: failureReason(result) };
+    if (result.exitCode !== 0)
+      return { ok: false, code: result.error?.code ?? 'ECOMMAND', reason: failureReason(result) };
     try {
       return { ok: true, value: { items: parse(result.stdout), command: commandLine(argv) } };
     } catch (error) {

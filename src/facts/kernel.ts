@@ -11,7 +11,10 @@ export interface KernelFeature {
   purpose: string;
 }
 
-/** Needed whichever iptables flavour programs the rules (moby's check-config "generally necessary", plus what netavark and CNI match on). */
+/**
+ * Needed whichever iptables flavour programs the rules (moby's check-config "generally necessary", plus what netavark
+ * and CNI match on).
+ */
 export const COMMON_FEATURES: readonly KernelFeature[] = [
   { option: 'CONFIG_VETH', module: 'veth', purpose: 'container network interfaces' },
   { option: 'CONFIG_BRIDGE', module: 'bridge', purpose: 'bridge networks' },
@@ -19,10 +22,18 @@ export const COMMON_FEATURES: readonly KernelFeature[] = [
   { option: 'CONFIG_NF_CONNTRACK', module: 'nf_conntrack', purpose: 'connection tracking' },
   { option: 'CONFIG_NF_NAT', module: 'nf_nat', purpose: 'NAT' },
   { option: 'CONFIG_NETFILTER_XT_MATCH_CONNTRACK', module: 'xt_conntrack', purpose: 'the "-m conntrack" match' },
-  { option: 'CONFIG_NETFILTER_XT_MATCH_ADDRTYPE', module: 'xt_addrtype', purpose: 'the "-m addrtype" match of published ports' },
+  {
+    option: 'CONFIG_NETFILTER_XT_MATCH_ADDRTYPE',
+    module: 'xt_addrtype',
+    purpose: 'the "-m addrtype" match of published ports',
+  },
   { option: 'CONFIG_NETFILTER_XT_MATCH_COMMENT', module: 'xt_comment', purpose: 'the "-m comment" match' },
   { option: 'CONFIG_NETFILTER_XT_NAT', module: 'xt_nat', purpose: 'DNAT of published ports' },
-  { option: 'CONFIG_NETFILTER_XT_TARGET_MASQUERADE', module: 'xt_MASQUERADE', purpose: 'masquerading of container traffic' },
+  {
+    option: 'CONFIG_NETFILTER_XT_TARGET_MASQUERADE',
+    module: 'xt_MASQUERADE',
+    purpose: 'masquerading of container traffic',
+  },
 ];
 
 /** iptables-legacy programs x_tables directly. */
@@ -53,7 +64,10 @@ export const NFT_FEATURES: readonly KernelFeature[] = [
 
 export type IptablesFlavour = 'nft' | 'legacy' | 'unknown';
 
-/** The flavour of the binary `iptables` resolves to: xtables-nft-multi or iptables-nft, xtables-legacy-multi or iptables-legacy. */
+/**
+ * The flavour of the binary `iptables` resolves to: xtables-nft-multi or iptables-nft, xtables-legacy-multi or
+ * iptables-legacy.
+ */
 export function flavourOfBinary(path: string): IptablesFlavour {
   const name = path.split('/').at(-1) ?? '';
   if (name === 'xtables-nft-multi' || name === 'iptables-nft') return 'nft';
@@ -82,7 +96,12 @@ export function parseKernelConfig(content: string): Map<string, string> {
 
 /** Module names from /proc/modules (first column). */
 export function parseProcModules(content: string): Set<string> {
-  return new Set(content.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name !== ''));
+  return new Set(
+    content
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name !== ''),
+  );
 }
 
 /** Module names that modules.dep can load: "kernel/net/bridge/br_netfilter.ko.xz: ..." gives br_netfilter. */
@@ -128,7 +147,8 @@ export const SYS_MODULE = '/sys/module';
 export const kernelModules = defineFact<KernelModulesView>('kernel:modules', async (facts) => {
   const { host } = facts;
   const { kernel: release } = await facts.get(osInfo);
-  if (release === 'unknown') return { ok: false, reason: 'the kernel release could not be read from /proc/sys/kernel/osrelease' };
+  if (release === 'unknown')
+    return { ok: false, reason: 'the kernel release could not be read from /proc/sys/kernel/osrelease' };
   const bootConfigPath = `/boot/config-${release}`;
   let config: KernelConfigRead | undefined;
   const bootConfig = await host.readFile(bootConfigPath);
@@ -141,18 +161,28 @@ export const kernelModules = defineFact<KernelModulesView>('kernel:modules', asy
     if (procConfig.ok) {
       // The host interface reads text; gzip decompresses the kernel's own copy of its config.
       const printed = await host.run(['gzip', '-dc', PROC_CONFIG_GZ]);
-      if (printed.exitCode === 0) config = { release, source: commandLine(printed.argv), options: parseKernelConfig(printed.stdout) };
+      if (printed.exitCode === 0)
+        config = { release, source: commandLine(printed.argv), options: parseKernelConfig(printed.stdout) };
       else problems.push(`\`${commandLine(printed.argv)}\` failed: ${printed.error?.message ?? printed.stderr.trim()}`);
     } else {
       problems.push(describeError(PROC_CONFIG_GZ, procConfig.error));
     }
   }
-  if (config === undefined) return { ok: false, reason: `the kernel's build config could not be read (${problems.join('; ')})` };
+  if (config === undefined)
+    return { ok: false, reason: `the kernel's build config could not be read (${problems.join('; ')})` };
   const modular = config.options.get('CONFIG_MODULES') === 'y';
   const depPath = `/lib/modules/${release}/modules.dep`;
   if (!modular) {
     const noModules = `${config.source}: CONFIG_MODULES is not set, every feature is built in or absent`;
-    return { ok: true, config, modular, loadedPath: PROC_MODULES, loadedSource: noModules, installedPath: depPath, installedSource: noModules };
+    return {
+      ok: true,
+      config,
+      modular,
+      loadedPath: PROC_MODULES,
+      loadedSource: noModules,
+      installedPath: depPath,
+      installedSource: noModules,
+    };
   }
   const [procModules, modulesDep] = await Promise.all([host.readFile(PROC_MODULES), host.readFile(depPath)]);
   const view: KernelModulesView = {
@@ -178,9 +208,11 @@ export const kernelModules = defineFact<KernelModulesView>('kernel:modules', asy
     }
   }
   if (modulesDep.ok) view.installed = parseModulesDep(modulesDep.content);
-  else if (modulesDep.error.code === 'ENOENT') view.installedSource = `${depPath} does not exist: no modules are installed for kernel ${release}`;
+  else if (modulesDep.error.code === 'ENOENT')
+    view.installedSource = `${depPath} does not exist: no modules are installed for kernel ${release}`;
   else return { ok: false, reason: describeError(depPath, modulesDep.error) };
-  if (view.loaded === undefined) return { ok: false, reason: `which modules are loaded could not be read (${view.loadedSource})` };
+  if (view.loaded === undefined)
+    return { ok: false, reason: `which modules are loaded could not be read (${view.loadedSource})` };
   return view;
 });
 
@@ -202,20 +234,33 @@ export function featureStatus(view: Extract<KernelModulesView, { ok: true }>, fe
   const base = value === undefined ? { feature } : { feature, configured: value };
   if (value === 'y') return { ...base, state: 'built-in', excerpt: line };
   if (value === 'm' && view.modular) {
-    if (view.loaded?.has(feature.module)) return { ...base, state: 'loaded', excerpt: `${line}; ${feature.module} is loaded` };
-    if (view.installed?.has(feature.module)) return { ...base, state: 'loadable', excerpt: `${line}; ${feature.module} is not loaded, but installed` };
-    return { ...base, state: 'missing', excerpt: `${line}; ${feature.module} is neither loaded nor installed for ${view.config.release}` };
+    if (view.loaded?.has(feature.module))
+      return { ...base, state: 'loaded', excerpt: `${line}; ${feature.module} is loaded` };
+    if (view.installed?.has(feature.module))
+      return { ...base, state: 'loadable', excerpt: `${line}; ${feature.module} is not loaded, but installed` };
+    return {
+      ...base,
+      state: 'missing',
+      excerpt: `${line}; ${feature.module} is neither loaded nor installed for ${view.config.release}`,
+    };
   }
   return { ...base, state: 'missing', excerpt: line };
 }
 
 /** The iptables the engines will run: the binary it resolves to names the flavour. */
-export const iptablesFlavour = defineFact<{ flavour: IptablesFlavour; excerpt: string }>('iptables:flavour', async ({ host }) => {
-  const lookup = await findExecutable(host, 'iptables', systemSearchPath(host.context));
-  if (!lookup.found?.executable) return { flavour: 'unknown', excerpt: 'no iptables binary' };
-  // Not `iptables --version`: iptables-nft opens a netfilter netlink socket even for that, which loads modules.
-  const result = await host.run(['readlink', '-f', lookup.found.path]);
-  const target = result.stdout.trim();
-  if (result.exitCode !== 0 || target === '') return { flavour: 'unknown', excerpt: `${commandLine(result.argv)}: ${result.stderr.trim() || result.error?.message || 'no output'}` };
-  return { flavour: flavourOfBinary(target), excerpt: `${lookup.found.path} resolves to ${target}` };
-});
+export const iptablesFlavour = defineFact<{ flavour: IptablesFlavour; excerpt: string }>(
+  'iptables:flavour',
+  async ({ host }) => {
+    const lookup = await findExecutable(host, 'iptables', systemSearchPath(host.context));
+    if (!lookup.found?.executable) return { flavour: 'unknown', excerpt: 'no iptables binary' };
+    // Not `iptables --version`: iptables-nft opens a netfilter netlink socket even for that, which loads modules.
+    const result = await host.run(['readlink', '-f', lookup.found.path]);
+    const target = result.stdout.trim();
+    if (result.exitCode !== 0 || target === '')
+      return {
+        flavour: 'unknown',
+        excerpt: `${commandLine(result.argv)}: ${result.stderr.trim() || result.error?.message || 'no output'}`,
+      };
+    return { flavour: flavourOfBinary(target), excerpt: `${lookup.found.path} resolves to ${target}` };
+  },
+);

@@ -52,7 +52,10 @@ export function parseSsUdp(stdout: string): UdpListener[] {
       if (split === undefined) return [];
       const [hostPart = '', device] = split.host.split('%');
       const address = hostPart.replace(/^\[|\]$/g, '');
-      const owners = [...line.matchAll(/\("([^"]*)",pid=(\d+)/g)].map((match) => ({ name: match[1] ?? '', pid: Number(match[2]) }));
+      const owners = [...line.matchAll(/\("([^"]*)",pid=(\d+)/g)].map((match) => ({
+        name: match[1] ?? '',
+        pid: Number(match[2]),
+      }));
       const listener: UdpListener = {
         address: address === '*' ? '*' : address,
         port: split.port,
@@ -68,7 +71,10 @@ export function parseSsUdp(stdout: string): UdpListener[] {
 function hexToIpv4(hex: string): string {
   // /proc/net/udp prints the address as a host-order (little-endian) 32-bit word.
   const bytes = hex.match(/../g) ?? [];
-  return bytes.map((byte) => parseInt(byte, 16)).reverse().join('.');
+  return bytes
+    .map((byte) => parseInt(byte, 16))
+    .reverse()
+    .join('.');
 }
 
 function hexToIpv6(hex: string): string {
@@ -93,22 +99,41 @@ export function parseProcNetUdp(content: string, path: string): UdpListener[] {
       if (state !== '07' || !/^0+:0000$/.test(remote)) return [];
       const [hexAddress = '', hexPort = ''] = local.split(':');
       const address = hexAddress.length === 8 ? hexToIpv4(hexAddress) : hexToIpv6(hexAddress);
-      return [{ address, port: parseInt(hexPort, 16), wildcard: address === '0.0.0.0' || address === '::', owners: [], line: `${path}: ${line}` }];
+      return [
+        {
+          address,
+          port: parseInt(hexPort, 16),
+          wildcard: address === '0.0.0.0' || address === '::',
+          owners: [],
+          line: `${path}: ${line}`,
+        },
+      ];
     });
 }
 
 /** Bound UDP sockets of this network namespace. ss names their processes (as root); /proc/net/udp does not. */
-export const udpListeners = defineFact<{ ok: true; value: UdpListeners } | { ok: false; reason: string }>('host:udp-listeners', async ({ host }) => {
-  const result = await host.run(SS_UDP_LISTENERS);
-  if (result.exitCode === 0) {
-    return { ok: true, value: { listeners: parseSsUdp(result.stdout), source: commandLine(SS_UDP_LISTENERS), ownersKnown: host.context.uid === 0 } };
-  }
-  const files = await Promise.all(PROC_NET_UDP.map((path) => host.readFile(path)));
-  const [udp4] = files;
-  if (!udp4?.ok) return { ok: false, reason: `${failureReason(result)}; ${udp4 ? describeError(udp4.path, udp4.error) : ''}` };
-  const listeners = files.flatMap((file) => (file.ok ? parseProcNetUdp(file.content, file.path) : []));
-  return { ok: true, value: { listeners, source: PROC_NET_UDP.join(', '), ownersKnown: false } };
-});
+export const udpListeners = defineFact<{ ok: true; value: UdpListeners } | { ok: false; reason: string }>(
+  'host:udp-listeners',
+  async ({ host }) => {
+    const result = await host.run(SS_UDP_LISTENERS);
+    if (result.exitCode === 0) {
+      return {
+        ok: true,
+        value: {
+          listeners: parseSsUdp(result.stdout),
+          source: commandLine(SS_UDP_LISTENERS),
+          ownersKnown: host.context.uid === 0,
+        },
+      };
+    }
+    const files = await Promise.all(PROC_NET_UDP.map((path) => host.readFile(path)));
+    const [udp4] = files;
+    if (!udp4?.ok)
+      return { ok: false, reason: `${failureReason(result)}; ${udp4 ? describeError(udp4.path, udp4.error) : ''}` };
+    const listeners = files.flatMap((file) => (file.ok ? parseProcNetUdp(file.content, file.path) : []));
+    return { ok: true, value: { listeners, source: PROC_NET_UDP.join(', '), ownersKnown: false } };
+  },
+);
 
 /**
  * Whether a listener takes this address and port from a socket on the given interface: bound to the address or

@@ -121,7 +121,11 @@ export function containerFromInspect(
     networkMode: asString(hostConfig.NetworkMode) ?? '',
     networks: Object.entries(asRecord(settings.Networks)).map(([network, value]) => {
       const attachment = asRecord(value);
-      return { network, ipAddress: asString(attachment.IPAddress) || undefined, gateway: asString(attachment.Gateway) || undefined };
+      return {
+        network,
+        ipAddress: asString(attachment.IPAddress) || undefined,
+        gateway: asString(attachment.Gateway) || undefined,
+      };
     }),
     capAdd: asStringArray(hostConfig.CapAdd),
     capDrop: asStringArray(hostConfig.CapDrop),
@@ -129,7 +133,12 @@ export function containerFromInspect(
       const [port, protocol = 'tcp'] = key.split('/');
       return asArray(bindings).map((binding) => {
         const record = asRecord(binding);
-        return { hostIp: asString(record.HostIp) || undefined, hostPort: Number(asString(record.HostPort)), containerPort: Number(port), protocol };
+        return {
+          hostIp: asString(record.HostIp) || undefined,
+          hostPort: Number(asString(record.HostPort)),
+          containerPort: Number(port),
+          protocol,
+        };
       });
     }),
   };
@@ -140,5 +149,8 @@ export function containerFromInspect(
 
 /** The running containers attached to any of these networks. */
 export function runningOn(containers: readonly Container[], networkNames: readonly string[]): Container[] {
-  return containers.filter((container) => container.running && container.networks.some((attachment) => networkNames.includes(attachment.network)));
+  return containers.filter(
+    (container) =>
+      container.running && container.networks.some((attachment) => networkNames.includes(attachment.network)),
+  );
 }

@@ -11,7 +11,10 @@ export function parseOsRelease(content: string): string | undefined {
 }
 
 export const osInfo = defineFact<OsInfo>('host:os', async ({ host }) => {
-  const [release, kernel] = await Promise.all([host.readFile('/etc/os-release'), host.readFile('/proc/sys/kernel/osrelease')]);
+  const [release, kernel] = await Promise.all([
+    host.readFile('/etc/os-release'),
+    host.readFile('/proc/sys/kernel/osrelease'),
+  ]);
   return {
     os: (release.ok ? parseOsRelease(release.content) : undefined) ?? 'unknown',
     kernel: kernel.ok ? kernel.content.trim() : 'unknown',

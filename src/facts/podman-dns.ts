@@ -15,7 +15,9 @@ export interface PodmanDnsSettings {
   origin: { dnsServers?: string; dnsBindPort?: string };
 }
 
-export function mergePodmanDnsSettings(documents: { path: string; data: Record<string, unknown> }[]): PodmanDnsSettings {
+export function mergePodmanDnsSettings(
+  documents: { path: string; data: Record<string, unknown> }[],
+): PodmanDnsSettings {
   const settings: PodmanDnsSettings = { dnsServers: [], dnsBindPort: DEFAULT_DNS_BIND_PORT, origin: {} };
   for (const { path, data } of documents) {
     const containers = asRecord(data.containers);

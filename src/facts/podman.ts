@@ -60,7 +60,13 @@ export const podmanState = defineFact<PodmanState>('podman:state', async ({ host
   try {
     const info = parsePodmanInfo(result.stdout);
     const excerpt = `version ${info.version}, rootless: ${info.rootless}, networkBackend: ${info.networkBackend}`;
-    return { kind: 'ok', cli, info, scope: info.rootless ? 'rootless' : 'rootful', evidence: [commandEvidence(result, excerpt)] };
+    return {
+      kind: 'ok',
+      cli,
+      info,
+      scope: info.rootless ? 'rootless' : 'rootful',
+      evidence: [commandEvidence(result, excerpt)],
+    };
   } catch (error) {
     return { kind: 'unusable', cli, reason: (error as Error).message, evidence };
   }
@@ -121,8 +127,11 @@ export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:netw
 export const podmanContainers = defineFact<Listing<Container>>('podman:containers', async (facts) => {
   const state = await facts.get(podmanState);
   if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
-  return inspectListed((argv) => facts.host.run(argv), PODMAN_RUNNING_IDS, ['podman', 'container', 'inspect'], (stdout, command) =>
-    parsePodmanContainers(stdout, command, state.scope),
+  return inspectListed(
+    (argv) => facts.host.run(argv),
+    PODMAN_RUNNING_IDS,
+    ['podman', 'container', 'inspect'],
+    (stdout, command) => parsePodmanContainers(stdout, command, state.scope),
   );
 });
 

@@ -35,14 +35,19 @@ export function parsePidFile(content: string): number | undefined {
 }
 
 async function readProcess(host: Host, pid: number): Promise<ProcessLookup> {
-  const [status, cmdline] = await Promise.all([host.readFile(`/proc/${pid}/status`), host.readFile(`/proc/${pid}/cmdline`)]);
+  const [status, cmdline] = await Promise.all([
+    host.readFile(`/proc/${pid}/status`),
+    host.readFile(`/proc/${pid}/cmdline`),
+  ]);
   if (!status.ok) {
-    if (status.error.code === 'ENOENT') return { kind: 'gone', pid, reason: `no process ${pid} (${status.path} does not exist)` };
+    if (status.error.code === 'ENOENT')
+      return { kind: 'gone', pid, reason: `no process ${pid} (${status.path} does not exist)` };
     return { kind: 'unreadable', pid, reason: describeError(status.path, status.error) };
   }
   const parsed = parseStatusNameState(status.content);
   if (parsed === undefined) return { kind: 'unreadable', pid, reason: `${status.path} has no Name: or State: line` };
-  if (parsed.state === 'Z') return { kind: 'gone', pid, reason: `process ${pid} (${parsed.name}) has exited (zombie, not yet reaped)` };
+  if (parsed.state === 'Z')
+    return { kind: 'gone', pid, reason: `process ${pid} (${parsed.name}) has exited (zombie, not yet reaped)` };
   return { kind: 'running', process: { pid, ...parsed, argv: cmdline.ok ? parseCmdline(cmdline.content) : [] } };
 }
 
@@ -63,25 +68,29 @@ export function pidFile(path: string) {
       return file.error.code === 'ENOENT' ? { kind: 'missing', path, reason } : { kind: 'unreadable', path, reason };
     }
     const pid = parsePidFile(file.content);
-    if (pid === undefined) return { kind: 'missing', path, reason: `${path} holds no process id ("${file.content.trim()}")` };
+    if (pid === undefined)
+      return { kind: 'missing', path, reason: `${path} holds no process id ("${file.content.trim()}")` };
     return { kind: 'pid', path, pid };
   });
 }
 
 /** The live processes whose comm is this name, found by listing /proc: for daemons without a trustworthy pid file. */
 export function processesNamed(name: string) {
-  return defineFact<{ ok: true; processes: ProcessInfo[] } | { ok: false; reason: string }>(`processes-named:${name}`, async (facts) => {
-    const listing = await facts.host.readDir('/proc');
-    if (!listing.ok) return { ok: false, reason: describeError('/proc', listing.error) };
-    const pids = listing.entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
-    const comms = await Promise.all(pids.map((pid) => facts.host.readFile(`/proc/${pid}/comm`)));
-    const matching = pids.filter((_, index) => {
-      const comm = comms[index];
-      return comm?.ok === true && comm.content.trim() === name;
-    });
-    const lookups = await Promise.all(matching.map((pid) => facts.get(processById(pid))));
-    return { ok: true, processes: lookups.flatMap((lookup) => (lookup.kind === 'running' ? [lookup.process] : [])) };
-  });
+  return defineFact<{ ok: true; processes: ProcessInfo[] } | { ok: false; reason: string }>(
+    `processes-named:${name}`,
+    async (facts) => {
+      const listing = await facts.host.readDir('/proc');
+      if (!listing.ok) return { ok: false, reason: describeError('/proc', listing.error) };
+      const pids = listing.entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+      const comms = await Promise.all(pids.map((pid) => facts.host.readFile(`/proc/${pid}/comm`)));
+      const matching = pids.filter((_, index) => {
+        const comm = comms[index];
+        return comm?.ok === true && comm.content.trim() === name;
+      });
+      const lookups = await Promise.all(matching.map((pid) => facts.get(processById(pid))));
+      return { ok: true, processes: lookups.flatMap((lookup) => (lookup.kind === 'running' ? [lookup.process] : [])) };
+    },
+  );
 }
 
 export const CAP_NET_RAW_BIT = 13n;
@@ -110,7 +119,10 @@ export function parseProcessStatus(content: string): ProcessStatus {
   const capEff = fields.get('CapEff');
   const gid = fields.get('Gid');
   if (capEff === undefined || gid === undefined) throw new Error('no CapEff or Gid line');
-  const groups = (fields.get('Groups') ?? '').split(/\s+/).filter((item) => item !== '').map(Number);
+  const groups = (fields.get('Groups') ?? '')
+    .split(/\s+/)
+    .filter((item) => item !== '')
+    .map(Number);
   return {
     capEff: BigInt(`0x${capEff}`),
     effectiveGid: Number(gid.split(/\s+/)[1] ?? gid.split(/\s+/)[0]),
@@ -124,7 +136,10 @@ export function parseRange(raw: string): { low: number; high: number } | undefin
   return low === undefined || high === undefined || Number.isNaN(low) || Number.isNaN(high) ? undefined : { low, high };
 }
 
-/** Rootless containers are seen through the user's namespace, so their ids and sysctls are read through `podman unshare`. */
+/**
+ * Rootless containers are seen through the user's namespace, so their ids and sysctls are read through `podman
+ * unshare`.
+ */
 function inContainerView(scope: Scope, argv: string[]): string[] {
   return scope === 'rootless' ? ['podman', 'unshare', ...argv] : argv;
 }
@@ -140,7 +155,12 @@ export function processStatus(pid: number, scope: Scope) {
       source = file.path;
     } else {
       const result = await host.run(inContainerView(scope, ['cat', `/proc/${pid}/status`]));
-      if (result.exitCode !== 0) return { ok: false, code: 'ECOMMAND', reason: `\`${commandLine(result.argv)}\` failed: ${result.error?.message ?? result.stderr.trim()}` };
+      if (result.exitCode !== 0)
+        return {
+          ok: false,
+          code: 'ECOMMAND',
+          reason: `\`${commandLine(result.argv)}\` failed: ${result.error?.message ?? result.stderr.trim()}`,
+        };
       content = result.stdout;
       source = commandLine(result.argv);
     }
@@ -157,13 +177,20 @@ export interface NetnsSysctl {
   command: string;
 }
 
-/** A sysctl of a container's network namespace: /proc/sys/net always shows the reader's namespace, so read it from inside. */
+/**
+ * A sysctl of a container's network namespace: /proc/sys/net always shows the reader's namespace, so read it from
+ * inside.
+ */
 export function containerNetnsSysctl(pid: number, scope: Scope, path: string) {
   return defineFact<Readable<NetnsSysctl>>(`netns-sysctl:${scope}:${pid}:${path}`, async ({ host }) => {
     const result = await host.run(inContainerView(scope, ['nsenter', `--target=${pid}`, '--net', 'cat', path]));
     const command = commandLine(result.argv);
     if (result.exitCode !== 0) {
-      return { ok: false, code: 'ECOMMAND', reason: `\`${command}\` failed: ${result.error?.message ?? (result.stderr.trim() || `exit ${result.exitCode}`)}` };
+      return {
+        ok: false,
+        code: 'ECOMMAND',
+        reason: `\`${command}\` failed: ${result.error?.message ?? (result.stderr.trim() || `exit ${result.exitCode}`)}`,
+      };
     }
     return { ok: true, value: { raw: result.stdout.trim().replace(/\s+/g, ' '), command } };
   });

@@ -12,8 +12,13 @@ export const rootlessPodman = defineFact<RootlessPodman>('podman:rootless', asyn
   if (podman.kind === 'absent') return doesNotApply('podman is not installed');
   if (facts.host.context.uid === 0) {
     const users = await facts.get(rootlessUsers);
-    const who = users.length > 0 ? `users with subordinate ids: ${users.join(', ')}` : 'no user has subordinate ids in /etc/subuid';
-    return doesNotApply(`running as root diagnoses rootful podman; rootless podman is diagnosed by running netdoctor as each user (${who})`);
+    const who =
+      users.length > 0
+        ? `users with subordinate ids: ${users.join(', ')}`
+        : 'no user has subordinate ids in /etc/subuid';
+    return doesNotApply(
+      `running as root diagnoses rootful podman; rootless podman is diagnosed by running netdoctor as each user (${who})`,
+    );
   }
   if (podman.kind === 'unusable') return unreadable(podman.reason);
   if (!podman.info.rootless) return doesNotApply('podman does not run rootless for this user');

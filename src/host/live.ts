@@ -77,7 +77,15 @@ export class LiveHost implements Host {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
     if (file === undefined) {
-      return { argv: [], exitCode: null, stdout: '', stderr: '', durationMs: 0, timedOut: false, error: { code: 'EINVAL', message: 'empty command' } };
+      return {
+        argv: [],
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+        timedOut: false,
+        error: { code: 'EINVAL', message: 'empty command' },
+      };
     }
 
     // A process group of its own lets a timeout kill the command's children too: killing only the child
@@ -127,7 +135,10 @@ export class LiveHost implements Host {
         stderr: '',
         durationMs: elapsed(),
         timedOut: true,
-        error: { code: 'ETIMEDOUT', message: `timed out after ${timeoutMs} ms (output pipe still held by a child process)` },
+        error: {
+          code: 'ETIMEDOUT',
+          message: `timed out after ${timeoutMs} ms (output pipe still held by a child process)`,
+        },
       };
     }
 
@@ -184,7 +195,10 @@ export class LiveHost implements Host {
         stat: { type: fileType(info), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid, size: info.size },
       };
       if (info.isCharacterDevice() || info.isBlockDevice()) {
-        result.stat.rdev = { major: Math.floor(info.rdev / 256) & 0xfff, minor: (info.rdev & 0xff) | ((info.rdev >> 12) & 0xfff00) };
+        result.stat.rdev = {
+          major: Math.floor(info.rdev / 256) & 0xfff,
+          minor: (info.rdev & 0xff) | ((info.rdev >> 12) & 0xfff00),
+        };
       }
       return result;
     } catch (error) {

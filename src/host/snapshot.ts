@@ -31,7 +31,9 @@ export function parseSnapshot(text: string, source: string): Snapshot {
     throw new SnapshotError(`${source} is not a netdoctor snapshot (write one with: netdoctor --record FILE)`);
   }
   if (data.version !== 1) {
-    throw new SnapshotError(`${source} is a snapshot of version ${String(data.version)}; this netdoctor reads version 1`);
+    throw new SnapshotError(
+      `${source} is a snapshot of version ${String(data.version)}; this netdoctor reads version 1`,
+    );
   }
   const context = data.context;
   if (!isObject(context) || typeof context.uid !== 'number' || !isObject(context.env)) {

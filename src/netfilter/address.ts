@@ -51,7 +51,12 @@ function parseIpv6(text: string): bigint | undefined {
     if (last.includes('.')) {
       const embedded = parseIpv4(last);
       if (embedded === undefined) return undefined;
-      groups.splice(groups.length - 1, 1, ((embedded >> 16n) & 0xffffn).toString(16), (embedded & 0xffffn).toString(16));
+      groups.splice(
+        groups.length - 1,
+        1,
+        ((embedded >> 16n) & 0xffffn).toString(16),
+        (embedded & 0xffffn).toString(16),
+      );
     }
     return groups;
   };

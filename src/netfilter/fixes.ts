@@ -60,10 +60,22 @@ export function acceptCommand(decider: Decider, spec: AcceptSpec, bothFlavoursIn
     return `nft insert rule ${decider.family} ${decider.table} ${decider.baseChain} ${nftMatch(spec, decider.family)} accept`;
   }
   const table = decider.table === 'filter' ? '' : ` -t ${decider.table}`;
-  return `${iptablesCommand(decider, bothFlavoursInUse)}${table} -I ${decider.baseChain} 1 ${iptablesMatch(spec)} -j ACCEPT`.replace(/ {2,}/g, ' ');
+  return `${iptablesCommand(decider, bothFlavoursInUse)}${table} -I ${decider.baseChain} 1 ${iptablesMatch(spec)} -j ACCEPT`.replace(
+    / {2,}/g,
+    ' ',
+  );
 }
 
 /** An accept for `spec` at `position` (1 = the top) of a named iptables chain (DOCKER-USER). */
-export function iptablesInsertCommand(decider: Pick<Decider, 'family' | 'backend'>, chain: string, spec: AcceptSpec, bothFlavoursInUse: boolean, position = 1): string {
-  return `${iptablesCommand(decider, bothFlavoursInUse)} -I ${chain} ${position} ${iptablesMatch(spec)} -j ACCEPT`.replace(/ {2,}/g, ' ');
+export function iptablesInsertCommand(
+  decider: Pick<Decider, 'family' | 'backend'>,
+  chain: string,
+  spec: AcceptSpec,
+  bothFlavoursInUse: boolean,
+  position = 1,
+): string {
+  return `${iptablesCommand(decider, bothFlavoursInUse)} -I ${chain} ${position} ${iptablesMatch(spec)} -j ACCEPT`.replace(
+    / {2,}/g,
+    ' ',
+  );
 }

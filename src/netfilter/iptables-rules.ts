@@ -1,6 +1,12 @@
 /** Translates parsed iptables-save rules into the model's conditions and actions. */
 import { parseAddressRange, parsePortRanges, type AddressRange } from './address.js';
-import type { IptablesInterfaceMatch, IptablesMatchModule, IptablesNegatableValue, IptablesOption, IptablesRule } from './iptables-save.js';
+import type {
+  IptablesInterfaceMatch,
+  IptablesMatchModule,
+  IptablesNegatableValue,
+  IptablesOption,
+  IptablesRule,
+} from './iptables-save.js';
 import type { Action, Condition, Direction } from './rule.js';
 
 const PORT_MODULES = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp']);
@@ -19,8 +25,30 @@ const MULTIPORT_OPTIONS: Record<string, Direction> = {
 
 /** Targets that act on the packet and let evaluation go on with the next rule. */
 const NON_TERMINATING_TARGETS = new Set([
-  'LOG', 'NFLOG', 'ULOG', 'MARK', 'CONNMARK', 'CT', 'NOTRACK', 'TRACE', 'CLASSIFY', 'TCPMSS', 'DSCP', 'TOS', 'TTL',
-  'HL', 'CHECKSUM', 'AUDIT', 'SECMARK', 'CONNSECMARK', 'SET', 'IDLETIMER', 'LED', 'RATEEST', 'TEE', 'TCPOPTSTRIP',
+  'LOG',
+  'NFLOG',
+  'ULOG',
+  'MARK',
+  'CONNMARK',
+  'CT',
+  'NOTRACK',
+  'TRACE',
+  'CLASSIFY',
+  'TCPMSS',
+  'DSCP',
+  'TOS',
+  'TTL',
+  'HL',
+  'CHECKSUM',
+  'AUDIT',
+  'SECMARK',
+  'CONNSECMARK',
+  'SET',
+  'IDLETIMER',
+  'LED',
+  'RATEEST',
+  'TEE',
+  'TCPOPTSTRIP',
 ]);
 
 const NAT_TARGETS: Record<string, 'masquerade' | 'snat' | 'dnat' | 'redirect'> = {
@@ -34,7 +62,8 @@ const NAT_TARGETS: Record<string, 'masquerade' | 'snat' | 'dnat' | 'redirect'> =
 export function iptablesConditions(rule: IptablesRule): Condition[] {
   const { match } = rule;
   const conditions: Condition[] = [];
-  if (match.protocol) conditions.push({ kind: 'protocol', protocols: [match.protocol.value], negated: match.protocol.negated });
+  if (match.protocol)
+    conditions.push({ kind: 'protocol', protocols: [match.protocol.value], negated: match.protocol.negated });
   if (match.source) conditions.push(addressCondition('source', match.source));
   if (match.destination) conditions.push(addressCondition('destination', match.destination));
   if (match.inInterface) conditions.push(interfaceCondition('in', match.inInterface));
@@ -61,7 +90,9 @@ export function iptablesAction(rule: IptablesRule, chains: ReadonlySet<string>):
   }
   const nat = NAT_TARGETS[target.name];
   if (nat !== undefined) {
-    const to = target.options.find((option) => option.name === '--to-destination' || option.name === '--to-source' || option.name === '--to-ports');
+    const to = target.options.find(
+      (option) => option.name === '--to-destination' || option.name === '--to-source' || option.name === '--to-ports',
+    );
     return to?.values[0] === undefined ? { kind: 'nat', nat } : { kind: 'nat', nat, to: to.values[0] };
   }
   if (NON_TERMINATING_TARGETS.has(target.name)) return { kind: 'continue' };
@@ -116,12 +147,24 @@ function moduleOptionCondition(module: string, option: IptablesOption, value: st
     return { kind: 'ct-status', statuses: value.split(','), negated };
   }
   if (module === 'addrtype' && (option.name === '--dst-type' || option.name === '--src-type')) {
-    return { kind: 'address-type', direction: option.name === '--dst-type' ? 'destination' : 'source', types: value.split(','), negated };
+    return {
+      kind: 'address-type',
+      direction: option.name === '--dst-type' ? 'destination' : 'source',
+      types: value.split(','),
+      negated,
+    };
   }
   if (module === 'physdev' && option.name === '--physdev-is-bridged') return { kind: 'bridged', negated };
   if (module === 'iprange' && (option.name === '--src-range' || option.name === '--dst-range')) {
     const range = parseAddressRange(value);
-    return range && { kind: 'address', direction: option.name === '--src-range' ? 'source' : 'destination', ranges: [range], negated };
+    return (
+      range && {
+        kind: 'address',
+        direction: option.name === '--src-range' ? 'source' : 'destination',
+        ranges: [range],
+        negated,
+      }
+    );
   }
   return undefined;
 }

@@ -112,7 +112,9 @@ export interface IptablesParseWarning {
 export interface IptablesSaver {
   /** e.g. 'v1.8.9'. */
   version: string;
-  /** What the save tool said in parentheses after its version ('nf_tables'); iptables-legacy-save 1.8.9 says nothing. */
+  /**
+   * What the save tool said in parentheses after its version ('nf_tables'); iptables-legacy-save 1.8.9 says nothing.
+   */
   backend: string | null;
 }
 
@@ -165,8 +167,17 @@ const SOURCE_PORT_OPTIONS = new Set(['--sport', '--sports']);
  * word up to the next option. An unquoted `!` always starts the next option: iptables-save quotes a value `!`.
  */
 const OPTION_ARITY = new Map<string, number>([
-  ['-p', 1], ['-s', 1], ['-d', 1], ['-i', 1], ['-o', 1], ['-m', 1], ['-j', 1], ['-g', 1],
-  ['--comment', 1], ['--log-prefix', 1], ['--nflog-prefix', 1],
+  ['-p', 1],
+  ['-s', 1],
+  ['-d', 1],
+  ['-i', 1],
+  ['-o', 1],
+  ['-m', 1],
+  ['-j', 1],
+  ['-g', 1],
+  ['--comment', 1],
+  ['--log-prefix', 1],
+  ['--nflog-prefix', 1],
 ]);
 
 export function parseIptablesSave(text: string, family: IptablesFamily): IptablesRuleset {
@@ -370,9 +381,7 @@ function isNegationToken(token: Token): boolean {
 
 /** Where long options go: the match module or target that was opened last. */
 type OptionOwner =
-  | { kind: 'none' }
-  | { kind: 'module'; module: IptablesMatchModule }
-  | { kind: 'target'; target: IptablesTarget };
+  { kind: 'none' } | { kind: 'module'; module: IptablesMatchModule } | { kind: 'target'; target: IptablesTarget };
 
 function readRuleOptions(
   tokens: Token[],
@@ -510,7 +519,8 @@ function summarizeModules(match: IptablesRuleMatch): void {
       const value = option.values.join(' ');
       const negatable = { value, negated: option.negated };
       const isStateOption =
-        (module.name === 'conntrack' && option.name === '--ctstate') || (module.name === 'state' && option.name === '--state');
+        (module.name === 'conntrack' && option.name === '--ctstate') ||
+        (module.name === 'state' && option.name === '--state');
       if (isStateOption) {
         match.conntrackStates = { states: value.split(','), negated: option.negated };
       } else if (module.name === 'comment' && option.name === '--comment') {

@@ -53,7 +53,10 @@ export interface ModelChain {
   name: string;
   /** Null for a chain reached only by jump or goto. */
   base: BaseChainHook | null;
-  /** The chain's header as its tool prints it: `:FORWARD DROP` or `chain fwd { type filter hook forward priority 0; policy drop; }`. */
+  /**
+   * The chain's header as its tool prints it: `:FORWARD DROP` or `chain fwd { type filter hook forward priority 0;
+   * policy drop; }`.
+   */
   declaration: string;
   source: string;
   rules: ModelRule[];
@@ -103,8 +106,16 @@ const BUILTIN_CHAINS: Record<string, Record<string, { hook: string; priority: nu
     OUTPUT: { hook: 'output', priority: -100 },
     POSTROUTING: { hook: 'postrouting', priority: 100 },
   },
-  filter: { INPUT: { hook: 'input', priority: 0 }, FORWARD: { hook: 'forward', priority: 0 }, OUTPUT: { hook: 'output', priority: 0 } },
-  security: { INPUT: { hook: 'input', priority: 50 }, FORWARD: { hook: 'forward', priority: 50 }, OUTPUT: { hook: 'output', priority: 50 } },
+  filter: {
+    INPUT: { hook: 'input', priority: 0 },
+    FORWARD: { hook: 'forward', priority: 0 },
+    OUTPUT: { hook: 'output', priority: 0 },
+  },
+  security: {
+    INPUT: { hook: 'input', priority: 50 },
+    FORWARD: { hook: 'forward', priority: 50 },
+    OUTPUT: { hook: 'output', priority: 50 },
+  },
 };
 
 export function buildModel(sources: RulesetSources): FirewallModel {
@@ -135,7 +146,12 @@ function tablesFromIptables(source: Sourced<IptablesRuleset>, backend: Backend):
         const builtin = BUILTIN_CHAINS[table.name]?.[chain.name];
         const base: BaseChainHook | null =
           builtin && chain.policy !== null
-            ? { type: table.name === 'nat' ? 'nat' : 'filter', hook: builtin.hook, priority: builtin.priority, policy: chain.policy === 'DROP' ? 'drop' : 'accept' }
+            ? {
+                type: table.name === 'nat' ? 'nat' : 'filter',
+                hook: builtin.hook,
+                priority: builtin.priority,
+                policy: chain.policy === 'DROP' ? 'drop' : 'accept',
+              }
             : null;
         return {
           family,
@@ -153,7 +169,13 @@ function tablesFromIptables(source: Sourced<IptablesRuleset>, backend: Backend):
 }
 
 function iptablesModelRule(rule: IptablesRule, chainNames: ReadonlySet<string>, command: string): ModelRule {
-  return { position: rule.position, text: rule.raw, source: command, conditions: iptablesConditions(rule), action: iptablesAction(rule, chainNames) };
+  return {
+    position: rule.position,
+    text: rule.raw,
+    source: command,
+    conditions: iptablesConditions(rule),
+    action: iptablesAction(rule, chainNames),
+  };
 }
 
 /** iptables-nft makes these tables with these chains; used only when no iptables-nft-save output says so. */
@@ -179,7 +201,13 @@ function tableFromNft(table: NftTable, command: string, iptablesNft: Sourced<Ipt
     backend,
     chains: table.chains.map((chain) => {
       const savedChain = savedTable?.chains.find((candidate) => candidate.name === chain.name);
-      return chainFromNft(chain, table, backend, command, savedChain && saved ? { chain: savedChain, command: saved.command, chainNames } : undefined);
+      return chainFromNft(
+        chain,
+        table,
+        backend,
+        command,
+        savedChain && saved ? { chain: savedChain, command: saved.command, chainNames } : undefined,
+      );
     }),
   };
 }
@@ -211,19 +239,37 @@ function chainFromNft(
     source: saved && backend === 'iptables-nft' ? saved.command : command,
     rules: chain.rules.map((rule, index) => {
       const savedRule = pairs ? saved.chain.rules[index] : undefined;
-      return nftModelRule(rule, table, command, savedRule && saved ? { rule: savedRule, command: saved.command, chainNames: saved.chainNames } : undefined);
+      return nftModelRule(
+        rule,
+        table,
+        command,
+        savedRule && saved ? { rule: savedRule, command: saved.command, chainNames: saved.chainNames } : undefined,
+      );
     }),
   };
 }
 
-function nftModelRule(rule: NftRule, table: NftTable, command: string, saved: { rule: IptablesRule; command: string; chainNames: ReadonlySet<string> } | undefined): ModelRule {
+function nftModelRule(
+  rule: NftRule,
+  table: NftTable,
+  command: string,
+  saved: { rule: IptablesRule; command: string; chainNames: ReadonlySet<string> } | undefined,
+): ModelRule {
   const translated = translateNftRule(rule, table.sets);
-  if (saved === undefined) return { position: rule.position, text: translated.text, source: command, conditions: translated.conditions, action: translated.action };
+  if (saved === undefined)
+    return {
+      position: rule.position,
+      text: translated.text,
+      source: command,
+      conditions: translated.conditions,
+      action: translated.action,
+    };
   const savedAction = iptablesAction(saved.rule, saved.chainNames);
   const agrees = sameActionKind(translated.action, savedAction);
   // nft is what the kernel holds; iptables-save adds the options of extensions that nft shows as opaque `xt` matches.
   const conditions = translated.hasOpaqueMatches && agrees ? iptablesConditions(saved.rule) : translated.conditions;
-  if (!agrees) return { position: rule.position, text: translated.text, source: command, conditions, action: translated.action };
+  if (!agrees)
+    return { position: rule.position, text: translated.text, source: command, conditions, action: translated.action };
   // iptables-save also shows a target's options (DNAT --to-destination), which nft keeps opaque.
   return { position: rule.position, text: saved.rule.raw, source: saved.command, conditions, action: savedAction };
 }
@@ -363,8 +409,17 @@ export function evaluate(model: FirewallModel, packet: Packet): Evaluation {
     return { packet, verdict: 'drop', decidedBy: firstDrop.decidedBy, uncertain: firstDrop.uncertain, chains, trace };
   }
   if (firstUnknown) {
-    const evaluation: Evaluation = { packet, verdict: 'unknown', decidedBy: firstUnknown.decidedBy, uncertain: firstUnknown.uncertain, chains, trace };
-    const possibleDrop = firstUnknown.possible.map((end) => end.decider).find((decider) => decider.action === 'drop' || decider.action === 'reject');
+    const evaluation: Evaluation = {
+      packet,
+      verdict: 'unknown',
+      decidedBy: firstUnknown.decidedBy,
+      uncertain: firstUnknown.uncertain,
+      chains,
+      trace,
+    };
+    const possibleDrop = firstUnknown.possible
+      .map((end) => end.decider)
+      .find((decider) => decider.action === 'drop' || decider.action === 'reject');
     if (possibleDrop) evaluation.possibleDrop = possibleDrop;
     return evaluation;
   }
@@ -383,7 +438,8 @@ function chainIndex(model: FirewallModel): ChainIndex {
   let index = INDEXES.get(model);
   if (index === undefined) {
     index = new Map();
-    for (const table of model.tables) for (const chain of table.chains) index.set(chainKey(table.family, table.name, table.backend, chain.name), chain);
+    for (const table of model.tables)
+      for (const chain of table.chains) index.set(chainKey(table.family, table.name, table.backend, chain.name), chain);
     INDEXES.set(model, index);
   }
   return index;
@@ -425,16 +481,35 @@ function evaluateBaseChain(base: ModelChain, packet: Packet, index: ChainIndex):
     ...fields,
   });
   const ruleDecider = (branch: Branch, rule: ModelRule, action: Decider['action'], detail?: string): Decider => {
-    const fields: Partial<Decider> & Pick<Decider, 'action'> = { action, ruleIndex: rule.position, rule: rule.text, source: rule.source };
+    const fields: Partial<Decider> & Pick<Decider, 'action'> = {
+      action,
+      ruleIndex: rule.position,
+      rule: rule.text,
+      source: rule.source,
+    };
     if (detail !== undefined) fields.detail = detail;
     return decider(branch.chain, branch.stack, fields);
   };
-  const end = (branch: Branch, endDecider: Decider) => ends.push({ decider: endDecider, trace: branch.trace, uncertain: branch.uncertain });
+  const end = (branch: Branch, endDecider: Decider) =>
+    ends.push({ decider: endDecider, trace: branch.trace, uncertain: branch.uncertain });
   /** A copy of the branch that takes the other way at an undecidable rule; undefined past the budget. */
-  const fork = (branch: Branch, rule: ModelRule, undecided: string[], otherAssumesMatch: boolean): Branch | undefined => {
+  const fork = (
+    branch: Branch,
+    rule: ModelRule,
+    undecided: string[],
+    otherAssumesMatch: boolean,
+  ): Branch | undefined => {
     branches += 1;
     if (branches > MAX_BRANCHES) {
-      end(branch, ruleDecider(branch, rule, 'unknown', `more than ${MAX_BRANCHES} ways through the chain: too many rules that cannot be decided`));
+      end(
+        branch,
+        ruleDecider(
+          branch,
+          rule,
+          'unknown',
+          `more than ${MAX_BRANCHES} ways through the chain: too many rules that cannot be decided`,
+        ),
+      );
       return undefined;
     }
     const uncertainty = (assumedMatch: boolean): Uncertainty => ({
@@ -442,7 +517,12 @@ function evaluateBaseChain(base: ModelChain, packet: Packet, index: ChainIndex):
       assumedMatch,
       undecided,
     });
-    const other: Branch = { ...branch, stack: [...branch.stack], trace: [...branch.trace], uncertain: [...branch.uncertain, uncertainty(otherAssumesMatch)] };
+    const other: Branch = {
+      ...branch,
+      stack: [...branch.stack],
+      trace: [...branch.trace],
+      uncertain: [...branch.uncertain, uncertainty(otherAssumesMatch)],
+    };
     branch.uncertain.push(uncertainty(!otherAssumesMatch));
     return other;
   };
@@ -452,7 +532,15 @@ function evaluateBaseChain(base: ModelChain, packet: Packet, index: ChainIndex):
     const frame = branch.stack.pop();
     if (frame === undefined) {
       branch.trace.push(traceStep(base, 'policy', undefined, hook.policy));
-      end(branch, decider(base, [], { action: hook.policy, policy: hook.policy, declaration: base.declaration, source: base.source }));
+      end(
+        branch,
+        decider(base, [], {
+          action: hook.policy,
+          policy: hook.policy,
+          declaration: base.declaration,
+          source: base.source,
+        }),
+      );
       return false;
     }
     branch.chain = frame.chain;
@@ -489,7 +577,15 @@ function evaluateBaseChain(base: ModelChain, packet: Packet, index: ChainIndex):
         branch.trace.push(traceStep(branch.chain, event, rule, `${action.kind} ${action.chain}`));
         const target = index.get(chainKey(base.family, base.table, base.backend, action.chain));
         if (target === undefined || branch.stack.length >= MAX_JUMP_DEPTH) {
-          end(branch, ruleDecider(branch, rule, 'unknown', target === undefined ? `chain ${action.chain} is not listed` : 'jumps nest too deep'));
+          end(
+            branch,
+            ruleDecider(
+              branch,
+              rule,
+              'unknown',
+              target === undefined ? `chain ${action.chain} is not listed` : 'jumps nest too deep',
+            ),
+          );
           return false;
         }
         if (action.kind === 'jump') branch.stack.push({ chain: branch.chain, next: branch.index + 1 });
@@ -518,7 +614,13 @@ function evaluateBaseChain(base: ModelChain, packet: Packet, index: ChainIndex):
       const rule = branch.chain.rules[branch.index];
       visits += 1;
       if (visits > MAX_RULE_VISITS) {
-        end(branch, decider(branch.chain, branch.stack, { action: 'unknown', detail: `more than ${MAX_RULE_VISITS} rule visits` }));
+        end(
+          branch,
+          decider(branch.chain, branch.stack, {
+            action: 'unknown',
+            detail: `more than ${MAX_RULE_VISITS} rule visits`,
+          }),
+        );
         running = false;
       } else if (rule === undefined) {
         if (branch.stack.length > 0) branch.trace.push(traceStep(branch.chain, 'return'));
@@ -560,7 +662,11 @@ function traceStep(chain: ModelChain, event: TraceStep['event'], rule?: ModelRul
 function summarizeChain(base: ModelChain, ends: BranchEnd[]): ChainEvaluation {
   const hook = base.base!;
   const kindOf = (decider: Decider): Verdict =>
-    decider.action === 'drop' || decider.action === 'reject' ? 'drop' : decider.action === 'unknown' ? 'unknown' : 'accept';
+    decider.action === 'drop' || decider.action === 'reject'
+      ? 'drop'
+      : decider.action === 'unknown'
+        ? 'unknown'
+        : 'accept';
   // The way to report is the one resting on the fewest guesses, and among those on the fewest guessed matches.
   const assumedMatches = (item: BranchEnd) => item.uncertain.filter((uncertainty) => uncertainty.assumedMatch).length;
   const byFewestAssumptions = (left: BranchEnd, right: BranchEnd) =>
@@ -571,12 +677,26 @@ function summarizeChain(base: ModelChain, ends: BranchEnd[]): ChainEvaluation {
     const key = `${item.decider.chain}\u0000${item.decider.ruleIndex ?? 'policy'}\u0000${item.decider.action}`;
     if (!possible.has(key)) possible.set(key, item);
   }
-  const chain = { family: base.family, table: base.table, name: base.name, backend: base.backend, hook: hook.hook, priority: hook.priority };
+  const chain = {
+    family: base.family,
+    table: base.table,
+    name: base.name,
+    backend: base.backend,
+    hook: hook.hook,
+    priority: hook.priority,
+  };
   if (kinds.size === 1) {
     const [only] = kinds;
     const chosen = [...ends].sort(byFewestAssumptions)[0]!;
     // Every way through ends alike: the undecided rules did not matter.
-    return { chain, verdict: only!, decidedBy: chosen.decider, possible: possibleEnds(possible), trace: chosen.trace, uncertain: only === 'unknown' ? chosen.uncertain : [] };
+    return {
+      chain,
+      verdict: only!,
+      decidedBy: chosen.decider,
+      possible: possibleEnds(possible),
+      trace: chosen.trace,
+      uncertain: only === 'unknown' ? chosen.uncertain : [],
+    };
   }
   const risky = ends.filter((item) => kindOf(item.decider) !== 'accept').sort(byFewestAssumptions)[0]!;
   const firstAssumption = risky.uncertain[0];

@@ -2,7 +2,13 @@
  * Translates the expressions of an `nft -j` rule into the model's conditions and action, and renders the rule
  * as `nft list ruleset` would print it (close enough to find it there), for evidence.
  */
-import { parseAddressRange, parsePortRanges, type AddressFamily, type AddressRange, type PortRange } from './address.js';
+import {
+  parseAddressRange,
+  parsePortRanges,
+  type AddressFamily,
+  type AddressRange,
+  type PortRange,
+} from './address.js';
 import type { NftJsonObject, NftJsonValue, NftRule, NftSet } from './nft.js';
 import type { Action, Condition, Direction, InterfacePattern } from './rule.js';
 
@@ -15,7 +21,18 @@ export interface TranslatedNftRule {
 }
 
 /** Statements that act on a packet without deciding whether the rule matches or what happens next. */
-const SIDE_EFFECTS = new Set(['counter', 'log', 'mangle', 'notrack', 'set', 'map', 'flow', 'ct helper', 'meter', 'quota']);
+const SIDE_EFFECTS = new Set([
+  'counter',
+  'log',
+  'mangle',
+  'notrack',
+  'set',
+  'map',
+  'flow',
+  'ct helper',
+  'meter',
+  'quota',
+]);
 const PORT_HEADERS = new Set(['th', 'tcp', 'udp', 'udplite', 'sctp', 'dccp']);
 
 function isObject(value: NftJsonValue | undefined): value is NftJsonObject {
@@ -45,7 +62,10 @@ export function translateNftRule(rule: NftRule, sets: readonly NftSet[]): Transl
     } else if (kind === 'xt' && isObject(body) && body['type'] === 'match') {
       if (body['name'] !== 'comment') {
         hasOpaqueMatches = true;
-        conditions.push({ kind: 'unknown', what: `xt match "${String(body['name'])}" (iptables-nft extension; nft does not show its options)` });
+        conditions.push({
+          kind: 'unknown',
+          what: `xt match "${String(body['name'])}" (iptables-nft extension; nft does not show its options)`,
+        });
       }
     } else if (kind === 'limit') {
       conditions.push({ kind: 'unknown', what: renderExpression(expression) });
@@ -81,7 +101,9 @@ function actionOf(kind: string, body: NftJsonValue, sets: readonly NftSet[]): Ac
     case 'redirect': {
       const address = isObject(body) ? body['addr'] : undefined;
       const port = isObject(body) ? body['port'] : undefined;
-      const to = [typeof address === 'string' ? address : '', typeof port === 'number' ? String(port) : ''].filter((part) => part !== '').join(':');
+      const to = [typeof address === 'string' ? address : '', typeof port === 'number' ? String(port) : '']
+        .filter((part) => part !== '')
+        .join(':');
       return to === '' ? { kind: 'nat', nat: kind } : { kind: 'nat', nat: kind, to };
     }
     case 'xt': {
@@ -122,7 +144,12 @@ function verdictMap(body: NftJsonValue, sets: readonly NftSet[]): Action {
   const data = isObject(body) ? body['data'] : undefined;
   const unknown: Action = { kind: 'unknown', what: `verdict map ${renderValue(data ?? null)}` };
   if (!isObject(key) || data === undefined) return unknown;
-  const elements = typeof data === 'string' && data.startsWith('@') ? sets.find((set) => set.name === data.slice(1))?.elements : isObject(data) ? data['set'] : undefined;
+  const elements =
+    typeof data === 'string' && data.startsWith('@')
+      ? sets.find((set) => set.name === data.slice(1))?.elements
+      : isObject(data)
+        ? data['set']
+        : undefined;
   if (!Array.isArray(elements)) return unknown;
   const entries: { condition: Condition; action: Action }[] = [];
   for (const element of elements) {
@@ -130,14 +157,18 @@ function verdictMap(body: NftJsonValue, sets: readonly NftSet[]): Action {
     const [value, verdict] = element as [NftJsonValue, NftJsonValue];
     const statement = statementOf(verdict);
     const action = statement && actionOf(statement.kind, statement.body, sets);
-    const [condition] = matchConditions({ op: '==', left: key, right: value }, sets).filter((item) => item.kind !== 'family' && item.kind !== 'protocol');
+    const [condition] = matchConditions({ op: '==', left: key, right: value }, sets).filter(
+      (item) => item.kind !== 'family' && item.kind !== 'protocol',
+    );
     if (action === undefined || condition === undefined) return unknown;
     entries.push({ condition, action });
   }
   return { kind: 'map', entries };
 }
 
-/** A match expression, `{"op": "==", "left": ..., "right": ...}`, as conditions (a port match also fixes the protocol). */
+/**
+ * A match expression, `{"op": "==", "left": ..., "right": ...}`, as conditions (a port match also fixes the protocol).
+ */
 function matchConditions(match: NftJsonObject, sets: readonly NftSet[]): Condition[] {
   const operator = match['op'];
   const left = match['left'];
@@ -158,10 +189,24 @@ function matchConditions(match: NftJsonObject, sets: readonly NftSet[]): Conditi
       case 'oifname':
       case 'iif':
       case 'oif':
-        return [{ kind: 'interface', direction: metaKey.startsWith('i') ? 'in' : 'out', patterns: strings.map(interfacePattern), negated }];
+        return [
+          {
+            kind: 'interface',
+            direction: metaKey.startsWith('i') ? 'in' : 'out',
+            patterns: strings.map(interfacePattern),
+            negated,
+          },
+        ];
       case 'ibrname':
       case 'obrname':
-        return [{ kind: 'bridge', direction: metaKey === 'ibrname' ? 'in' : 'out', patterns: strings.map(interfacePattern), negated }];
+        return [
+          {
+            kind: 'bridge',
+            direction: metaKey === 'ibrname' ? 'in' : 'out',
+            patterns: strings.map(interfacePattern),
+            negated,
+          },
+        ];
       case 'l4proto':
         return [{ kind: 'protocol', protocols: strings, negated }];
       case 'nfproto':
@@ -188,7 +233,12 @@ function matchConditions(match: NftJsonObject, sets: readonly NftSet[]): Conditi
   if (isObject(fib)) {
     const flags = fib['flags'];
     const flagList = Array.isArray(flags) ? flags : [flags];
-    const direction: Direction | undefined = flagList.length === 1 && flagList[0] === 'daddr' ? 'destination' : flagList.length === 1 && flagList[0] === 'saddr' ? 'source' : undefined;
+    const direction: Direction | undefined =
+      flagList.length === 1 && flagList[0] === 'daddr'
+        ? 'destination'
+        : flagList.length === 1 && flagList[0] === 'saddr'
+          ? 'source'
+          : undefined;
     if (fib['result'] !== 'type' || direction === undefined || !comparison || values === undefined) return unknown;
     return [{ kind: 'address-type', direction, types: values.map(String), negated }];
   }
@@ -201,7 +251,10 @@ function matchConditions(match: NftJsonObject, sets: readonly NftSet[]): Conditi
     const family: AddressFamily = protocol === 'ip' ? 'ipv4' : 'ipv6';
     if ((field === 'protocol' && protocol === 'ip') || (field === 'nexthdr' && protocol === 'ip6')) {
       if (!comparison) return unknown;
-      return [{ kind: 'family', family }, { kind: 'protocol', protocols: values.map(String), negated }];
+      return [
+        { kind: 'family', family },
+        { kind: 'protocol', protocols: values.map(String), negated },
+      ];
     }
     if (field !== 'saddr' && field !== 'daddr') return unknown;
     const ranges: AddressRange[] = [];
@@ -210,7 +263,10 @@ function matchConditions(match: NftJsonObject, sets: readonly NftSet[]): Conditi
       if (range === undefined || !comparison) return unknown;
       ranges.push(range);
     }
-    return [{ kind: 'family', family }, { kind: 'address', direction: field === 'saddr' ? 'source' : 'destination', ranges, negated }];
+    return [
+      { kind: 'family', family },
+      { kind: 'address', direction: field === 'saddr' ? 'source' : 'destination', ranges, negated },
+    ];
   }
   if (PORT_HEADERS.has(protocol) && (field === 'dport' || field === 'sport')) {
     const ranges = portRanges(operator, values);
@@ -275,11 +331,13 @@ function expandValues(value: NftJsonValue, sets: readonly NftSet[]): (string | n
   if (Array.isArray(set)) return expandList(set, sets);
   if (set !== undefined) return expandValues(set, sets);
   const prefix = value['prefix'];
-  if (isObject(prefix) && typeof prefix['addr'] === 'string' && typeof prefix['len'] === 'number') return [`${prefix['addr']}/${prefix['len']}`];
+  if (isObject(prefix) && typeof prefix['addr'] === 'string' && typeof prefix['len'] === 'number')
+    return [`${prefix['addr']}/${prefix['len']}`];
   const range = value['range'];
   if (Array.isArray(range) && range.length === 2) {
     const [low, high] = range;
-    if ((typeof low === 'string' || typeof low === 'number') && (typeof high === 'string' || typeof high === 'number')) return [`${low}-${high}`];
+    if ((typeof low === 'string' || typeof low === 'number') && (typeof high === 'string' || typeof high === 'number'))
+      return [`${low}-${high}`];
   }
   // A set element with options: {"elem": {"val": ..., "timeout": ...}}.
   const element = value['elem'];
@@ -361,11 +419,15 @@ function renderValue(value: NftJsonValue, quote = false): string {
   const payload = value['payload'];
   if (isObject(payload)) return `${String(payload['protocol'])} ${String(payload['field'])}`;
   const conntrack = value['ct'];
-  if (isObject(conntrack)) return `ct ${conntrack['dir'] === undefined ? '' : `${String(conntrack['dir'])} `}${String(conntrack['key'])}`;
+  if (isObject(conntrack))
+    return `ct ${conntrack['dir'] === undefined ? '' : `${String(conntrack['dir'])} `}${String(conntrack['key'])}`;
   const fib = value['fib'];
   if (isObject(fib)) return `fib ${[fib['flags']].flat().map(String).join(' . ')} ${String(fib['result'])}`;
   const set = value['set'];
-  if (set !== undefined) return Array.isArray(set) ? `{ ${set.map((item) => renderValue(item, quote)).join(', ')} }` : renderValue(set, quote);
+  if (set !== undefined)
+    return Array.isArray(set)
+      ? `{ ${set.map((item) => renderValue(item, quote)).join(', ')} }`
+      : renderValue(set, quote);
   const prefix = value['prefix'];
   if (isObject(prefix)) return `${String(prefix['addr'])}/${String(prefix['len'])}`;
   const range = value['range'];

@@ -225,7 +225,8 @@ export function parseNftJson(text: string): NftRuleset {
     const table = requireString(object, 'table', where);
     const chainName = requireString(object, 'chain', where);
     const chain = chainsByKey.get(chainKey(family, table, chainName));
-    if (!chain) throw new NftParseError(`${where} belongs to chain ${family} ${table} ${chainName}, which is not listed`);
+    if (!chain)
+      throw new NftParseError(`${where} belongs to chain ${family} ${table} ${chainName}, which is not listed`);
     chain.rules.push(readRule(object, chain, where));
   }
   return ruleset;

@@ -22,9 +22,15 @@ const ENGINE_CHAIN = /^(DOCKER|NETAVARK|CNI-)/;
 /** nftables tables that engines create when they use nft directly (netavark >= 1.9, docker >= 29). */
 const ENGINE_TABLES = new Set(['netavark', 'docker-bridges']);
 
-export function findChain(model: FirewallModel, decider: Pick<Decider, 'family' | 'table' | 'backend'>, name: string): ModelChain | undefined {
+export function findChain(
+  model: FirewallModel,
+  decider: Pick<Decider, 'family' | 'table' | 'backend'>,
+  name: string,
+): ModelChain | undefined {
   return model.tables
-    .find((table) => table.family === decider.family && table.name === decider.table && table.backend === decider.backend)
+    .find(
+      (table) => table.family === decider.family && table.name === decider.table && table.backend === decider.backend,
+    )
     ?.chains.find((chain) => chain.name === name);
 }
 
@@ -34,7 +40,12 @@ export function dropOwner(model: FirewallModel, decider: Decider): DropOwner {
   if (decider.via.some((chain) => chain.startsWith('DOCKER-ISOLATION'))) return 'docker-isolation';
   if (decider.policy === undefined && ENGINE_CHAIN.test(decider.chain)) return 'engine';
   if (isDockerIccRule(model, decider)) return 'docker-icc';
-  if (decider.policy === 'drop' && decider.table === 'filter' && decider.chain === 'FORWARD' && findChain(model, decider, 'DOCKER-USER') !== undefined) {
+  if (
+    decider.policy === 'drop' &&
+    decider.table === 'filter' &&
+    decider.chain === 'FORWARD' &&
+    findChain(model, decider, 'DOCKER-USER') !== undefined
+  ) {
     return 'docker-policy';
   }
   return 'foreign';
@@ -56,11 +67,18 @@ export function deciderExcerpt(decider: Decider): string {
 }
 
 function isDockerIccRule(model: FirewallModel, decider: Decider): boolean {
-  if (decider.chain !== 'FORWARD' || decider.ruleIndex === undefined || findChain(model, decider, 'DOCKER') === undefined) return false;
+  if (
+    decider.chain !== 'FORWARD' ||
+    decider.ruleIndex === undefined ||
+    findChain(model, decider, 'DOCKER') === undefined
+  )
+    return false;
   const rule = findChain(model, decider, 'FORWARD')?.rules[decider.ruleIndex - 1];
   const names = (direction: 'in' | 'out') =>
     rule?.conditions.flatMap((condition) =>
-      condition.kind === 'interface' && condition.direction === direction && !condition.negated ? condition.patterns.map((pattern) => pattern.name) : [],
+      condition.kind === 'interface' && condition.direction === direction && !condition.negated
+        ? condition.patterns.map((pattern) => pattern.name)
+        : [],
     ) ?? [];
   const [inName] = names('in');
   return rule?.action.kind === 'drop' && inName !== undefined && names('out').includes(inName);

@@ -9,7 +9,14 @@
  */
 import type { AddressFamily } from './address.js';
 import { addressFamilyOf } from './address.js';
-import { evaluate, type Decider, type Evaluation, type FirewallModel, type Uncertainty, type Verdict } from './model.js';
+import {
+  evaluate,
+  type Decider,
+  type Evaluation,
+  type FirewallModel,
+  type Uncertainty,
+  type Verdict,
+} from './model.js';
 import type { Hook, Layer, Packet } from './rule.js';
 
 /** Stands for any address beyond the host's default route (TEST-NET-3, never routed). */
@@ -22,7 +29,8 @@ export interface Endpoint {
   bridge: string;
 }
 
-export type PathKind = 'same-bridge' | 'bridge-to-bridge' | 'to-outside' | 'reply-from-outside' | 'published-port' | 'dns-to-gateway';
+export type PathKind =
+  'same-bridge' | 'bridge-to-bridge' | 'to-outside' | 'reply-from-outside' | 'published-port' | 'dns-to-gateway';
 
 export interface TrafficPath {
   kind: PathKind;
@@ -58,21 +66,54 @@ function packet(hook: Hook, layer: Layer, fields: Omit<Packet, 'hook' | 'layer'>
 }
 
 /** Container to container on one bridge: the bridge's forward hook, and the IP hooks when br_netfilter passes them. */
-export function sameBridgePath(from: Endpoint, to: Endpoint, bridgeNfCallIptables: boolean, transport: Transport = WEB): TrafficPath {
-  const fields = { family: familyOf(from.address), saddr: from.address, daddr: to.address, protocol: transport.protocol, dport: transport.port, ctState: 'new' as const };
+export function sameBridgePath(
+  from: Endpoint,
+  to: Endpoint,
+  bridgeNfCallIptables: boolean,
+  transport: Transport = WEB,
+): TrafficPath {
+  const fields = {
+    family: familyOf(from.address),
+    saddr: from.address,
+    daddr: to.address,
+    protocol: transport.protocol,
+    dport: transport.port,
+    ctState: 'new' as const,
+  };
   const bridged = { ...fields, inBridge: from.bridge, outBridge: from.bridge };
-  const steps: Packet[] = [packet('prerouting', 'bridge', bridged), packet('forward', 'bridge', bridged), packet('postrouting', 'bridge', bridged)];
+  const steps: Packet[] = [
+    packet('prerouting', 'bridge', bridged),
+    packet('forward', 'bridge', bridged),
+    packet('postrouting', 'bridge', bridged),
+  ];
   if (bridgeNfCallIptables) {
     // br_netfilter hands the IP hooks the bridge itself as both interfaces.
     const routedView = { ...fields, iif: from.bridge, oif: from.bridge, bridged: true, daddrLocal: false };
-    steps.push(packet('prerouting', 'ip', routedView), packet('forward', 'ip', routedView), packet('postrouting', 'ip', routedView));
+    steps.push(
+      packet('prerouting', 'ip', routedView),
+      packet('forward', 'ip', routedView),
+      packet('postrouting', 'ip', routedView),
+    );
   }
-  return { kind: 'same-bridge', description: `from ${from.address} to ${to.address} on bridge ${from.bridge} (${transport.protocol}/${transport.port})`, steps };
+  return {
+    kind: 'same-bridge',
+    description: `from ${from.address} to ${to.address} on bridge ${from.bridge} (${transport.protocol}/${transport.port})`,
+    steps,
+  };
 }
 
 /** Container on one bridge to a container on another: routed by the host. */
 export function bridgeToBridgePath(from: Endpoint, to: Endpoint, transport: Transport = WEB): TrafficPath {
-  const fields = { family: familyOf(from.address), saddr: from.address, daddr: to.address, protocol: transport.protocol, dport: transport.port, ctState: 'new' as const, bridged: false, daddrLocal: false };
+  const fields = {
+    family: familyOf(from.address),
+    saddr: from.address,
+    daddr: to.address,
+    protocol: transport.protocol,
+    dport: transport.port,
+    ctState: 'new' as const,
+    bridged: false,
+    daddrLocal: false,
+  };
   return {
     kind: 'bridge-to-bridge',
     description: `from ${from.address} on ${from.bridge} to ${to.address} on ${to.bridge} (${transport.protocol}/${transport.port})`,
@@ -90,7 +131,16 @@ export function bridgeToBridgePath(from: Endpoint, to: Endpoint, transport: Tran
 export function toOutsidePath(from: Endpoint, uplink: string | undefined, transport: Transport = WEB): TrafficPath {
   const family = familyOf(from.address);
   const outside = family === 'ipv4' ? OUTSIDE_ADDRESS : OUTSIDE_ADDRESS_V6;
-  const fields = { family, saddr: from.address, daddr: outside, protocol: transport.protocol, dport: transport.port, ctState: 'new' as const, bridged: false, daddrLocal: false };
+  const fields = {
+    family,
+    saddr: from.address,
+    daddr: outside,
+    protocol: transport.protocol,
+    dport: transport.port,
+    ctState: 'new' as const,
+    bridged: false,
+    daddrLocal: false,
+  };
   const out = uplink === undefined ? {} : { oif: uplink };
   return {
     kind: 'to-outside',
@@ -105,11 +155,24 @@ export function toOutsidePath(from: Endpoint, uplink: string | undefined, transp
 }
 
 /** The answer to a container's outgoing connection, coming back from the outside (conntrack: established). */
-export function replyFromOutsidePath(to: Endpoint, uplink: string | undefined, transport: Transport = WEB): TrafficPath {
+export function replyFromOutsidePath(
+  to: Endpoint,
+  uplink: string | undefined,
+  transport: Transport = WEB,
+): TrafficPath {
   const family = familyOf(to.address);
   const outside = family === 'ipv4' ? OUTSIDE_ADDRESS : OUTSIDE_ADDRESS_V6;
   // The reply comes from the port the container connected to; the container's own port is not known.
-  const fields = { family, saddr: outside, daddr: to.address, protocol: transport.protocol, sport: transport.port, ctState: 'established' as const, bridged: false, daddrLocal: false };
+  const fields = {
+    family,
+    saddr: outside,
+    daddr: to.address,
+    protocol: transport.protocol,
+    sport: transport.port,
+    ctState: 'established' as const,
+    bridged: false,
+    daddrLocal: false,
+  };
   const into = uplink === undefined ? {} : { iif: uplink };
   return {
     kind: 'reply-from-outside',
@@ -127,7 +190,12 @@ export function replyFromOutsidePath(to: Endpoint, uplink: string | undefined, t
  * A new connection from the outside to a port a container publishes, after the host's DNAT rule turned its
  * destination into the container's address and port (conntrack status: dnat).
  */
-export function publishedPortPath(to: Endpoint, containerPort: Transport, uplink: string | undefined, hostPort?: number): TrafficPath {
+export function publishedPortPath(
+  to: Endpoint,
+  containerPort: Transport,
+  uplink: string | undefined,
+  hostPort?: number,
+): TrafficPath {
   const family = familyOf(to.address);
   const outside = family === 'ipv4' ? OUTSIDE_ADDRESS : OUTSIDE_ADDRESS_V6;
   const fields = {
@@ -156,7 +224,16 @@ export function publishedPortPath(to: Endpoint, containerPort: Transport, uplink
 
 /** A container's DNS query to the server on its network's gateway, which is an address of the host itself. */
 export function dnsToGatewayPath(from: Endpoint, gateway: string, protocol: 'udp' | 'tcp' = 'udp'): TrafficPath {
-  const fields = { family: familyOf(from.address), saddr: from.address, daddr: gateway, protocol, dport: 53, ctState: 'new' as const, bridged: false, daddrLocal: true };
+  const fields = {
+    family: familyOf(from.address),
+    saddr: from.address,
+    daddr: gateway,
+    protocol,
+    dport: 53,
+    ctState: 'new' as const,
+    bridged: false,
+    daddrLocal: true,
+  };
   return {
     kind: 'dns-to-gateway',
     description: `DNS queries from ${from.address} to ${gateway}:53/${protocol} on bridge ${from.bridge}`,
@@ -168,7 +245,9 @@ export function dnsToGatewayPath(from: Endpoint, gateway: string, protocol: 'udp
   };
 }
 
-/** A frame from a container to the host (the bridge's own address or a route through it): bridge prerouting and input. */
+/**
+ * A frame from a container to the host (the bridge's own address or a route through it): bridge prerouting and input.
+ */
 function intoHostFromBridge(bridge: string, fields: Omit<Packet, 'hook' | 'layer'>): Packet[] {
   const frame = { ...fields, inBridge: bridge };
   return [packet('prerouting', 'bridge', frame), packet('input', 'bridge', frame)];
@@ -193,12 +272,21 @@ export function evaluatePath(model: FirewallModel, path: TrafficPath): PathEvalu
     if (evaluation.verdict === 'unknown') unknown ??= evaluation;
   }
   if (unknown) {
-    const result: PathEvaluation = { path, verdict: 'unknown', decidedBy: unknown.decidedBy, uncertain: unknown.uncertain, steps };
+    const result: PathEvaluation = {
+      path,
+      verdict: 'unknown',
+      decidedBy: unknown.decidedBy,
+      uncertain: unknown.uncertain,
+      steps,
+    };
     if (unknown.possibleDrop) result.possibleDrop = unknown.possibleDrop;
     return result;
   }
   // The filtering hook (forward, or input for the host's own services) says most about why it passes.
   const decided = [...steps].reverse().filter((step) => step.decidedBy !== null);
-  const filtering = decided.find((step) => step.packet.layer === 'ip' && (step.packet.hook === 'forward' || step.packet.hook === 'input')) ?? decided[0];
+  const filtering =
+    decided.find(
+      (step) => step.packet.layer === 'ip' && (step.packet.hook === 'forward' || step.packet.hook === 'input'),
+    ) ?? decided[0];
   return { path, verdict: 'accept', decidedBy: filtering?.decidedBy ?? null, uncertain: [], steps };
 }

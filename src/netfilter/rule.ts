@@ -40,7 +40,9 @@ export interface Packet {
   ctStatus?: string[];
   /** The packet crosses the IP hooks because br_netfilter passes bridged traffic to them (`physdev-is-bridged`). */
   bridged?: boolean;
-  /** Whether the destination (source) is an address of this host: `addrtype --dst-type LOCAL`, `fib daddr type local`. */
+  /**
+   * Whether the destination (source) is an address of this host: `addrtype --dst-type LOCAL`, `fib daddr type local`.
+   */
   daddrLocal?: boolean;
   saddrLocal?: boolean;
 }
@@ -110,12 +112,18 @@ export function testCondition(condition: Condition, packet: Packet): Tristate {
     case 'family':
       return condition.family === packet.family ? 'yes' : 'no';
     case 'protocol':
-      return negate(condition.protocols.some((protocol) => sameProtocol(protocol, packet.protocol)), condition.negated);
+      return negate(
+        condition.protocols.some((protocol) => sameProtocol(protocol, packet.protocol)),
+        condition.negated,
+      );
     case 'port': {
       if (!PORT_PROTOCOLS.has(packet.protocol)) return 'no';
       const port = condition.direction === 'source' ? packet.sport : packet.dport;
       if (port === undefined) return 'maybe';
-      return negate(condition.ranges.some((range) => port >= range.low && port <= range.high), condition.negated);
+      return negate(
+        condition.ranges.some((range) => port >= range.low && port <= range.high),
+        condition.negated,
+      );
     }
     case 'ct-state':
       return testConntrackState(condition.states, condition.negated, packet);
@@ -123,7 +131,10 @@ export function testCondition(condition: Condition, packet: Packet): Tristate {
       const statuses = condition.statuses.map((status) => status.toLowerCase());
       if (!statuses.every((status) => DECIDABLE_STATUSES.has(status))) return 'maybe';
       const set = new Set(packet.ctStatus ?? []);
-      return negate(statuses.some((status) => set.has(status)), condition.negated);
+      return negate(
+        statuses.some((status) => set.has(status)),
+        condition.negated,
+      );
     }
     case 'address-type': {
       const types = condition.types.map((type) => type.toUpperCase());
@@ -139,7 +150,10 @@ export function testCondition(condition: Condition, packet: Packet): Tristate {
 }
 
 /** All conditions of a rule must hold: one `no` decides, otherwise one `maybe` leaves it open. */
-export function testConditions(conditions: readonly Condition[], packet: Packet): { result: Tristate; undecided: Condition[] } {
+export function testConditions(
+  conditions: readonly Condition[],
+  packet: Packet,
+): { result: Tristate; undecided: Condition[] } {
   const undecided: Condition[] = [];
   for (const condition of conditions) {
     const result = testCondition(condition, packet);
@@ -196,7 +210,8 @@ function matchesInterface(patterns: readonly InterfacePattern[], name: string): 
 /** A short text for a condition, for a verdict that says which match it could not decide. */
 export function describeCondition(condition: Condition): string {
   const not = (negated: boolean) => (negated ? '!' : '');
-  const names = (patterns: InterfacePattern[]) => patterns.map((pattern) => `${pattern.name}${pattern.wildcard ? '*' : ''}`).join(',');
+  const names = (patterns: InterfacePattern[]) =>
+    patterns.map((pattern) => `${pattern.name}${pattern.wildcard ? '*' : ''}`).join(',');
   switch (condition.kind) {
     case 'interface':
       return `${not(condition.negated)}${condition.direction === 'in' ? 'iif' : 'oif'} ${names(condition.patterns)}`;

@@ -59,7 +59,11 @@ export interface Analysis {
 }
 
 export function label(location: Location): string {
-  return location.kind === 'found' ? location.container.name : location.kind === 'foreign' ? location.name : location.reference;
+  return location.kind === 'found'
+    ? location.container.name
+    : location.kind === 'foreign'
+      ? location.name
+      : location.reference;
 }
 
 export function ownerOf(location: FoundContainer): string {
@@ -97,7 +101,9 @@ export function createCommandHint(location: Location): string[] {
       : [`docker container inspect --format '{{.Config.Image}} {{.Config.Cmd}}' ${location.container.name}`];
   }
   if (location.kind === 'foreign' && location.uid !== 0) {
-    return [`su - ${location.user} -c "podman container inspect --format '{{.Config.CreateCommand}}' ${location.name}"`];
+    return [
+      `su - ${location.user} -c "podman container inspect --format '{{.Config.CreateCommand}}' ${location.name}"`,
+    ];
   }
   return [];
 }
@@ -107,7 +113,12 @@ export function nsenterCommand(location: FoundContainer, argv: string): string {
   return location.container.scope === 'rootless' ? `podman unshare ${enter}` : enter;
 }
 
-export function portCause(port: PortResult, a: FoundContainer, b: FoundContainer, analysis: Analysis): { cause: string; summary: string; commands: string[] } {
+export function portCause(
+  port: PortResult,
+  a: FoundContainer,
+  b: FoundContainer,
+  analysis: Analysis,
+): { cause: string; summary: string; commands: string[] } {
   const target = analysis.plan?.target ?? '';
   const listening = nsenterCommand(b, `ss -l -t -n -p sport = :${port.port}`);
   const listenState = port.listen?.state;
@@ -154,8 +165,14 @@ export function portCause(port: PortResult, a: FoundContainer, b: FoundContainer
       commands: drop.fix,
     };
   }
-  const firewallCommands = ['iptables -S FORWARD', ...(a.container.engine === 'docker' || b.container.engine === 'docker' ? ['iptables -S DOCKER-USER'] : []), 'nft list ruleset'];
-  const model = analysis.firewall.evaluated ? ` (the firewall model lets it through: ${analysis.firewall.decidedBy})` : ` (the firewall was not evaluated: ${analysis.firewall.reason})`;
+  const firewallCommands = [
+    'iptables -S FORWARD',
+    ...(a.container.engine === 'docker' || b.container.engine === 'docker' ? ['iptables -S DOCKER-USER'] : []),
+    'nft list ruleset',
+  ];
+  const model = analysis.firewall.evaluated
+    ? ` (the firewall model lets it through: ${analysis.firewall.decidedBy})`
+    : ` (the firewall was not evaluated: ${analysis.firewall.reason})`;
   if (port.outcome === 'timeout') {
     return {
       cause: `packets to ${target}:${port.port} are dropped on the way${model}`,
@@ -187,7 +204,9 @@ export function portCause(port: PortResult, a: FoundContainer, b: FoundContainer
 export function nameCause(resolution: NameResolution, plan: PathPlan): string {
   const network = plan.network;
   if (plan.names === 'no_dns' && network !== undefined) {
-    const which = network.isDefault ? `${network.engine === 'docker' ? "docker's" : "podman's"} default network ${network.name}` : `network ${network.name}`;
+    const which = network.isDefault
+      ? `${network.engine === 'docker' ? "docker's" : "podman's"} default network ${network.name}`
+      : `network ${network.name}`;
     return `${which} has no DNS`;
   }
   return resolution.detail;
@@ -196,16 +215,26 @@ export function nameCause(resolution: NameResolution, plan: PathPlan): string {
 export function reachSummary(analysis: Analysis): string {
   const plan = analysis.plan!;
   const ports = analysis.ports.map((port) => port.port);
-  const where = plan.kind === 'shared-network' && plan.network ? ` on network ${plan.network.name}` : plan.kind === 'shared-namespace' ? ' (one network namespace)' : '';
+  const where =
+    plan.kind === 'shared-network' && plan.network
+      ? ` on network ${plan.network.name}`
+      : plan.kind === 'shared-namespace'
+        ? ' (one network namespace)'
+        : '';
   const portText = `${plural(ports.length, 'port', 'ports')} ${ports.join(', ')} ${plural(ports.length, 'accepts', 'accept')} connections at ${plan.target}${where}`;
-  const name = analysis.name?.outcome === 'resolved' ? `, and the name ${analysis.name.name} resolves to ${analysis.name.addresses.join(', ')}` : '';
+  const name =
+    analysis.name?.outcome === 'resolved'
+      ? `, and the name ${analysis.name.name} resolves to ${analysis.name.addresses.join(', ')}`
+      : '';
   return `${portText}${name}`;
 }
 
 export function whyNotFound(location: Location): string | undefined {
   if (location.kind === 'missing') return location.reason;
   if (location.kind === 'ambiguous') {
-    const where = location.candidates.map((candidate) => `${ownerOf(candidate)} (${candidate.container.id.slice(0, 12)})`).join(' and ');
+    const where = location.candidates
+      .map((candidate) => `${ownerOf(candidate)} (${candidate.container.id.slice(0, 12)})`)
+      .join(' and ');
     return `${location.reference} names a container in ${where}: write docker:${location.reference} or podman:${location.reference}, or use an id`;
   }
   return undefined;
@@ -218,7 +247,9 @@ export function foundPair(analysis: Analysis): [FoundContainer, FoundContainer] 
 }
 
 export function stoppedContainers(analysis: Analysis): FoundContainer[] {
-  return [analysis.a, analysis.b].filter((location): location is FoundContainer => location.kind === 'found' && !location.container.running);
+  return [analysis.a, analysis.b].filter(
+    (location): location is FoundContainer => location.kind === 'found' && !location.container.running,
+  );
 }
 
 export function openPorts(analysis: Analysis): PortResult[] {
@@ -237,7 +268,9 @@ export function nothingListensInB(analysis: Analysis): boolean {
 
 /** A port B listens on where A's packets got lost, while ping may pass. */
 export function droppedPort(analysis: Analysis): PortResult | undefined {
-  return closedPorts(analysis).find((port) => port.listen?.state === 'reachable' && (port.outcome === 'timeout' || port.outcome === 'unreachable'));
+  return closedPorts(analysis).find(
+    (port) => port.listen?.state === 'reachable' && (port.outcome === 'timeout' || port.outcome === 'unreachable'),
+  );
 }
 
 /** "A reaches B only by address (...)", when every probed port answered although the pair shares no network. */
@@ -257,12 +290,14 @@ export type PathLinkName = 'owner' | 'network' | 'probes' | 'results';
 /** Why the links before `link` do not hold (the check of `link` then does not apply), or undefined when they do. */
 export function brokenBefore(analysis: Analysis, link: PathLinkName): string | undefined {
   const stopped = stoppedContainers(analysis);
-  if (stopped.length > 0) return `${stopped.map((location) => location.container.name).join(' and ')} ${stopped.length === 1 ? 'is' : 'are'} not running`;
+  if (stopped.length > 0)
+    return `${stopped.map((location) => location.container.name).join(' and ')} ${stopped.length === 1 ? 'is' : 'are'} not running`;
   if (link === 'owner') return undefined;
   const pair = foundPair(analysis);
   if (pair === undefined) return 'a container was not found';
   const plan = analysis.plan;
-  if (plan === undefined || !plan.sameOwner) return `${pair[0].container.name} and ${pair[1].container.name} belong to different engines or users`;
+  if (plan === undefined || !plan.sameOwner)
+    return `${pair[0].container.name} and ${pair[1].container.name} belong to different engines or users`;
   if (link === 'network') return undefined;
   if (plan.kind === 'routed' || plan.kind === 'none') return 'they share no network';
   if (link === 'probes') return undefined;

@@ -55,15 +55,22 @@ export interface PairProbing {
 /** More listening ports than this are not all probed: the command must stay under 5 s. */
 const MAX_PROBED_PORTS = 8;
 
-const PROBES_DID_NOT_RUN: FirewallEvaluation = { evaluated: false, reason: 'no probe ran on this path, so there is no port to evaluate' };
+const PROBES_DID_NOT_RUN: FirewallEvaluation = {
+  evaluated: false,
+  reason: 'no probe ran on this path, so there is no port to evaluate',
+};
 
 function networkLookup(docker: ContainerNetwork[], podman: ContainerNetwork[]): NetworkLookup {
   return (container: Container, name: string) =>
-    (container.engine === 'docker' ? docker : podman).find((network) => network.name === name && network.scope === container.scope);
+    (container.engine === 'docker' ? docker : podman).find(
+      (network) => network.name === name && network.scope === container.scope,
+    );
 }
 
 async function listNetworks(facts: Facts, locations: Location[]): Promise<NetworkLookup> {
-  const engines = new Set(locations.flatMap((location) => (location.kind === 'found' ? [location.container.engine] : [])));
+  const engines = new Set(
+    locations.flatMap((location) => (location.kind === 'found' ? [location.container.engine] : [])),
+  );
   const [docker, podman] = await Promise.all([
     engines.has('docker') ? facts.get(dockerNetworks) : undefined,
     engines.has('podman') ? facts.get(podmanNetworks) : undefined,
@@ -79,7 +86,14 @@ function namespaceOf(location: FoundContainer): Namespace | undefined {
 /** Every probe that ran, in the order they finished, for the report's `pair.probes`. */
 type ProbeLog = ProbeRecord[];
 
-function logProbe(log: ProbeLog, kind: ProbeKind, target: string, outcome: string, detail: string, result: CommandResult): void {
+function logProbe(
+  log: ProbeLog,
+  kind: ProbeKind,
+  target: string,
+  outcome: string,
+  detail: string,
+  result: CommandResult,
+): void {
   log.push({ kind, target, outcome, detail, command: commandLine(result.argv), durationMs: result.durationMs });
 }
 
@@ -93,14 +107,22 @@ async function readListening(host: Host, b: FoundContainer, log: ProbeLog): Prom
   const namespace = namespaceOf(b);
   if (namespace === undefined) return { unknown: `${b.container.name} has no process id` };
   const result = await host.run(inNetworkNamespace(namespace, LISTENING_ARGV), { timeoutMs: PROBE_RUN_TIMEOUT_MS });
-  const failure = probeFailure(result) ?? (result.exitCode !== 0 ? `exit ${result.exitCode ?? 'none'}: ${result.stderr.trim()}` : undefined);
+  const failure =
+    probeFailure(result) ??
+    (result.exitCode !== 0 ? `exit ${result.exitCode ?? 'none'}: ${result.stderr.trim()}` : undefined);
   if (failure !== undefined) {
     logProbe(log, 'listening', b.container.name, 'error', failure, result);
-    return { unknown: `${b.container.name}'s listening sockets could not be read: ${failure}`, evidence: commandEvidence(result) };
+    return {
+      unknown: `${b.container.name}'s listening sockets could not be read: ${failure}`,
+      evidence: commandEvidence(result),
+    };
   }
   const sockets = parseListening(result.stdout);
   const shown = sockets.filter((socket) => !isEngineSocket(socket)).map((socket) => `${socket.address}:${socket.port}`);
-  const excerpt = shown.length === 0 ? `nothing listens on TCP in ${b.container.name}` : `listening in ${b.container.name}: ${shown.join(', ')}`;
+  const excerpt =
+    shown.length === 0
+      ? `nothing listens on TCP in ${b.container.name}`
+      : `listening in ${b.container.name}: ${shown.join(', ')}`;
   logProbe(log, 'listening', b.container.name, shown.length === 0 ? 'nothing' : 'listening', excerpt, result);
   return { sockets, evidence: commandEvidence(result, excerpt) };
 }
@@ -111,8 +133,18 @@ function portsToProbe(requested: number[], listening: Listening): number[] {
   return [...new Set(ports)].sort((left, right) => left - right).slice(0, MAX_PROBED_PORTS);
 }
 
-async function probePort(host: Host, from: Namespace, busybox: string, target: string, port: number, listening: Listening, log: ProbeLog): Promise<PortResult> {
-  const result = await host.run(inNetworkNamespace(from, connectArgv(busybox, target, port)), { timeoutMs: PROBE_RUN_TIMEOUT_MS });
+async function probePort(
+  host: Host,
+  from: Namespace,
+  busybox: string,
+  target: string,
+  port: number,
+  listening: Listening,
+  log: ProbeLog,
+): Promise<PortResult> {
+  const result = await host.run(inNetworkNamespace(from, connectArgv(busybox, target, port)), {
+    timeoutMs: PROBE_RUN_TIMEOUT_MS,
+  });
   const { outcome, detail } = interpretConnect(result);
   logProbe(log, 'tcp', `${target}:${port}`, outcome, detail, result);
   const evidence: Evidence[] = [commandEvidence(result, `${outcome}: ${detail}`)];
@@ -124,50 +156,139 @@ async function probePort(host: Host, from: Namespace, busybox: string, target: s
   return probed;
 }
 
-async function probeIcmp(host: Host, from: Namespace, busybox: string, target: string, log: ProbeLog): Promise<IcmpResult> {
-  const result = await host.run(inNetworkNamespace(from, pingArgv(busybox, target)), { timeoutMs: PROBE_RUN_TIMEOUT_MS });
+async function probeIcmp(
+  host: Host,
+  from: Namespace,
+  busybox: string,
+  target: string,
+  log: ProbeLog,
+): Promise<IcmpResult> {
+  const result = await host.run(inNetworkNamespace(from, pingArgv(busybox, target)), {
+    timeoutMs: PROBE_RUN_TIMEOUT_MS,
+  });
   const { outcome, detail } = interpretPing(result);
   logProbe(log, 'icmp', target, outcome, detail, result);
   return { outcome, detail, evidence: [commandEvidence(result, `${outcome}: ${detail}`)] };
 }
 
 /** A's view of B's name: /etc/hosts first, as the C library does, then the first name server of A's resolv.conf. */
-async function resolveName(facts: Facts, a: FoundContainer, b: FoundContainer, plan: PathPlan, busybox: string, log: ProbeLog): Promise<NameResolution | undefined> {
+async function resolveName(
+  facts: Facts,
+  a: FoundContainer,
+  b: FoundContainer,
+  plan: PathPlan,
+  busybox: string,
+  log: ProbeLog,
+): Promise<NameResolution | undefined> {
   const namespace = namespaceOf(a);
   if (plan.names === 'not_needed' || plan.names === 'not_served' || namespace === undefined) return undefined;
   const { host } = facts;
   const name = b.container.name;
   const etc = `/proc/${namespace.pid}/root/etc`;
-  const [hosts, resolvConf] = await Promise.all([host.readFile(`${etc}/hosts`), facts.get(resolvConfFile(`${etc}/resolv.conf`))]);
-  const unresolved = (detail: string, evidence: Evidence[]): NameResolution => ({ name, outcome: 'unresolved', via: 'none', addresses: [], detail, evidence });
+  const [hosts, resolvConf] = await Promise.all([
+    host.readFile(`${etc}/hosts`),
+    facts.get(resolvConfFile(`${etc}/resolv.conf`)),
+  ]);
+  const unresolved = (detail: string, evidence: Evidence[]): NameResolution => ({
+    name,
+    outcome: 'unresolved',
+    via: 'none',
+    addresses: [],
+    detail,
+    evidence,
+  });
   if (hosts.ok) {
     const address = hostsAddress(hosts.content, name);
     if (address !== undefined) {
-      log.push({ kind: 'hosts', target: name, outcome: 'resolved', detail: `${address} in /etc/hosts`, command: hosts.path, durationMs: 0 });
-      return { name, outcome: 'resolved', via: 'hosts', addresses: [address], detail: `${name} is ${address} in ${a.container.name}'s /etc/hosts`, evidence: [fileEvidence(hosts.path, `${address} ${name}`)] };
+      log.push({
+        kind: 'hosts',
+        target: name,
+        outcome: 'resolved',
+        detail: `${address} in /etc/hosts`,
+        command: hosts.path,
+        durationMs: 0,
+      });
+      return {
+        name,
+        outcome: 'resolved',
+        via: 'hosts',
+        addresses: [address],
+        detail: `${name} is ${address} in ${a.container.name}'s /etc/hosts`,
+        evidence: [fileEvidence(hosts.path, `${address} ${name}`)],
+      };
     }
   }
-  if (!resolvConf.ok) return { name, outcome: 'unknown', via: 'none', addresses: [], detail: resolvConf.reason, evidence: [] };
+  if (!resolvConf.ok)
+    return { name, outcome: 'unknown', via: 'none', addresses: [], detail: resolvConf.reason, evidence: [] };
   const servers = resolvConf.value.nameservers;
   const resolvEvidence = fileEvidence(resolvConf.value.path, resolvConf.value.excerpt || 'no nameserver line');
   const hostsEvidence = hosts.ok ? [fileEvidence(hosts.path, `no line for ${name}`)] : [];
   const server = servers[0];
-  if (server === undefined) return unresolved(`${a.container.name}'s resolv.conf lists no name server`, [resolvEvidence, ...hostsEvidence]);
-  const containerDns = (a.container.engine === 'docker' && server === '127.0.0.11') || a.container.networks.some((attachment) => attachment.gateway === server);
+  if (server === undefined)
+    return unresolved(`${a.container.name}'s resolv.conf lists no name server`, [resolvEvidence, ...hostsEvidence]);
+  const containerDns =
+    (a.container.engine === 'docker' && server === '127.0.0.11') ||
+    a.container.networks.some((attachment) => attachment.gateway === server);
   if (!containerDns) {
-    // A resolver outside the container networks knows no container names; asking it would only send B's name off the host.
-    return unresolved(`${a.container.name} asks ${server}, which is not a container network's DNS server and knows no container names`, [resolvEvidence, ...hostsEvidence]);
+    // A resolver outside the container networks knows no container names; asking it would only send B's name off the
+    // host.
+    return unresolved(
+      `${a.container.name} asks ${server}, which is not a container network's DNS server and knows no container names`,
+      [resolvEvidence, ...hostsEvidence],
+    );
   }
-  const result = await host.run(inNetworkNamespace(namespace, lookupArgv(busybox, name, server)), { timeoutMs: PROBE_RUN_TIMEOUT_MS });
+  const result = await host.run(inNetworkNamespace(namespace, lookupArgv(busybox, name, server)), {
+    timeoutMs: PROBE_RUN_TIMEOUT_MS,
+  });
   const lookup = interpretLookup(result);
   logProbe(log, 'dns', `${name} @${server}`, lookup.outcome, lookup.detail, result);
   const evidence = [resolvEvidence, commandEvidence(result, `${lookup.outcome}: ${lookup.detail}`)];
-  if (lookup.outcome === 'resolved') return { name, outcome: 'resolved', via: 'dns', server, dnsOutcome: lookup.outcome, addresses: lookup.addresses, detail: `${server} ${lookup.detail} for ${name}`, evidence };
-  if (lookup.outcome === 'error') return { name, outcome: 'unknown', via: 'dns', server, dnsOutcome: lookup.outcome, addresses: [], detail: lookup.detail, evidence };
-  return { name, outcome: 'unresolved', via: 'dns', server, dnsOutcome: lookup.outcome, addresses: [], detail: `${server} (the network's DNS server): ${lookup.detail}`, evidence };
+  if (lookup.outcome === 'resolved')
+    return {
+      name,
+      outcome: 'resolved',
+      via: 'dns',
+      server,
+      dnsOutcome: lookup.outcome,
+      addresses: lookup.addresses,
+      detail: `${server} ${lookup.detail} for ${name}`,
+      evidence,
+    };
+  if (lookup.outcome === 'error')
+    return {
+      name,
+      outcome: 'unknown',
+      via: 'dns',
+      server,
+      dnsOutcome: lookup.outcome,
+      addresses: [],
+      detail: lookup.detail,
+      evidence,
+    };
+  return {
+    name,
+    outcome: 'unresolved',
+    via: 'dns',
+    server,
+    dnsOutcome: lookup.outcome,
+    addresses: [],
+    detail: `${server} (the network's DNS server): ${lookup.detail}`,
+    evidence,
+  };
 }
 
-type ProbeFindings = Pick<Analysis, 'probesBlocked' | 'ports' | 'listeningUnknown' | 'listeningEvidence' | 'icmp' | 'name' | 'firewall' | 'firewallDrop' | 'echoIgnore'>;
+type ProbeFindings = Pick<
+  Analysis,
+  | 'probesBlocked'
+  | 'ports'
+  | 'listeningUnknown'
+  | 'listeningEvidence'
+  | 'icmp'
+  | 'name'
+  | 'firewall'
+  | 'firewallDrop'
+  | 'echoIgnore'
+>;
 
 const ECHO_IGNORE = '/proc/sys/net/ipv4/icmp_echo_ignore_all';
 
@@ -177,19 +298,34 @@ async function readEchoIgnore(facts: Facts, b: FoundContainer): Promise<Analysis
   if (namespace === undefined) return undefined;
   const read = await facts.get(containerNetnsSysctl(namespace.pid, namespace.scope, ECHO_IGNORE));
   if (!read.ok) return undefined;
-  return { value: read.value.raw, evidence: { source: 'command', what: read.value.command, excerpt: `icmp_echo_ignore_all = ${read.value.raw}` } };
+  return {
+    value: read.value.raw,
+    evidence: { source: 'command', what: read.value.command, excerpt: `icmp_echo_ignore_all = ${read.value.raw}` },
+  };
 }
 
 /** Probes from A's network namespace, concurrently where they do not depend on each other. */
-async function probe(facts: Facts, a: FoundContainer, b: FoundContainer, plan: PathPlan, requested: number[], log: ProbeLog): Promise<ProbeFindings> {
+async function probe(
+  facts: Facts,
+  a: FoundContainer,
+  b: FoundContainer,
+  plan: PathPlan,
+  requested: number[],
+  log: ProbeLog,
+): Promise<ProbeFindings> {
   const { host } = facts;
   const from = namespaceOf(a);
   const target = plan.target;
-  const blocked = (reason: string): ProbeFindings => ({ probesBlocked: reason, ports: [], firewall: PROBES_DID_NOT_RUN });
+  const blocked = (reason: string): ProbeFindings => ({
+    probesBlocked: reason,
+    ports: [],
+    firewall: PROBES_DID_NOT_RUN,
+  });
   if (from === undefined) return blocked(`${a.container.name} has no process id to enter`);
   if (target === undefined) return blocked(`${b.container.name} has no address on the path`);
   const lookup = await findExecutable(host, 'busybox', systemSearchPath(host.context));
-  if (!lookup.found?.executable) return blocked(`the probes run busybox from the host, and there is none (${describeLookup(lookup)})`);
+  if (!lookup.found?.executable)
+    return blocked(`the probes run busybox from the host, and there is none (${describeLookup(lookup)})`);
   const busybox = lookup.found.path;
 
   const sameNamespace = plan.kind === 'shared-namespace';
@@ -219,13 +355,23 @@ async function probe(facts: Facts, a: FoundContainer, b: FoundContainer, plan: P
   return found;
 }
 
-async function hostSettings(facts: Facts, plan: PathPlan | undefined, a: Location, b: Location): Promise<HostPathSettings> {
+async function hostSettings(
+  facts: Facts,
+  plan: PathPlan | undefined,
+  a: Location,
+  b: Location,
+): Promise<HostPathSettings> {
   const rootful = [a, b].every((location) => location.kind === 'found' && location.container.scope === 'rootful');
   if (plan === undefined || !rootful) return { bridgeForwarding: [] };
   const [ipForward, bridgeNetfilter, bridgeForwarding] = await Promise.all([
     facts.get(sysctl('net.ipv4.ip_forward')),
     facts.get(bridgeNfCallIptables),
-    Promise.all(plan.routedBridges.map(async (bridge) => ({ bridge, value: await facts.get(interfaceSysctl('ipv4', bridge, 'forwarding')) }))),
+    Promise.all(
+      plan.routedBridges.map(async (bridge) => ({
+        bridge,
+        value: await facts.get(interfaceSysctl('ipv4', bridge, 'forwarding')),
+      })),
+    ),
   ]);
   return { ipForward, bridgeNetfilter, bridgeForwarding };
 }
@@ -234,7 +380,8 @@ async function hostSettings(facts: Facts, plan: PathPlan | undefined, a: Locatio
  * Host findings that can break the way from one container to another: forwarding, the firewall, DNS servers
  * and docker's own switches. The others concern the outside, the host or rootless publishing.
  */
-const PATH_FINDING = /^(fw|docker|aardvark|cni)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_aardvark)$/;
+const PATH_FINDING =
+  /^(fw|docker|aardvark|cni)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_aardvark)$/;
 
 /** The host checks worth running beside the probes: those that can report a finding on a path. */
 export function pathChecks(checks: readonly Check[]): Check[] {
@@ -257,8 +404,10 @@ interface PathScope {
 export function onPath(item: Finding, scope: PathScope): boolean {
   const { subject } = item;
   if (item.id === 'host.ip_forward_disabled' && scope.plan?.kind !== 'routed') return false;
-  if (subject.containers !== undefined && subject.containers.length > 0) return subject.containers.some((name) => scope.containers.has(name));
-  if (subject.network !== undefined) return scope.networks.some((network) => network.engine === subject.engine && network.name === subject.network);
+  if (subject.containers !== undefined && subject.containers.length > 0)
+    return subject.containers.some((name) => scope.containers.has(name));
+  if (subject.network !== undefined)
+    return scope.networks.some((network) => network.engine === subject.engine && network.name === subject.network);
   if (subject.interface !== undefined) return scope.networks.some((network) => network.bridge === subject.interface);
   if (subject.engine !== undefined) return scope.engines.includes(subject.engine);
   return scope.plan !== undefined && scope.plan.kind !== 'shared-namespace' && scope.plan.kind !== 'none';
@@ -271,7 +420,9 @@ function pathScope(a: Location, b: Location, plan: PathPlan | undefined, network
     networks: found.flatMap((location) =>
       location.container.networks.map((attachment) => {
         const bridge = networks(location.container, attachment.network)?.bridge;
-        return bridge === undefined ? { engine: location.container.engine, name: attachment.network } : { engine: location.container.engine, name: attachment.network, bridge };
+        return bridge === undefined
+          ? { engine: location.container.engine, name: attachment.network }
+          : { engine: location.container.engine, name: attachment.network, bridge };
       }),
     ),
     // An engine that could not be searched matters when a container was not found.
@@ -284,7 +435,17 @@ function pathScope(a: Location, b: Location, plan: PathPlan | undefined, network
 function endpoint(location: Location, networks: NetworkLookup): PairEndpoint {
   if (location.kind === 'found') return endpointOf(location, networks);
   if (location.kind === 'foreign') {
-    return { reference: location.reference, found: false, name: location.name, id: location.id, engine: 'podman', user: location.user, running: true, networks: [], note: location.evidence.excerpt };
+    return {
+      reference: location.reference,
+      found: false,
+      name: location.name,
+      id: location.id,
+      engine: 'podman',
+      user: location.user,
+      running: true,
+      networks: [],
+      note: location.evidence.excerpt,
+    };
   }
   const note = location.kind === 'missing' ? location.reason : `${location.reference} names more than one container`;
   return { reference: location.reference, found: false, networks: [], note };
@@ -296,13 +457,25 @@ export async function probePair(facts: Facts, request: WhyRequest): Promise<Pair
   const [a, b] = await Promise.all([locate(facts, request.a), locate(facts, request.b)]);
   const networks = await listNetworks(facts, [a, b]);
   const probes: ProbeLog = [];
-  const analysis: Analysis = { context: host.context, a, b, ports: [], portsFrom: request.ports.length > 0 ? 'option' : 'listening', firewall: PROBES_DID_NOT_RUN };
+  const analysis: Analysis = {
+    context: host.context,
+    a,
+    b,
+    ports: [],
+    portsFrom: request.ports.length > 0 ? 'option' : 'listening',
+    firewall: PROBES_DID_NOT_RUN,
+  };
   if (a.kind === 'found' && b.kind === 'found') {
     const plan = planPath(a, b, networks);
     analysis.plan = plan;
-    const icc = plan.network?.engine === 'docker' ? plan.network.options['com.docker.network.bridge.enable_icc'] : undefined;
+    const icc =
+      plan.network?.engine === 'docker' ? plan.network.options['com.docker.network.bridge.enable_icc'] : undefined;
     if (icc === 'false') {
-      analysis.iccOff = { source: 'command', what: `docker network inspect ${plan.network!.name}`, excerpt: 'com.docker.network.bridge.enable_icc=false' };
+      analysis.iccOff = {
+        source: 'command',
+        what: `docker network inspect ${plan.network!.name}`,
+        excerpt: 'com.docker.network.bridge.enable_icc=false',
+      };
     }
     if (a.container.running && b.container.running && plan.target !== undefined) {
       Object.assign(analysis, await probe(facts, a, b, plan, request.ports, probes));
@@ -323,7 +496,12 @@ export function hostFindingsOnPath(probing: PairProbing, results: readonly Check
 }
 
 /** The report's `pair` section: where A and B live, the path, the evidence link by link, and the verdict. */
-export function pairSection(probing: PairProbing, request: WhyRequest, verdict: PairSection['verdict'], pairResults: readonly CheckResult[]): PairSection {
+export function pairSection(
+  probing: PairProbing,
+  request: WhyRequest,
+  verdict: PairSection['verdict'],
+  pairResults: readonly CheckResult[],
+): PairSection {
   const { analysis, networks, probes, settings } = probing;
   const plan = analysis.plan;
   const pair: PairSection = {

@@ -31,11 +31,13 @@ function notEvaluated(reason: string): FirewallResult {
 function whyNotModelled(plan: PathPlan): string {
   switch (plan.kind) {
     case 'shared-namespace':
-      return 'A and B share one network namespace: their packets never reach the host\'s firewall';
+      return "A and B share one network namespace: their packets never reach the host's firewall";
     case 'host-network':
-      return 'traffic between the host\'s own network and a bridge is not modelled';
+      return "traffic between the host's own network and a bridge is not modelled";
     default:
-      return plan.rootless ? 'the rules of a rootless network namespace are not read' : 'the path has no host bridge on both ends';
+      return plan.rootless
+        ? 'the rules of a rootless network namespace are not read'
+        : 'the path has no host bridge on both ends';
   }
 }
 
@@ -56,14 +58,20 @@ export async function evaluateFirewall(facts: Facts, plan: PathPlan, ports: numb
   if (ports.length === 0) return notEvaluated('there is no port of B to evaluate');
   const [loaded, bridgeNf] = await Promise.all([facts.get(firewallModel), facts.get(bridgeNfCallIptables)]);
   if (!loaded.ok) return notEvaluated(loaded.reason);
-  if (!bridgeNf.ok && plan.kind === 'shared-network') return notEvaluated(`whether bridged traffic passes iptables is unknown: ${bridgeNf.reason}`);
+  if (!bridgeNf.ok && plan.kind === 'shared-network')
+    return notEvaluated(`whether bridged traffic passes iptables is unknown: ${bridgeNf.reason}`);
   const { model } = loaded;
   const evaluations = ports.map((port) => {
     const transport = { protocol: 'tcp', port };
-    const path = plan.kind === 'shared-network' ? sameBridgePath(ends.from, ends.to, bridgeNf.ok && bridgeNf.value, transport) : bridgeToBridgePath(ends.from, ends.to, transport);
+    const path =
+      plan.kind === 'shared-network'
+        ? sameBridgePath(ends.from, ends.to, bridgeNf.ok && bridgeNf.value, transport)
+        : bridgeToBridgePath(ends.from, ends.to, transport);
     return { port, evaluation: evaluatePath(model, path) };
   });
-  const dropped = evaluations.find((entry) => entry.evaluation.verdict === 'drop' && entry.evaluation.decidedBy !== null);
+  const dropped = evaluations.find(
+    (entry) => entry.evaluation.verdict === 'drop' && entry.evaluation.decidedBy !== null,
+  );
   const chosen = dropped ?? evaluations.find((entry) => entry.evaluation.verdict === 'unknown') ?? evaluations[0]!;
   const { evaluation } = chosen;
   const decidedBy =
@@ -72,11 +80,23 @@ export async function evaluateFirewall(facts: Facts, plan: PathPlan, ports: numb
       : `${describeDecider(evaluation.decidedBy)}${evaluation.possibleDrop ? `; if it goes the other way, ${describeDecider(evaluation.possibleDrop)} drops it` : ''}`;
   const limits = loaded.limits.length > 0 ? [`not everything could be read: ${loaded.limits.join('; ')}`] : [];
   const result: FirewallResult = {
-    evaluation: { evaluated: true, verdict: `${evaluation.verdict} (tcp port ${chosen.port})`, decidedBy, trace: [...traceOf(evaluation), ...limits] },
+    evaluation: {
+      evaluated: true,
+      verdict: `${evaluation.verdict} (tcp port ${chosen.port})`,
+      decidedBy,
+      trace: [...traceOf(evaluation), ...limits],
+    },
   };
   if (dropped !== undefined) {
     const decider = dropped.evaluation.decidedBy!;
-    const spec = { iif: ends.from.bridge, oif: ends.to.bridge, saddr: ends.from.address, daddr: ends.to.address, protocol: 'tcp' as const, dport: dropped.port };
+    const spec = {
+      iif: ends.from.bridge,
+      oif: ends.to.bridge,
+      saddr: ends.from.address,
+      daddr: ends.to.address,
+      protocol: 'tcp' as const,
+      dport: dropped.port,
+    };
     result.drop = {
       port: dropped.port,
       decider,

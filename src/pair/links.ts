@@ -25,10 +25,22 @@ function sysctlEvidence(value: Readable<SysctlValue> | undefined): Evidence[] {
 function locationLink(location: Location, role: 'A' | 'B', context: Analysis['context']): PathLink | undefined {
   if (location.kind === 'found') return undefined;
   if (location.kind === 'foreign') {
-    return link(`found-${role.toLowerCase()}`, `${role} found`, 'warning', `${location.name} is ${describeForeign(location, context)}, which netdoctor cannot inspect as ${context.user}`, [location.evidence]);
+    return link(
+      `found-${role.toLowerCase()}`,
+      `${role} found`,
+      'warning',
+      `${location.name} is ${describeForeign(location, context)}, which netdoctor cannot inspect as ${context.user}`,
+      [location.evidence],
+    );
   }
   if (location.kind === 'ambiguous') {
-    return link(`found-${role.toLowerCase()}`, `${role} found`, 'unknown', `${location.reference} names more than one container`, location.candidates.map((candidate) => candidate.evidence));
+    return link(
+      `found-${role.toLowerCase()}`,
+      `${role} found`,
+      'unknown',
+      `${location.reference} names more than one container`,
+      location.candidates.map((candidate) => candidate.evidence),
+    );
   }
   return link(`found-${role.toLowerCase()}`, `${role} found`, 'unknown', location.reason, location.evidence);
 }
@@ -36,14 +48,33 @@ function locationLink(location: Location, role: 'A' | 'B', context: Analysis['co
 function runningLink(a: FoundContainer, b: FoundContainer): PathLink {
   const stopped = [a, b].filter((location) => !location.container.running);
   const evidence = [a.evidence, b.evidence];
-  if (stopped.length === 0) return link('running', 'both running', 'ok', `${a.container.name} (pid ${a.container.pid ?? '?'}) and ${b.container.name} (pid ${b.container.pid ?? '?'}) are running`, evidence);
-  return link('running', 'both running', 'broken', stopped.map((location) => `${location.container.name} is ${location.container.state}`).join('; '), evidence);
+  if (stopped.length === 0)
+    return link(
+      'running',
+      'both running',
+      'ok',
+      `${a.container.name} (pid ${a.container.pid ?? '?'}) and ${b.container.name} (pid ${b.container.pid ?? '?'}) are running`,
+      evidence,
+    );
+  return link(
+    'running',
+    'both running',
+    'broken',
+    stopped.map((location) => `${location.container.name} is ${location.container.state}`).join('; '),
+    evidence,
+  );
 }
 
 function ownerLink(a: FoundContainer, b: FoundContainer, sameOwner: boolean): PathLink {
-  const describe = (location: FoundContainer) => `${location.container.engine} ${location.container.scope} (user ${location.user})`;
+  const describe = (location: FoundContainer) =>
+    `${location.container.engine} ${location.container.scope} (user ${location.user})`;
   if (sameOwner) return link('owner', 'same engine and user', 'ok', `both are ${describe(a)} containers`);
-  return link('owner', 'same engine and user', 'broken', `${a.container.name} is ${describe(a)}, ${b.container.name} is ${describe(b)}: their networks never meet`);
+  return link(
+    'owner',
+    'same engine and user',
+    'broken',
+    `${a.container.name} is ${describe(a)}, ${b.container.name} is ${describe(b)}: their networks never meet`,
+  );
 }
 
 function networkLink(analysis: Analysis, a: FoundContainer, b: FoundContainer): PathLink {
@@ -64,17 +95,41 @@ function networkLink(analysis: Analysis, a: FoundContainer, b: FoundContainer): 
 function dnsLink(analysis: Analysis): PathLink | undefined {
   const network = analysis.plan?.network;
   if (analysis.plan?.kind !== 'shared-network') return undefined;
-  if (network === undefined) return link('dns', 'DNS on the network', 'unknown', 'the shared network could not be inspected');
-  const evidence: Evidence[] = [{ source: 'command', what: `${network.engine} network inspect ${network.name}`, excerpt: `dns enabled: ${network.dnsEnabled}${network.isDefault ? ' (default network)' : ''}` }];
-  if (network.dnsEnabled) return link('dns', 'DNS on the network', 'ok', `network ${network.name} has DNS: container names resolve on it`, evidence);
-  const why = network.isDefault ? `it is ${network.engine}'s default network, which never has DNS` : 'it was created without DNS';
+  if (network === undefined)
+    return link('dns', 'DNS on the network', 'unknown', 'the shared network could not be inspected');
+  const evidence: Evidence[] = [
+    {
+      source: 'command',
+      what: `${network.engine} network inspect ${network.name}`,
+      excerpt: `dns enabled: ${network.dnsEnabled}${network.isDefault ? ' (default network)' : ''}`,
+    },
+  ];
+  if (network.dnsEnabled)
+    return link(
+      'dns',
+      'DNS on the network',
+      'ok',
+      `network ${network.name} has DNS: container names resolve on it`,
+      evidence,
+    );
+  const why = network.isDefault
+    ? `it is ${network.engine}'s default network, which never has DNS`
+    : 'it was created without DNS';
   return link('dns', 'DNS on the network', 'broken', `network ${network.name} has no DNS: ${why}`, evidence);
 }
 
 function iccLink(analysis: Analysis): PathLink | undefined {
   const network = analysis.plan?.network;
-  if (analysis.plan?.kind !== 'shared-network' || network?.engine !== 'docker' || network.driver !== 'bridge') return undefined;
-  if (analysis.iccOff !== undefined) return link('icc', 'inter-container communication', 'broken', `enable_icc=false on ${network.name}: docker drops traffic between its containers`, [analysis.iccOff]);
+  if (analysis.plan?.kind !== 'shared-network' || network?.engine !== 'docker' || network.driver !== 'bridge')
+    return undefined;
+  if (analysis.iccOff !== undefined)
+    return link(
+      'icc',
+      'inter-container communication',
+      'broken',
+      `enable_icc=false on ${network.name}: docker drops traffic between its containers`,
+      [analysis.iccOff],
+    );
   return link('icc', 'inter-container communication', 'ok', `inter-container communication is on for ${network.name}`);
 }
 
@@ -85,9 +140,29 @@ function forwardingLink(analysis: Analysis, settings: HostPathSettings): PathLin
   const evidence = values.flatMap(sysctlEvidence);
   const unreadable = values.filter((value) => !value.ok);
   const off = values.filter((value) => value.ok && value.value.raw !== '1');
-  if (off.length > 0) return link('forwarding', 'IPv4 forwarding', 'broken', `the host routes this path, and forwarding is off: ${off.map((value) => (value.ok ? `${value.value.name} = ${value.value.raw}` : '')).join(', ')}`, evidence);
-  if (unreadable.length > 0) return link('forwarding', 'IPv4 forwarding', 'unknown', unreadable.map((value) => (value.ok ? '' : value.reason)).join('; '), evidence);
-  return link('forwarding', 'IPv4 forwarding', 'ok', `the host routes this path, and forwarding is on (${values.map((value) => (value.ok ? value.value.name : '')).join(', ')})`, evidence);
+  if (off.length > 0)
+    return link(
+      'forwarding',
+      'IPv4 forwarding',
+      'broken',
+      `the host routes this path, and forwarding is off: ${off.map((value) => (value.ok ? `${value.value.name} = ${value.value.raw}` : '')).join(', ')}`,
+      evidence,
+    );
+  if (unreadable.length > 0)
+    return link(
+      'forwarding',
+      'IPv4 forwarding',
+      'unknown',
+      unreadable.map((value) => (value.ok ? '' : value.reason)).join('; '),
+      evidence,
+    );
+  return link(
+    'forwarding',
+    'IPv4 forwarding',
+    'ok',
+    `the host routes this path, and forwarding is on (${values.map((value) => (value.ok ? value.value.name : '')).join(', ')})`,
+    evidence,
+  );
 }
 
 function firewallLink(analysis: Analysis, settings: HostPathSettings): PathLink | undefined {
@@ -97,20 +172,29 @@ function firewallLink(analysis: Analysis, settings: HostPathSettings): PathLink 
   const bridged =
     plan.kind === 'shared-network' && netfilter?.ok
       ? netfilter.value
-        ? '; bridged traffic on this network crosses the host\'s IP forward hook, iptables and nftables alike (bridge-nf-call-iptables = 1)'
-        : '; bridged traffic on this network does not cross the host\'s IP hooks (bridge-nf-call-iptables is not 1)'
+        ? "; bridged traffic on this network crosses the host's IP forward hook, iptables and nftables alike (bridge-nf-call-iptables = 1)"
+        : "; bridged traffic on this network does not cross the host's IP hooks (bridge-nf-call-iptables is not 1)"
       : '';
   const netfilterEvidence = netfilter?.ok ? [netfilter.evidence] : [];
   const { firewall } = analysis;
-  if (!firewall.evaluated) return link('firewall', 'firewall', 'unknown', `not evaluated: ${firewall.reason}${bridged}`, netfilterEvidence);
+  if (!firewall.evaluated)
+    return link('firewall', 'firewall', 'unknown', `not evaluated: ${firewall.reason}${bridged}`, netfilterEvidence);
   const evidence = [...netfilterEvidence, ...(analysis.firewallDrop ? [analysis.firewallDrop.evidence] : [])];
   const detail = `${firewall.verdict}, decided by ${firewall.decidedBy}${bridged}`;
   if (firewall.verdict.startsWith('accept')) return link('firewall', 'firewall', 'ok', detail, evidence);
   if (!firewall.verdict.startsWith('drop')) return link('firewall', 'firewall', 'unknown', detail, evidence);
   // The probe is what happened; a model that disagrees with it misses a rule or a setting.
-  const contradicted = analysis.ports.some((port) => port.port === analysis.firewallDrop?.port && port.outcome === 'open');
+  const contradicted = analysis.ports.some(
+    (port) => port.port === analysis.firewallDrop?.port && port.outcome === 'open',
+  );
   return contradicted
-    ? link('firewall', 'firewall', 'warning', `${detail}; yet the probe got through: the model misses something on this host`, evidence)
+    ? link(
+        'firewall',
+        'firewall',
+        'warning',
+        `${detail}; yet the probe got through: the model misses something on this host`,
+        evidence,
+      )
     : link('firewall', 'firewall', 'broken', detail, evidence);
 }
 
@@ -120,23 +204,46 @@ function probeLinks(analysis: Analysis, b: FoundContainer): PathLink[] {
   if (analysis.listeningEvidence !== undefined || analysis.listeningUnknown !== undefined) {
     links.push(
       analysis.listeningUnknown !== undefined
-        ? link('listening', `${b.container.name} listening`, 'unknown', analysis.listeningUnknown, analysis.listeningEvidence ? [analysis.listeningEvidence] : [])
-        : link('listening', `${b.container.name} listening`, analysis.ports.length > 0 || analysis.portsFrom === 'option' ? 'ok' : 'broken', analysis.listeningEvidence!.excerpt, [analysis.listeningEvidence!]),
+        ? link(
+            'listening',
+            `${b.container.name} listening`,
+            'unknown',
+            analysis.listeningUnknown,
+            analysis.listeningEvidence ? [analysis.listeningEvidence] : [],
+          )
+        : link(
+            'listening',
+            `${b.container.name} listening`,
+            analysis.ports.length > 0 || analysis.portsFrom === 'option' ? 'ok' : 'broken',
+            analysis.listeningEvidence!.excerpt,
+            [analysis.listeningEvidence!],
+          ),
     );
   }
   const icmp = analysis.icmp;
   if (icmp !== undefined) {
-    const status: LinkStatus = icmp.outcome === 'reply' ? 'ok' : icmp.outcome === 'no_reply' || icmp.outcome === 'unreachable' ? 'warning' : 'unknown';
+    const status: LinkStatus =
+      icmp.outcome === 'reply'
+        ? 'ok'
+        : icmp.outcome === 'no_reply' || icmp.outcome === 'unreachable'
+          ? 'warning'
+          : 'unknown';
     links.push(link('icmp', 'ping', status, icmp.detail, icmp.evidence));
   }
   for (const port of analysis.ports) {
     const status: LinkStatus = port.outcome === 'open' ? 'ok' : port.outcome === 'error' ? 'unknown' : 'broken';
-    const listen = port.listen === undefined ? '' : port.listen.state === 'nothing' ? '; nothing listens on it' : `; listening on ${port.listen.on.join(', ')}`;
+    const listen =
+      port.listen === undefined
+        ? ''
+        : port.listen.state === 'nothing'
+          ? '; nothing listens on it'
+          : `; listening on ${port.listen.on.join(', ')}`;
     links.push(link(`tcp-${port.port}`, `TCP ${port.port}`, status, `${port.detail}${listen}`, port.evidence));
   }
   const name = analysis.name;
   if (name !== undefined) {
-    const status: LinkStatus = name.outcome === 'resolved' ? 'ok' : name.outcome === 'unresolved' ? 'broken' : 'unknown';
+    const status: LinkStatus =
+      name.outcome === 'resolved' ? 'ok' : name.outcome === 'unresolved' ? 'broken' : 'unknown';
     links.push(link('name', `name ${name.name}`, status, name.detail, name.evidence));
   }
   return links;
@@ -145,12 +252,19 @@ function probeLinks(analysis: Analysis, b: FoundContainer): PathLink[] {
 /** The evidence chain from A to B, link by link, in the order a packet meets them. */
 export function buildLinks(analysis: Analysis, settings: HostPathSettings): PathLink[] {
   const { a, b, context } = analysis;
-  const links = [locationLink(a, 'A', context), locationLink(b, 'B', context)].filter((entry): entry is PathLink => entry !== undefined);
+  const links = [locationLink(a, 'A', context), locationLink(b, 'B', context)].filter(
+    (entry): entry is PathLink => entry !== undefined,
+  );
   if (a.kind !== 'found' || b.kind !== 'found') return links;
   links.push(runningLink(a, b));
   if (!a.container.running || !b.container.running || analysis.plan === undefined) return links;
   links.push(ownerLink(a, b, analysis.plan.sameOwner), networkLink(analysis, a, b));
-  const optional = [dnsLink(analysis), iccLink(analysis), forwardingLink(analysis, settings), firewallLink(analysis, settings)];
+  const optional = [
+    dnsLink(analysis),
+    iccLink(analysis),
+    forwardingLink(analysis, settings),
+    firewallLink(analysis, settings),
+  ];
   links.push(...optional.filter((entry): entry is PathLink => entry !== undefined));
   links.push(...probeLinks(analysis, b));
   return links;

@@ -82,7 +82,11 @@ function interpretInspect(
   result: CommandResult,
   reference: string,
   parse: (stdout: string, command: string) => Container[],
-  decorate: (container: Container, stdout: string, command: string) => Omit<FoundContainer, 'kind' | 'reference' | 'container' | 'evidence'>,
+  decorate: (
+    container: Container,
+    stdout: string,
+    command: string,
+  ) => Omit<FoundContainer, 'kind' | 'reference' | 'container' | 'evidence'>,
 ): EngineAnswer {
   const command = commandLine(result.argv);
   const notThere = result.exitCode !== 0 && NO_SUCH_CONTAINER.test(result.stderr);
@@ -105,7 +109,9 @@ function interpretInspect(
 }
 
 function summarizeContainer(container: Container): string {
-  const networks = container.networks.map((attachment) => `${attachment.network}${attachment.ipAddress ? ` ${attachment.ipAddress}` : ''}`).join(', ');
+  const networks = container.networks
+    .map((attachment) => `${attachment.network}${attachment.ipAddress ? ` ${attachment.ipAddress}` : ''}`)
+    .join(', ');
   return [
     `name ${container.name}`,
     `id ${container.id.slice(0, 12)}`,
@@ -148,7 +154,8 @@ async function searchedEngines(facts: Facts, engines: EngineName[]): Promise<str
   const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
   const names: string[] = [];
   if (engines.includes('docker') && docker.kind === 'ok') names.push('docker');
-  if (engines.includes('podman') && podman.kind === 'ok') names.push(podman.scope === 'rootful' ? 'rootful podman' : `${facts.host.context.user}'s rootless podman`);
+  if (engines.includes('podman') && podman.kind === 'ok')
+    names.push(podman.scope === 'rootful' ? 'rootful podman' : `${facts.host.context.user}'s rootless podman`);
   return names.length === 0 ? 'no usable engine' : names.join(' and ');
 }
 
@@ -177,7 +184,8 @@ export function parseConmonProcesses(stdout: string): ConmonProcess[] {
     const bundle = option('-b');
     if (name === undefined || id === undefined) continue;
     // The bundle is <storage root>/<driver>-containers/<id>/userdata (overlay, vfs, ...).
-    const storage = bundle === undefined ? '' : (/^(.*)\/\w+-containers\/[0-9a-f]+\/userdata$/.exec(bundle)?.[1] ?? bundle);
+    const storage =
+      bundle === undefined ? '' : (/^(.*)\/\w+-containers\/[0-9a-f]+\/userdata$/.exec(bundle)?.[1] ?? bundle);
     processes.push({ uid: Number(uid), user, name, id, storage });
   }
   return processes;
@@ -195,16 +203,25 @@ async function conmonOwner(host: Host, name: string): Promise<{ process?: Conmon
 }
 
 /** "a rootless podman container of ndlab", for a container only its conmon process shows. */
-export function describeForeign(container: Pick<ForeignContainer, 'uid' | 'user' | 'storage'>, context: Host['context']): string {
+export function describeForeign(
+  container: Pick<ForeignContainer, 'uid' | 'user' | 'storage'>,
+  context: Host['context'],
+): string {
   if (container.uid !== 0) return `a rootless podman container of ${container.user}`;
-  return context.uid === 0 ? `a podman container of another storage (${container.storage})` : 'a rootful podman container';
+  return context.uid === 0
+    ? `a podman container of another storage (${container.storage})`
+    : 'a rootful podman container';
 }
 
 /** Finds a container by name or id across docker and this user's podman; says what it could not search. */
 export async function locate(facts: Facts, reference: string): Promise<Location> {
   const { engine, name } = parseReference(reference);
   const engines: EngineName[] = engine ? [engine] : ['docker', 'podman'];
-  const answers = await Promise.all(engines.map((candidate) => (candidate === 'docker' ? askDocker(facts, name, reference) : askPodman(facts, name, reference))));
+  const answers = await Promise.all(
+    engines.map((candidate) =>
+      candidate === 'docker' ? askDocker(facts, name, reference) : askPodman(facts, name, reference),
+    ),
+  );
   const found = answers.flatMap((answer) => ('found' in answer ? answer.found : []));
   if (found.length === 1) return found[0]!;
   if (found.length > 1) return { kind: 'ambiguous', reference, candidates: found };
@@ -224,14 +241,25 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
       user: process.user,
       storage: process.storage,
       searched,
-      evidence: commandEvidence(owner.result, `conmon of container ${process.name} (${process.id.slice(0, 12)}) runs as ${process.user} (uid ${process.uid}), storage ${process.storage}`),
+      evidence: commandEvidence(
+        owner.result,
+        `conmon of container ${process.name} (${process.id.slice(0, 12)}) runs as ${process.user} (uid ${process.uid}), storage ${process.storage}`,
+      ),
     };
   }
   const parts = [`no container ${name} in ${searched}`];
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
-    if (users.length > 0) parts.push(`as root, netdoctor cannot see the rootless containers of ${users.join(', ')}: run netdoctor why as that user`);
+    if (users.length > 0)
+      parts.push(
+        `as root, netdoctor cannot see the rootless containers of ${users.join(', ')}: run netdoctor why as that user`,
+      );
   }
-  return { kind: 'missing', reference, reason: parts.join('; '), evidence: owner ? [commandEvidence(owner.result, `no conmon process runs a container named ${name}`)] : [] };
+  return {
+    kind: 'missing',
+    reference,
+    reason: parts.join('; '),
+    evidence: owner ? [commandEvidence(owner.result, `no conmon process runs a container named ${name}`)] : [],
+  };
 }

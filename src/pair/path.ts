@@ -47,9 +47,12 @@ function sharedNamespace(a: FoundContainer, b: FoundContainer): string | undefin
   if (a.pod !== undefined && a.pod === b.pod) return `both are in pod ${a.pod.slice(0, 12)}`;
   const aJoins = joinedContainer(a.container);
   const bJoins = joinedContainer(b.container);
-  if (aJoins !== undefined && isContainer(aJoins, b.container)) return `${a.container.name} uses the network namespace of ${b.container.name} (--network container:)`;
-  if (bJoins !== undefined && isContainer(bJoins, a.container)) return `${b.container.name} uses the network namespace of ${a.container.name} (--network container:)`;
-  if (aJoins !== undefined && aJoins === bJoins) return `both use the network namespace of container ${aJoins.slice(0, 12)}`;
+  if (aJoins !== undefined && isContainer(aJoins, b.container))
+    return `${a.container.name} uses the network namespace of ${b.container.name} (--network container:)`;
+  if (bJoins !== undefined && isContainer(bJoins, a.container))
+    return `${b.container.name} uses the network namespace of ${a.container.name} (--network container:)`;
+  if (aJoins !== undefined && aJoins === bJoins)
+    return `both use the network namespace of container ${aJoins.slice(0, 12)}`;
   return undefined;
 }
 
@@ -81,7 +84,14 @@ export function planPath(a: FoundContainer, b: FoundContainer, networks: Network
   const rootless = a.container.scope === 'rootless' || b.container.scope === 'rootless';
   const base = { sameOwner: owner, routedBridges: [] as string[], rootless };
   const namespace = sharedNamespace(a, b);
-  if (namespace !== undefined) return { ...base, kind: 'shared-namespace', description: `${namespace}: B is at localhost`, target: '127.0.0.1', names: 'not_needed' };
+  if (namespace !== undefined)
+    return {
+      ...base,
+      kind: 'shared-namespace',
+      description: `${namespace}: B is at localhost`,
+      target: '127.0.0.1',
+      names: 'not_needed',
+    };
 
   if (owner) {
     const shared = a.container.networks
@@ -101,7 +111,10 @@ export function planPath(a: FoundContainer, b: FoundContainer, networks: Network
       if (network !== undefined) plan.network = network;
       const from = a.container.networks.find((attachment) => attachment.network === preferred.network)?.ipAddress;
       if (!rootless && network?.bridge !== undefined && from !== undefined && preferred.ipAddress !== undefined) {
-        plan.bridges = { from: { address: from, bridge: network.bridge }, to: { address: preferred.ipAddress, bridge: network.bridge } };
+        plan.bridges = {
+          from: { address: from, bridge: network.bridge },
+          to: { address: preferred.ipAddress, bridge: network.bridge },
+        };
       }
       return plan;
     }
@@ -110,17 +123,33 @@ export function planPath(a: FoundContainer, b: FoundContainer, networks: Network
   const rootful = a.container.scope === 'rootful' && b.container.scope === 'rootful';
   const bAddress = addressed(b.container);
   if (mode(a.container) === 'host' && bAddress?.ipAddress !== undefined && b.container.scope === 'rootful') {
-    return { ...base, kind: 'host-network', description: `${a.container.name} uses the host's network, from which ${b.container.name}'s bridge address is reachable`, target: bAddress.ipAddress, names: 'not_served' };
+    return {
+      ...base,
+      kind: 'host-network',
+      description: `${a.container.name} uses the host's network, from which ${b.container.name}'s bridge address is reachable`,
+      target: bAddress.ipAddress,
+      names: 'not_served',
+    };
   }
   const aGateway = addressed(a.container)?.gateway;
   if (mode(b.container) === 'host' && aGateway !== undefined && a.container.scope === 'rootful') {
-    return { ...base, kind: 'host-network', description: `${b.container.name} uses the host's network, reachable from ${a.container.name} at its gateway ${aGateway}`, target: aGateway, names: 'not_served' };
+    return {
+      ...base,
+      kind: 'host-network',
+      description: `${b.container.name} uses the host's network, reachable from ${a.container.name} at its gateway ${aGateway}`,
+      target: aGateway,
+      names: 'not_served',
+    };
   }
   // Rootful bridges are the host's own interfaces: the host routes between them. A rootless container's traffic
   // leaves through the host too, so it reaches rootful addresses the same way; a rootless address is reachable
   // only inside its user's namespace.
   const aCanLeave = addressed(a.container) !== undefined || ['slirp4netns', 'pasta'].includes(mode(a.container));
-  if (bAddress?.ipAddress !== undefined && aCanLeave && (b.container.scope === 'rootful' || (owner && a.container.scope === 'rootless'))) {
+  if (
+    bAddress?.ipAddress !== undefined &&
+    aCanLeave &&
+    (b.container.scope === 'rootful' || (owner && a.container.scope === 'rootless'))
+  ) {
     const router = rootful || b.container.scope === 'rootful' ? 'the host' : `${a.user}'s rootless network namespace`;
     const plan: PathPlan = {
       ...base,
@@ -128,16 +157,29 @@ export function planPath(a: FoundContainer, b: FoundContainer, networks: Network
       description: `no shared network: ${router} routes to ${b.container.name}'s address ${bAddress.ipAddress}, by address only`,
       target: bAddress.ipAddress,
       names: 'not_served',
-      routedBridges: rootful ? [...new Set([...bridgesOf(a.container, networks), ...bridgesOf(b.container, networks)])] : [],
+      routedBridges: rootful
+        ? [...new Set([...bridgesOf(a.container, networks), ...bridgesOf(b.container, networks)])]
+        : [],
     };
-    const from = a.container.networks.find((attachment) => attachment.ipAddress !== undefined && networks(a.container, attachment.network)?.bridge !== undefined);
+    const from = a.container.networks.find(
+      (attachment) =>
+        attachment.ipAddress !== undefined && networks(a.container, attachment.network)?.bridge !== undefined,
+    );
     const toBridge = networks(b.container, bAddress.network)?.bridge;
     if (rootful && from?.ipAddress !== undefined && toBridge !== undefined) {
-      plan.bridges = { from: { address: from.ipAddress, bridge: networks(a.container, from.network)!.bridge! }, to: { address: bAddress.ipAddress, bridge: toBridge } };
+      plan.bridges = {
+        from: { address: from.ipAddress, bridge: networks(a.container, from.network)!.bridge! },
+        to: { address: bAddress.ipAddress, bridge: toBridge },
+      };
     }
     return plan;
   }
-  return { ...base, kind: 'none', description: `no shared network and no address of ${b.container.name} that ${a.container.name} can be routed to`, names: 'not_served' };
+  return {
+    ...base,
+    kind: 'none',
+    description: `no shared network and no address of ${b.container.name} that ${a.container.name} can be routed to`,
+    names: 'not_served',
+  };
 }
 
 export function endpointOf(found: FoundContainer, networks: NetworkLookup): PairEndpoint {

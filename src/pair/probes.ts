@@ -58,13 +58,22 @@ export function interpretPing(result: CommandResult): { outcome: IcmpOutcome; de
   if (failure !== undefined) return { outcome: 'error', detail: failure };
   const text = output(result);
   if (/permission denied|operation not permitted/i.test(text)) {
-    return { outcome: 'not_permitted', detail: 'ping may not open a raw ICMP socket here (no CAP_NET_RAW): this says nothing about the path' };
+    return {
+      outcome: 'not_permitted',
+      detail: 'ping may not open a raw ICMP socket here (no CAP_NET_RAW): this says nothing about the path',
+    };
   }
-  if (/network is unreachable|no route to host|host is unreachable/i.test(text)) return { outcome: 'unreachable', detail: firstMatchingLine(text, /unreachable|no route/i) };
+  if (/network is unreachable|no route to host|host is unreachable/i.test(text))
+    return { outcome: 'unreachable', detail: firstMatchingLine(text, /unreachable|no route/i) };
   const received = /(\d+) packets received/.exec(text);
-  if (result.exitCode === 0 && received !== null && Number(received[1]) > 0) return { outcome: 'reply', detail: firstMatchingLine(text, /bytes from/) };
-  if (result.timedOut || received !== null) return { outcome: 'no_reply', detail: `no echo reply within ${PROBE_WAIT_SECONDS} s` };
-  return { outcome: 'error', detail: `ping exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}` };
+  if (result.exitCode === 0 && received !== null && Number(received[1]) > 0)
+    return { outcome: 'reply', detail: firstMatchingLine(text, /bytes from/) };
+  if (result.timedOut || received !== null)
+    return { outcome: 'no_reply', detail: `no echo reply within ${PROBE_WAIT_SECONDS} s` };
+  return {
+    outcome: 'error',
+    detail: `ping exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}`,
+  };
 }
 
 export type TcpOutcome = 'open' | 'refused' | 'timeout' | 'unreachable' | 'error';
@@ -74,10 +83,19 @@ export function interpretConnect(result: CommandResult): { outcome: TcpOutcome; 
   if (failure !== undefined) return { outcome: 'error', detail: failure };
   const text = output(result);
   if (result.exitCode === 0) return { outcome: 'open', detail: 'the connection was accepted' };
-  if (/connection refused/i.test(text)) return { outcome: 'refused', detail: 'connection refused (a TCP reset or an ICMP port-unreachable came back)' };
-  if (/no route to host|host is unreachable|network is unreachable/i.test(text)) return { outcome: 'unreachable', detail: firstMatchingLine(text, /unreachable|no route/i) };
-  if (result.timedOut || /timed out/i.test(text)) return { outcome: 'timeout', detail: `no answer within ${PROBE_WAIT_SECONDS} s: the packets are dropped on the way` };
-  return { outcome: 'error', detail: `nc exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}` };
+  if (/connection refused/i.test(text))
+    return { outcome: 'refused', detail: 'connection refused (a TCP reset or an ICMP port-unreachable came back)' };
+  if (/no route to host|host is unreachable|network is unreachable/i.test(text))
+    return { outcome: 'unreachable', detail: firstMatchingLine(text, /unreachable|no route/i) };
+  if (result.timedOut || /timed out/i.test(text))
+    return {
+      outcome: 'timeout',
+      detail: `no answer within ${PROBE_WAIT_SECONDS} s: the packets are dropped on the way`,
+    };
+  return {
+    outcome: 'error',
+    detail: `nc exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}`,
+  };
 }
 
 export type DnsOutcome = 'resolved' | 'nxdomain' | 'refused' | 'no_answer' | 'failed' | 'error';
@@ -87,21 +105,39 @@ export function interpretLookup(result: CommandResult): { outcome: DnsOutcome; a
   if (failure !== undefined) return { outcome: 'error', addresses: [], detail: failure };
   const text = output(result);
   const afterName = text.slice(Math.max(text.indexOf('\nName:'), 0));
-  const addresses = text.includes('\nName:') ? [...afterName.matchAll(/^Address:\s*(\S+)/gm)].map((match) => match[1]!) : [];
-  if (result.exitCode === 0 && addresses.length > 0) return { outcome: 'resolved', addresses, detail: `answered ${addresses.join(', ')}` };
-  if (/NXDOMAIN/.test(text)) return { outcome: 'nxdomain', addresses: [], detail: 'the server answered NXDOMAIN: it does not know the name' };
+  const addresses = text.includes('\nName:')
+    ? [...afterName.matchAll(/^Address:\s*(\S+)/gm)].map((match) => match[1]!)
+    : [];
+  if (result.exitCode === 0 && addresses.length > 0)
+    return { outcome: 'resolved', addresses, detail: `answered ${addresses.join(', ')}` };
+  if (/NXDOMAIN/.test(text))
+    return { outcome: 'nxdomain', addresses: [], detail: 'the server answered NXDOMAIN: it does not know the name' };
   // busybox retries a refused query until `timeout` ends it: the refusal, not the timeout, is what happened.
-  if (/connection refused/i.test(text)) return { outcome: 'refused', addresses: [], detail: 'nothing listens on port 53 there (connection refused): the DNS server does not run on that address' };
+  if (/connection refused/i.test(text))
+    return {
+      outcome: 'refused',
+      addresses: [],
+      detail: 'nothing listens on port 53 there (connection refused): the DNS server does not run on that address',
+    };
   if (result.timedOut || result.exitCode === 124 || /timed out|no servers could be reached/i.test(text)) {
     return { outcome: 'no_answer', addresses: [], detail: `the server did not answer within ${PROBE_WAIT_SECONDS} s` };
   }
   const cannotFind = /server can't find [^:]+: (\S+)/.exec(text);
   if (cannotFind !== null) return { outcome: 'failed', addresses: [], detail: `the server answered ${cannotFind[1]}` };
-  return { outcome: 'error', addresses: [], detail: `nslookup exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}` };
+  return {
+    outcome: 'error',
+    addresses: [],
+    detail: `nslookup exited ${result.exitCode ?? 'without a code'}: ${text.trim() || 'no output'}`,
+  };
 }
 
 function firstMatchingLine(text: string, pattern: RegExp): string {
-  return text.split('\n').find((line) => pattern.test(line))?.trim() ?? text.trim();
+  return (
+    text
+      .split('\n')
+      .find((line) => pattern.test(line))
+      ?.trim() ?? text.trim()
+  );
 }
 
 export interface ListeningSocket {
@@ -119,7 +155,10 @@ export function parseListening(stdout: string): ListeningSocket[] {
     const colon = local.lastIndexOf(':');
     const port = Number(local.slice(colon + 1));
     if (colon <= 0 || !Number.isInteger(port)) continue;
-    const address = local.slice(0, colon).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+    const address = local
+      .slice(0, colon)
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '');
     sockets.push({ address, port });
   }
   return sockets;
@@ -133,7 +172,9 @@ function isLoopback(address: string): boolean {
   return /^127\./.test(address) || address === '::1' || /^::ffff:127\./.test(address);
 }
 
-/** Docker's embedded DNS listens on 127.0.0.11 inside every container of a user network: not a service of the container. */
+/**
+ * Docker's embedded DNS listens on 127.0.0.11 inside every container of a user network: not a service of the container.
+ */
 export function isEngineSocket(socket: ListeningSocket): boolean {
   return socket.address === '127.0.0.11';
 }
@@ -141,11 +182,21 @@ export function isEngineSocket(socket: ListeningSocket): boolean {
 export type ListenState = 'reachable' | 'loopback_only' | 'other_address' | 'nothing';
 
 /** Whether something listens on this port for connections to this address of B. */
-export function listenState(sockets: ListeningSocket[], port: number, target: string): { state: ListenState; on: string[] } {
+export function listenState(
+  sockets: ListeningSocket[],
+  port: number,
+  target: string,
+): { state: ListenState; on: string[] } {
   const onPort = sockets.filter((socket) => socket.port === port && !isEngineSocket(socket));
   const on = onPort.map((socket) => `${socket.address.includes(':') ? `[${socket.address}]` : socket.address}:${port}`);
   if (onPort.length === 0) return { state: 'nothing', on };
-  if (onPort.some((socket) => isWildcard(socket.address) || socket.address === target || (isLoopback(target) && isLoopback(socket.address)))) return { state: 'reachable', on };
+  if (
+    onPort.some(
+      (socket) =>
+        isWildcard(socket.address) || socket.address === target || (isLoopback(target) && isLoopback(socket.address)),
+    )
+  )
+    return { state: 'reachable', on };
   if (onPort.every((socket) => isLoopback(socket.address))) return { state: 'loopback_only', on };
   return { state: 'other_address', on };
 }

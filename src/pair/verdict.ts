@@ -17,8 +17,17 @@ export function pairVerdict(analysis: Analysis, results: readonly CheckResult[])
   const bName = label(analysis.b);
   const broken = results.find((result) => result.findings.some((item) => item.severity === 'error'));
   if (broken !== undefined) return { outcome: 'unreachable', sentence: broken.summary ?? broken.findings[0]!.title };
-  const undecided = results.filter((result) => result.status === 'error' || result.skip === 'cannot_decide').map((result) => result.reason ?? result.title);
-  if (undecided.length > 0) return { outcome: 'undecided', sentence: `netdoctor cannot tell whether ${aName} reaches ${bName}: ${undecided.join('; ')}` };
-  const icmpNote = analysis.icmp?.outcome === 'no_reply' && openPorts(analysis).length > 0 ? '; ping gets no answer, but TCP does' : '';
+  const undecided = results
+    .filter((result) => result.status === 'error' || result.skip === 'cannot_decide')
+    .map((result) => result.reason ?? result.title);
+  if (undecided.length > 0)
+    return {
+      outcome: 'undecided',
+      sentence: `netdoctor cannot tell whether ${aName} reaches ${bName}: ${undecided.join('; ')}`,
+    };
+  const icmpNote =
+    analysis.icmp?.outcome === 'no_reply' && openPorts(analysis).length > 0
+      ? '; ping gets no answer, but TCP does'
+      : '';
   return { outcome: 'reachable', sentence: `${aName} can reach ${bName}: ${reachSummary(analysis)}${icmpNote}` };
 }

@@ -52,7 +52,10 @@ export interface PipelineResult {
  * The one way a diagnosis runs, for the host report and for `why` alike: host -> recording session (each command
  * at most once) -> facts -> the caller's checks -> report -> snapshot.
  */
-export async function runPipeline(options: PipelineOptions, diagnose: (session: { host: RecordingHost; facts: Facts }) => Promise<Diagnosis>): Promise<PipelineResult> {
+export async function runPipeline(
+  options: PipelineOptions,
+  diagnose: (session: { host: RecordingHost; facts: Facts }) => Promise<Diagnosis>,
+): Promise<PipelineResult> {
   const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
   const facts = new Facts(host);
   const startedAt = new Date();

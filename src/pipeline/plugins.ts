@@ -24,10 +24,12 @@ function wordingProblem(value: unknown): string | undefined {
 export function validateCheck(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'the default export is not an object';
   const check = value as Record<string, unknown>;
-  if (typeof check.id !== 'string' || !/^[a-z0-9][a-z0-9_.-]*$/.test(check.id)) return '"id" must be a lower-case string such as "site.my-check"';
+  if (typeof check.id !== 'string' || !/^[a-z0-9][a-z0-9_.-]*$/.test(check.id))
+    return '"id" must be a lower-case string such as "site.my-check"';
   if (typeof check.title !== 'string' || check.title === '') return '"title" must be a non-empty string';
   const findings = check.findings;
-  if (typeof findings !== 'object' || findings === null || Array.isArray(findings)) return '"findings" must be an object: each finding id with its wording';
+  if (typeof findings !== 'object' || findings === null || Array.isArray(findings))
+    return '"findings" must be an object: each finding id with its wording';
   for (const [id, wording] of Object.entries(findings)) {
     const problem = wordingProblem(wording);
     if (problem !== undefined) return `the wording of finding ${id} ${problem}`;
@@ -38,7 +40,15 @@ export function validateCheck(value: unknown): string | undefined {
 }
 
 function brokenResult(source: string, reason: string): CheckResult {
-  return { id: `plugin:${source}`, title: `plug-in ${source}`, status: 'error', reason, durationMs: 0, findings: [], source };
+  return {
+    id: `plugin:${source}`,
+    title: `plug-in ${source}`,
+    status: 'error',
+    reason,
+    durationMs: 0,
+    findings: [],
+    source,
+  };
 }
 
 /** Loads every .js and .mjs file of the folders; a broken plug-in becomes an errored result, never a crash. */

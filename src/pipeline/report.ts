@@ -12,7 +12,13 @@ function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, n
   return counts;
 }
 
-export async function buildReport(facts: Facts, checks: CheckResult[], startedAt: Date, durationMs: number, replayedFrom?: string): Promise<Report> {
+export async function buildReport(
+  facts: Facts,
+  checks: CheckResult[],
+  startedAt: Date,
+  durationMs: number,
+  replayedFrom?: string,
+): Promise<Report> {
   const [os, engines] = await Promise.all([facts.get(osInfo), facts.get(engineSummaries)]);
   const { context } = facts.host;
   const findings = checks.flatMap((check) => check.findings);
@@ -24,8 +30,14 @@ export async function buildReport(facts: Facts, checks: CheckResult[], startedAt
     startedAt: startedAt.toISOString(),
     durationMs,
     summary: {
-      findings: countBy<Severity>(SEVERITIES, findings.map((item) => item.severity)),
-      checks: countBy<CheckStatus>(CHECK_STATUSES, checks.map((check) => check.status)),
+      findings: countBy<Severity>(
+        SEVERITIES,
+        findings.map((item) => item.severity),
+      ),
+      checks: countBy<CheckStatus>(
+        CHECK_STATUSES,
+        checks.map((check) => check.status),
+      ),
     },
     checks,
     findings,

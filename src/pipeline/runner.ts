@@ -1,4 +1,11 @@
-import { SEVERITIES, type CheckResult, type Evidence, type Finding, type SkipKind, type Subject } from '../core/types.js';
+import {
+  SEVERITIES,
+  type CheckResult,
+  type Evidence,
+  type Finding,
+  type SkipKind,
+  type Subject,
+} from '../core/types.js';
 import type { Check, CheckContext, CheckOutcome } from '../core/check.js';
 import { statusOf } from '../core/outcome.js';
 
@@ -58,26 +65,38 @@ function isEvidence(value: unknown): boolean {
 }
 
 function isFix(value: unknown): boolean {
-  return isRecord(value) && unknownFields(value, ['summary', 'commands']).length === 0 && isText(value.summary) && Array.isArray(value.commands) && value.commands.every(isText);
+  return (
+    isRecord(value) &&
+    unknownFields(value, ['summary', 'commands']).length === 0 &&
+    isText(value.summary) &&
+    Array.isArray(value.commands) &&
+    value.commands.every(isText)
+  );
 }
 
 function subjectProblem(id: string, subject: Record<string, unknown>): string | undefined {
   const unknown = unknownFields(subject, Object.keys(SUBJECT_FIELDS));
   if (unknown.length > 0) return `finding ${id} has unknown subject fields: ${unknown.join(', ')}`;
-  const wrong = Object.entries(subject).filter(([key, value]) => value !== undefined && !SUBJECT_FIELDS[key as keyof Subject](value));
-  if (wrong.length > 0) return `finding ${id} has subject fields of the wrong type: ${wrong.map(([key]) => key).join(', ')}`;
+  const wrong = Object.entries(subject).filter(
+    ([key, value]) => value !== undefined && !SUBJECT_FIELDS[key as keyof Subject](value),
+  );
+  if (wrong.length > 0)
+    return `finding ${id} has subject fields of the wrong type: ${wrong.map(([key]) => key).join(', ')}`;
   return undefined;
 }
 
 /** What is wrong with a finding a check returned (plug-ins build theirs by hand), or undefined. */
 export function findingProblem(item: Finding): string | undefined {
   if (!isRecord(item)) return 'a finding is not an object';
-  if (typeof item.id !== 'string' || !FINDING_ID.test(item.id)) return `finding id ${String(item.id)} is not of the form area.condition`;
+  if (typeof item.id !== 'string' || !FINDING_ID.test(item.id))
+    return `finding id ${String(item.id)} is not of the form area.condition`;
   const unknown = unknownFields(item, FINDING_FIELDS);
   if (unknown.length > 0) return `finding ${item.id} has unknown fields: ${unknown.join(', ')}`;
   if (!SEVERITIES.includes(item.severity)) return `finding ${item.id} has severity ${String(item.severity)}`;
-  if (!isText(item.title) || !isText(item.explanation) || !isText(item.docs)) return `finding ${item.id} needs title, explanation and docs`;
-  if (!Array.isArray(item.evidence) || !isRecord(item.subject)) return `finding ${item.id} needs evidence and a subject`;
+  if (!isText(item.title) || !isText(item.explanation) || !isText(item.docs))
+    return `finding ${item.id} needs title, explanation and docs`;
+  if (!Array.isArray(item.evidence) || !isRecord(item.subject))
+    return `finding ${item.id} needs evidence and a subject`;
   const problem = subjectProblem(item.id, item.subject as Record<string, unknown>);
   if (problem !== undefined) return problem;
   if (!item.evidence.every(isEvidence)) {
@@ -89,38 +108,63 @@ export function findingProblem(item: Finding): string | undefined {
 
 /** What is wrong with the shape of a check's outcome, or undefined; findings are checked one by one after. */
 function outcomeProblem(outcome: CheckOutcome): string | undefined {
-  if (!isRecord(outcome) || (!('skip' in outcome) && !Array.isArray(outcome.findings))) return 'the check returned neither findings nor a skip';
+  if (!isRecord(outcome) || (!('skip' in outcome) && !Array.isArray(outcome.findings)))
+    return 'the check returned neither findings nor a skip';
   if ('skip' in outcome) {
-    if (!SKIP_KINDS.includes(outcome.skip)) return `the check skipped with kind ${String(outcome.skip)}; the kinds are ${SKIP_KINDS.join(' and ')}`;
+    if (!SKIP_KINDS.includes(outcome.skip))
+      return `the check skipped with kind ${String(outcome.skip)}; the kinds are ${SKIP_KINDS.join(' and ')}`;
     if (!isText(outcome.reason) || outcome.reason === '') return 'the check skipped without a reason';
     return undefined;
   }
-  if ((outcome.summary !== undefined && !isText(outcome.summary)) || (outcome.reason !== undefined && !isText(outcome.reason))) {
+  if (
+    (outcome.summary !== undefined && !isText(outcome.summary)) ||
+    (outcome.reason !== undefined && !isText(outcome.reason))
+  ) {
     return 'the check returned a summary or reason that is not text';
   }
   return undefined;
 }
 
 /** Turns what a check returned, threw or failed to return in time into a result: the run always goes on. */
-export async function runCheck<Context extends CheckContext>(check: Check<Context> & { source?: string }, context: Context, timeoutMs: number): Promise<CheckResult> {
+export async function runCheck<Context extends CheckContext>(
+  check: Check<Context> & { source?: string },
+  context: Context,
+  timeoutMs: number,
+): Promise<CheckResult> {
   const started = performance.now();
-  const base = check.source === undefined ? { id: check.id, title: check.title } : { id: check.id, title: check.title, source: check.source };
+  const base =
+    check.source === undefined
+      ? { id: check.id, title: check.title }
+      : { id: check.id, title: check.title, source: check.source };
   let outcome: CheckOutcome;
   try {
-    outcome = await withTimeout(Promise.resolve().then(() => check.run(context)), timeoutMs);
+    outcome = await withTimeout(
+      Promise.resolve().then(() => check.run(context)),
+      timeoutMs,
+    );
   } catch (error) {
-    const reason = error instanceof CheckTimeout ? error.message : `the check crashed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason =
+      error instanceof CheckTimeout
+        ? error.message
+        : `the check crashed: ${error instanceof Error ? error.message : String(error)}`;
     return { ...base, status: 'error', reason, durationMs: Math.round(performance.now() - started), findings: [] };
   }
   const durationMs = Math.round(performance.now() - started);
   const shape = outcomeProblem(outcome);
   if (shape !== undefined) return { ...base, status: 'error', reason: shape, durationMs, findings: [] };
-  if ('skip' in outcome) return { ...base, status: 'skip', skip: outcome.skip, reason: outcome.reason, durationMs, findings: [] };
+  if ('skip' in outcome)
+    return { ...base, status: 'skip', skip: outcome.skip, reason: outcome.reason, durationMs, findings: [] };
   const problem = outcome.findings.map(findingProblem).find((text) => text !== undefined);
   if (problem !== undefined) return { ...base, status: 'error', reason: problem, durationMs, findings: [] };
   const unexpected = outcome.findings.find((item) => !Object.hasOwn(check.findings, item.id));
   if (unexpected !== undefined) {
-    return { ...base, status: 'error', reason: `the check reported ${unexpected.id}, which it does not declare`, durationMs, findings: [] };
+    return {
+      ...base,
+      status: 'error',
+      reason: `the check reported ${unexpected.id}, which it does not declare`,
+      durationMs,
+      findings: [],
+    };
   }
   const result: CheckResult = { ...base, status: statusOf(outcome.findings), durationMs, findings: outcome.findings };
   if (outcome.summary !== undefined) result.summary = outcome.summary;
@@ -129,7 +173,11 @@ export async function runCheck<Context extends CheckContext>(check: Check<Contex
 }
 
 /** Runs every check concurrently; results keep the order of the checks. */
-export async function runChecks<Context extends CheckContext>(checks: readonly Check<Context>[], context: Context, options: RunOptions = {}): Promise<CheckResult[]> {
+export async function runChecks<Context extends CheckContext>(
+  checks: readonly Check<Context>[],
+  context: Context,
+  options: RunOptions = {},
+): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   let done = 0;
   return Promise.all(

@@ -15,11 +15,22 @@ export interface WhyChecks {
  * `netdoctor why A B`: the host checks that can break a path start at once; meanwhile A and B are located and
  * the path probed; then every link's pair check runs on what was learned, and the verdict names the first break.
  */
-export async function diagnosePair(context: CheckContext, request: WhyRequest, checks: WhyChecks, checkTimeoutMs: number): Promise<Required<Diagnosis>> {
+export async function diagnosePair(
+  context: CheckContext,
+  request: WhyRequest,
+  checks: WhyChecks,
+  checkTimeoutMs: number,
+): Promise<Required<Diagnosis>> {
   const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
   const probing = await probePair(context.facts, request);
   const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
-  const [results, pairResults] = await Promise.all([hostResults, runChecks(alongThePath, { ...context, analysis: probing.analysis }, { timeoutMs: checkTimeoutMs })]);
+  const [results, pairResults] = await Promise.all([
+    hostResults,
+    runChecks(alongThePath, { ...context, analysis: probing.analysis }, { timeoutMs: checkTimeoutMs }),
+  ]);
   const verdict = pairVerdict(probing.analysis, pairResults);
-  return { pair: pairSection(probing, request, verdict, pairResults), checks: [...pairResults, ...hostFindingsOnPath(probing, results)] };
+  return {
+    pair: pairSection(probing, request, verdict, pairResults),
+    checks: [...pairResults, ...hostFindingsOnPath(probing, results)],
+  };
 }

@@ -18,7 +18,10 @@ export function renderFindingsDoc(catalog: readonly CatalogEntry[]): string {
     '',
     '| id | severity | title | reported by |',
     '|---|---|---|---|',
-    ...catalog.map((entry) => `| [\`${entry.id}\`](#${entry.id.replace(/\./g, '')}) | ${entry.severity} | ${cell(entry.title)} | ${entry.reporters.map((id) => `\`${id}\``).join(', ')} |`),
+    ...catalog.map(
+      (entry) =>
+        `| [\`${entry.id}\`](#${entry.id.replace(/\./g, '')}) | ${entry.severity} | ${cell(entry.title)} | ${entry.reporters.map((id) => `\`${id}\``).join(', ')} |`,
+    ),
   ];
   for (const entry of catalog) {
     lines.push(

@@ -20,7 +20,12 @@ const STATUS_LABEL: Record<CheckStatus, [string, Style]> = {
 
 export function describeSubject(subject: Subject): string {
   const parts: string[] = [];
-  if (subject.engine) parts.push(subject.scope ? `${subject.engine} (${subject.scope}${subject.user ? `, user ${subject.user}` : ''})` : subject.engine);
+  if (subject.engine)
+    parts.push(
+      subject.scope
+        ? `${subject.engine} (${subject.scope}${subject.user ? `, user ${subject.user}` : ''})`
+        : subject.engine,
+    );
   if (subject.network) parts.push(`network ${subject.network}`);
   if (subject.interface) parts.push(`interface ${subject.interface}`);
   if (subject.containers && subject.containers.length > 0) parts.push(`containers ${subject.containers.join(', ')}`);
@@ -44,16 +49,38 @@ function renderTable(report: Report, options: HumanOptions, paint: Paint): strin
     colWidths: [statusWidth, idWidth, resultWidth],
     wordWrap: true,
     style: { head: [], border: [], compact: true },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: ' ',
+    },
   });
-  const visible = options.verbose ? report.checks : report.checks.filter((check) => !(check.status === 'skip' && check.skip === 'not_applicable'));
+  const visible = options.verbose
+    ? report.checks
+    : report.checks.filter((check) => !(check.status === 'skip' && check.skip === 'not_applicable'));
   for (const check of visible) {
     const [label, style] = STATUS_LABEL[check.status];
     table.push([paint(style, label), check.id, checkResultText(check)]);
   }
   const hidden = report.checks.length - visible.length;
-  const note = hidden > 0 ? `\n${paint('dim', `${hidden} check(s) not applicable to this host (--verbose lists them)`)}` : '';
-  const rows = table.toString().split('\n').map((line) => line.trimEnd());
+  const note =
+    hidden > 0 ? `\n${paint('dim', `${hidden} check(s) not applicable to this host (--verbose lists them)`)}` : '';
+  const rows = table
+    .toString()
+    .split('\n')
+    .map((line) => line.trimEnd());
   return rows.join('\n') + note;
 }
 
@@ -78,13 +105,20 @@ function plural(count: number, word: string): string {
 export function renderHuman(report: Report, options: HumanOptions): string {
   const paint = painter(options.color);
   const engines = report.engines
-    .map((engine) => `${engine.engine} ${engine.version ?? ''} ${engine.scope}${engine.networkBackend ? ` ${engine.networkBackend}` : ''}${engine.reachable ? '' : ' (unreachable)'}`.replace(/\s+/g, ' '))
+    .map((engine) =>
+      `${engine.engine} ${engine.version ?? ''} ${engine.scope}${engine.networkBackend ? ` ${engine.networkBackend}` : ''}${engine.reachable ? '' : ' (unreachable)'}`.replace(
+        /\s+/g,
+        ' ',
+      ),
+    )
     .join(', ');
   const header = [
     `${paint('bold', 'netdoctor')} ${report.tool.version} on ${report.host.hostname} (${report.host.os}, kernel ${report.host.kernel}) as ${report.host.user}`,
     `engines: ${engines || 'none found'}${report.replayedFrom ? `   replayed from ${report.replayedFrom}` : ''}`,
   ].join('\n');
-  const findings = [...report.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
+  const findings = [...report.findings].sort(
+    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
+  );
   const { findings: bySeverity, checks } = report.summary;
   const summary = [
     `${plural(bySeverity.error, 'error')}, ${plural(bySeverity.warning, 'warning')}, ${bySeverity.info} info`,

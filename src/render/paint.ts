@@ -3,7 +3,14 @@ import type { Severity } from '../core/types.js';
 export type Style = 'red' | 'yellow' | 'green' | 'cyan' | 'dim' | 'bold';
 export type Paint = (style: Style, text: string) => string;
 
-const CODES: Record<Style, [number, number]> = { red: [31, 39], yellow: [33, 39], green: [32, 39], cyan: [36, 39], dim: [2, 22], bold: [1, 22] };
+const CODES: Record<Style, [number, number]> = {
+  red: [31, 39],
+  yellow: [33, 39],
+  green: [32, 39],
+  cyan: [36, 39],
+  dim: [2, 22],
+  bold: [1, 22],
+};
 
 /** The one painter of every renderer: ANSI styles when colour is on, the text unchanged when it is off. */
 export function painter(color: boolean): Paint {

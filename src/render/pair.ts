@@ -23,9 +23,19 @@ function describeEndpoint(role: 'A' | 'B', endpoint: PairEndpoint): string[] {
   if (!endpoint.found) return [`  ${role}  ${name}: ${endpoint.note ?? 'not found'}`];
   const owner = `${endpoint.engine} ${endpoint.scope} (user ${endpoint.user})`;
   const state = endpoint.running ? `running, pid ${endpoint.pid ?? '?'}` : endpoint.state;
-  const networks = endpoint.networks.map((network) => `${network.name}${network.address ? ` ${network.address}` : ''}${network.dns === undefined ? '' : network.dns ? ' (DNS)' : ' (no DNS)'}`);
-  const where = [`network mode ${endpoint.networkMode || 'default'}`, networks.length > 0 ? `networks ${networks.join(', ')}` : 'no network', endpoint.pod ? `pod ${endpoint.pod.slice(0, 12)}` : undefined];
-  return [`  ${role}  ${name}: ${owner}, ${state}, id ${endpoint.id?.slice(0, 12)}`, `      ${where.filter((part) => part !== undefined).join('; ')}`];
+  const networks = endpoint.networks.map(
+    (network) =>
+      `${network.name}${network.address ? ` ${network.address}` : ''}${network.dns === undefined ? '' : network.dns ? ' (DNS)' : ' (no DNS)'}`,
+  );
+  const where = [
+    `network mode ${endpoint.networkMode || 'default'}`,
+    networks.length > 0 ? `networks ${networks.join(', ')}` : 'no network',
+    endpoint.pod ? `pod ${endpoint.pod.slice(0, 12)}` : undefined,
+  ];
+  return [
+    `  ${role}  ${name}: ${owner}, ${state}, id ${endpoint.id?.slice(0, 12)}`,
+    `      ${where.filter((part) => part !== undefined).join('; ')}`,
+  ];
 }
 
 function renderLink(link: PathLink, paint: Paint, verbose: boolean): string[] {
@@ -49,7 +59,10 @@ function renderFinding(item: Finding, index: number, paint: Paint): string[] {
 function pathLine(pair: PairSection): string {
   const { path } = pair;
   const target = path.target === undefined ? '' : `; probed at ${path.target}`;
-  const ports = path.ports.length === 0 ? '' : ` on ${path.ports.length === 1 ? 'port' : 'ports'} ${path.ports.join(', ')} (${path.portsFrom === 'option' ? 'from --port' : 'where B listens'})`;
+  const ports =
+    path.ports.length === 0
+      ? ''
+      : ` on ${path.ports.length === 1 ? 'port' : 'ports'} ${path.ports.join(', ')} (${path.portsFrom === 'option' ? 'from --port' : 'where B listens'})`;
   return `path: ${path.description}${target}${ports}`;
 }
 
@@ -63,11 +76,23 @@ export function renderPair(report: Report, options: WhyRenderOptions): string {
     [...describeEndpoint('A', pair.a), ...describeEndpoint('B', pair.b)].join('\n'),
   ];
   if (pair.path.kind !== 'none' || pair.path.target !== undefined) sections.push(pathLine(pair));
-  if (pair.links.length > 0) sections.push(['evidence, link by link:', ...pair.links.flatMap((link) => renderLink(link, paint, options.verbose))].join('\n'));
-  const findings = [...report.findings].sort((left, right) => SEVERITY_ORDER.indexOf(left.severity) - SEVERITY_ORDER.indexOf(right.severity));
-  if (findings.length > 0) sections.push(['findings:', ...findings.flatMap((item, index) => renderFinding(item, index, paint))].join('\n'));
-  if (pair.fix.length > 0) sections.push(['fix:', ...pair.fix.map((command) => `  $ ${paint('cyan', command)}`)].join('\n'));
+  if (pair.links.length > 0)
+    sections.push(
+      ['evidence, link by link:', ...pair.links.flatMap((link) => renderLink(link, paint, options.verbose))].join('\n'),
+    );
+  const findings = [...report.findings].sort(
+    (left, right) => SEVERITY_ORDER.indexOf(left.severity) - SEVERITY_ORDER.indexOf(right.severity),
+  );
+  if (findings.length > 0)
+    sections.push(['findings:', ...findings.flatMap((item, index) => renderFinding(item, index, paint))].join('\n'));
+  if (pair.fix.length > 0)
+    sections.push(['fix:', ...pair.fix.map((command) => `  $ ${paint('cyan', command)}`)].join('\n'));
   const firewall = pair.firewall.evaluated ? '' : ' · firewall not evaluated';
-  sections.push(paint('dim', `netdoctor ${report.tool.version} as ${report.host.user} · ${report.durationMs} ms${firewall}${report.replayedFrom ? ` · replayed from ${report.replayedFrom}` : ''}`));
+  sections.push(
+    paint(
+      'dim',
+      `netdoctor ${report.tool.version} as ${report.host.user} · ${report.durationMs} ms${firewall}${report.replayedFrom ? ` · replayed from ${report.replayedFrom}` : ''}`,
+    ),
+  );
   return `${sections.join('\n\n')}\n`;
 }

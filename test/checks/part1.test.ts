@@ -58,7 +58,12 @@ const CASES: Record<string, Case> = {
   'host.ip_forward_disabled': {
     severity: 'error',
     broken: ['ip-forward-sysctl.broken', 'ip-forward-sysctl-d.broken', 'ip-forward-bridge.broken'],
-    passing: ['ip-forward-sysctl.fixed', 'ip-forward-sysctl-d.fixed', 'ip-forward-bridge.fixed', 'baseline-docker-podman.healthy'],
+    passing: [
+      'ip-forward-sysctl.fixed',
+      'ip-forward-sysctl-d.fixed',
+      'ip-forward-bridge.fixed',
+      'baseline-docker-podman.healthy',
+    ],
   },
   'host.iptables_binary_missing': {
     severity: 'error',
@@ -128,7 +133,6 @@ const CASES: Record<string, Case> = {
 const withId = (report: Report, id: string): Finding[] => report.findings.filter((finding) => finding.id === id);
 
 describe('Part 1 of the catalog on snapshots of real broken and fixed hosts', () => {
-
   describe.each(Object.entries(CASES))('%s', (id, testCase) => {
     it.each(testCase.broken)(`is reported at ${testCase.severity} on %s`, async (snapshot) => {
       const findings = withId(await replay(snapshot), id).filter((finding) => finding.severity === testCase.severity);
@@ -137,11 +141,17 @@ describe('Part 1 of the catalog on snapshots of real broken and fixed hosts', ()
       for (const finding of findings) expect(finding.evidence.length).toBeGreaterThan(0);
     });
 
-    it.each(testCase.passing)(`is ${testCase.passingMeans === 'severity gone' ? `not reported at ${testCase.severity}` : 'absent'} on %s`, async (snapshot) => {
-      const findings = withId(await replay(snapshot), id);
-      const left = testCase.passingMeans === 'severity gone' ? findings.filter((finding) => finding.severity === testCase.severity) : findings;
-      expect(left.map((finding) => `${finding.severity}: ${finding.title}`)).toEqual([]);
-    });
+    it.each(testCase.passing)(
+      `is ${testCase.passingMeans === 'severity gone' ? `not reported at ${testCase.severity}` : 'absent'} on %s`,
+      async (snapshot) => {
+        const findings = withId(await replay(snapshot), id);
+        const left =
+          testCase.passingMeans === 'severity gone'
+            ? findings.filter((finding) => finding.severity === testCase.severity)
+            : findings;
+        expect(left.map((finding) => `${finding.severity}: ${finding.title}`)).toEqual([]);
+      },
+    );
   });
 });
 
@@ -154,7 +164,9 @@ describe('the broken states in detail', () => {
   });
 
   it('reports iptables and ip6tables when their shared binary lost its execute bits', async () => {
-    const paths = withId(await replay('iptables-not-executable.broken'), 'host.iptables_binary_missing').map((finding) => finding.subject.path);
+    const paths = withId(await replay('iptables-not-executable.broken'), 'host.iptables_binary_missing').map(
+      (finding) => finding.subject.path,
+    );
     expect(paths.sort()).toEqual(['/usr/sbin/ip6tables', '/usr/sbin/iptables']);
   });
 
@@ -167,8 +179,12 @@ describe('the broken states in detail', () => {
   });
 
   it('names the containers on the default networks', async () => {
-    const podman = withId(await replay('default-network-podman.broken'), 'dns.default_network_no_dns').find((finding) => finding.severity === 'warning');
-    const docker = withId(await replay('default-network-docker.broken'), 'dns.default_network_no_dns').find((finding) => finding.severity === 'warning');
+    const podman = withId(await replay('default-network-podman.broken'), 'dns.default_network_no_dns').find(
+      (finding) => finding.severity === 'warning',
+    );
+    const docker = withId(await replay('default-network-docker.broken'), 'dns.default_network_no_dns').find(
+      (finding) => finding.severity === 'warning',
+    );
     expect(podman?.subject).toMatchObject({ engine: 'podman', network: 'podman' });
     expect(podman?.subject.containers).toEqual(expect.arrayContaining(['ndl-dnp-a', 'ndl-dnp-b']));
     expect(docker?.subject).toMatchObject({ engine: 'docker', network: 'bridge' });
@@ -176,15 +192,25 @@ describe('the broken states in detail', () => {
   });
 
   it('says which container cannot ping, for podman and docker', async () => {
-    expect(withId(await replay('ping-net-raw-podman.broken'), 'ctr.ping_without_net_raw')[0]?.subject.containers).toEqual(['ndl-png-a']);
-    expect(withId(await replay('ping-net-raw-docker.broken'), 'ctr.ping_without_net_raw')[0]?.subject.containers).toEqual(['ndl-pngd-a']);
+    expect(
+      withId(await replay('ping-net-raw-podman.broken'), 'ctr.ping_without_net_raw')[0]?.subject.containers,
+    ).toEqual(['ndl-png-a']);
+    expect(
+      withId(await replay('ping-net-raw-docker.broken'), 'ctr.ping_without_net_raw')[0]?.subject.containers,
+    ).toEqual(['ndl-pngd-a']);
   });
 
   it('tells a missing binary from one that is not executable', async () => {
     expect(withId(await replay('aardvark-moved.broken'), 'aardvark.missing')[0]?.title).toMatch(/not installed/);
-    expect(withId(await replay('aardvark-not-executable.broken'), 'aardvark.missing')[0]?.title).toMatch(/not executable/);
-    expect(withId(await replay('rootless-slirp4netns-moved.broken'), 'rootless.slirp4netns_missing')[0]?.title).toMatch(/not installed/);
-    expect(withId(await replay('rootless-slirp4netns-not-executable.broken'), 'rootless.slirp4netns_missing')[0]?.title).toMatch(/not executable/);
+    expect(withId(await replay('aardvark-not-executable.broken'), 'aardvark.missing')[0]?.title).toMatch(
+      /not executable/,
+    );
+    expect(withId(await replay('rootless-slirp4netns-moved.broken'), 'rootless.slirp4netns_missing')[0]?.title).toMatch(
+      /not installed/,
+    );
+    expect(
+      withId(await replay('rootless-slirp4netns-not-executable.broken'), 'rootless.slirp4netns_missing')[0]?.title,
+    ).toMatch(/not executable/);
   });
 });
 
@@ -202,7 +228,9 @@ describe('every lab snapshot', () => {
 
   it('is one of the states the cases above use', () => {
     const used = new Set(Object.values(CASES).flatMap((testCase) => [...testCase.broken, ...testCase.passing]));
-    expect(snapshots.filter((name) => !used.has(name) && !name.endsWith('.fixed') && !name.endsWith('.healthy'))).toEqual([]);
+    expect(
+      snapshots.filter((name) => !used.has(name) && !name.endsWith('.fixed') && !name.endsWith('.healthy')),
+    ).toEqual([]);
   });
 
   it.each(snapshots)('replays to the Part 1 findings the recording run printed (%s)', async (snapshot) => {

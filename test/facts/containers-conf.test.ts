@@ -24,15 +24,33 @@ describe('mergeContainersConf', () => {
       networkBackend: 'cni',
       helperBinariesDirs: DEFAULT_HELPER_BINARIES_DIRS,
       cniPluginDirs: DEFAULT_CNI_PLUGIN_DIRS,
-      defaultCapabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'],
+      defaultCapabilities: [
+        'CHOWN',
+        'DAC_OVERRIDE',
+        'FOWNER',
+        'FSETID',
+        'KILL',
+        'NET_BIND_SERVICE',
+        'SETFCAP',
+        'SETGID',
+        'SETPCAP',
+        'SETUID',
+        'SYS_CHROOT',
+      ],
       defaultSysctls: ['net.ipv4.ping_group_range=0 0'],
       origin: { network_backend: LAB_CONF, default_capabilities: LAB_CONF, default_sysctls: LAB_CONF },
     });
   });
 
   it('lets a later file override an earlier one key by key, and keeps the rest', () => {
-    const override = { path: '/home/ndlab/.config/containers/containers.conf', data: parseToml('[network]\nnetwork_backend = "netavark"\ncni_plugin_dirs = ["/opt/cni/bin"]\n') };
-    const merged = mergeContainersConf([labConf, override], ['/etc/containers/containers.conf.d/x.conf: permission denied']);
+    const override = {
+      path: '/home/ndlab/.config/containers/containers.conf',
+      data: parseToml('[network]\nnetwork_backend = "netavark"\ncni_plugin_dirs = ["/opt/cni/bin"]\n'),
+    };
+    const merged = mergeContainersConf(
+      [labConf, override],
+      ['/etc/containers/containers.conf.d/x.conf: permission denied'],
+    );
     expect(merged).toMatchObject({
       files: [LAB_CONF, override.path],
       problems: ['/etc/containers/containers.conf.d/x.conf: permission denied'],
@@ -61,7 +79,11 @@ describe('containersConf', () => {
 
   it("reads the system chain, then the user's files for a rootless user", () => {
     expect(containersConfCandidates(recordedSnapshot('healthy-rootless').context)).toEqual({
-      files: ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', '/home/ndlab/.config/containers/containers.conf'],
+      files: [
+        '/usr/share/containers/containers.conf',
+        '/etc/containers/containers.conf',
+        '/home/ndlab/.config/containers/containers.conf',
+      ],
       dirs: ['/etc/containers/containers.conf.d', '/home/ndlab/.config/containers/containers.conf.d'],
     });
     expect(containersConfCandidates(recordedSnapshot('healthy-rootful-netavark-docker').context)).toEqual({

@@ -29,11 +29,17 @@ describe('parseDockerInfo', () => {
   it('refuses what a client prints when it could not reach the daemon: JSON with no server version', () => {
     const refused = recordedCommand(rootless, DOCKER_INFO);
     expect(refused.exitCode).toBe(1);
-    expect(() => parseDockerInfo(refused.stdout)).toThrow(new EngineOutputError('`docker info` printed no server version'));
+    expect(() => parseDockerInfo(refused.stdout)).toThrow(
+      new EngineOutputError('`docker info` printed no server version'),
+    );
   });
 
   it.each([
-    ['output that is not JSON', '{"ServerVersion": ', "`docker info --format '{{json .}}'` printed output that is not JSON"],
+    [
+      'output that is not JSON',
+      '{"ServerVersion": ',
+      "`docker info --format '{{json .}}'` printed output that is not JSON",
+    ],
     ['no output', '\n', "`docker info --format '{{json .}}'` printed nothing"],
   ])('throws EngineOutputError naming the command for %s', (_what, stdout, message) => {
     expectEngineOutputError(() => parseDockerInfo(stdout), message);
@@ -51,15 +57,29 @@ describe('classifyDockerFailure', () => {
 
   // Not engine output: what LiveHost itself reports when the CLI hangs or cannot be started.
   it('calls a command that timed out a hanging daemon, and a command that could not start an error', () => {
-    const base: CommandResult = { argv: DOCKER_INFO, exitCode: null, stdout: '', stderr: '', durationMs: 8000, timedOut: false };
-    expect(classifyDockerFailure({ ...base, timedOut: true, error: { code: 'ETIMEDOUT', message: 'timed out after 8000 ms' } }, true)).toEqual({
+    const base: CommandResult = {
+      argv: DOCKER_INFO,
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      durationMs: 8000,
+      timedOut: false,
+    };
+    expect(
+      classifyDockerFailure(
+        { ...base, timedOut: true, error: { code: 'ETIMEDOUT', message: 'timed out after 8000 ms' } },
+        true,
+      ),
+    ).toEqual({
       cause: 'timeout',
       reason: '`docker info` did not answer within 8000 ms: the daemon hangs',
     });
-    expect(classifyDockerFailure({ ...base, error: { code: 'EACCES', message: 'spawn docker EACCES' } }, true)).toEqual({
-      cause: 'error',
-      reason: 'docker could not be run: spawn docker EACCES',
-    });
+    expect(classifyDockerFailure({ ...base, error: { code: 'EACCES', message: 'spawn docker EACCES' } }, true)).toEqual(
+      {
+        cause: 'error',
+        reason: 'docker could not be run: spawn docker EACCES',
+      },
+    );
   });
 });
 
@@ -68,7 +88,9 @@ describe('parseDockerNetworks', () => {
   const networks = parseDockerNetworks(inspect.stdout, inspect.command);
 
   it('reads every network the daemon listed', () => {
-    const listed = recordedCommand(rootful, ['docker', 'network', 'ls', '--no-trunc', '--quiet']).stdout.trim().split('\n');
+    const listed = recordedCommand(rootful, ['docker', 'network', 'ls', '--no-trunc', '--quiet'])
+      .stdout.trim()
+      .split('\n');
     expect(networks.map((network) => network.id).sort()).toEqual([...listed].sort());
     expect(networks.map((network) => [network.name, network.driver])).toEqual([
       ['bridge', 'bridge'],
@@ -98,29 +120,40 @@ describe('parseDockerNetworks', () => {
   });
 
   it('throws EngineOutputError naming the command for output that is not JSON', () => {
-    expectEngineOutputError(() => parseDockerNetworks(inspect.stdout.slice(0, 100), inspect.command), `\`${inspect.command}\` printed output that is not JSON`);
+    expectEngineOutputError(
+      () => parseDockerNetworks(inspect.stdout.slice(0, 100), inspect.command),
+      `\`${inspect.command}\` printed output that is not JSON`,
+    );
   });
 });
 
 // Only the inspect output of running containers feeds this parser, and no container ran when the healthy
 // snapshots were recorded: this runs once the lab records a snapshot with running containers.
 const containerInspects = SNAPSHOT_NAMES.flatMap((name) =>
-  recordedSnapshot(name).commands.filter((command) => command.argv[0] === 'docker' && command.argv[1] === 'container' && command.argv[2] === 'inspect'),
+  recordedSnapshot(name).commands.filter(
+    (command) => command.argv[0] === 'docker' && command.argv[1] === 'container' && command.argv[2] === 'inspect',
+  ),
 );
 
 describe('parseDockerContainers', () => {
-  it.skipIf(containerInspects.length === 0)('reads every container the daemon listed as running (needs a snapshot with running containers)', () => {
-    for (const inspect of containerInspects) {
-      const containers = parseDockerContainers(inspect.stdout, inspect.argv.join(' '));
-      expect(containers.map((container) => container.id)).toEqual(inspect.argv.slice(3));
-      for (const container of containers) {
-        expect(container).toMatchObject({ engine: 'docker', scope: 'rootful' });
-        expect(container.name).not.toMatch(/^\//);
+  it.skipIf(containerInspects.length === 0)(
+    'reads every container the daemon listed as running (needs a snapshot with running containers)',
+    () => {
+      for (const inspect of containerInspects) {
+        const containers = parseDockerContainers(inspect.stdout, inspect.argv.join(' '));
+        expect(containers.map((container) => container.id)).toEqual(inspect.argv.slice(3));
+        for (const container of containers) {
+          expect(container).toMatchObject({ engine: 'docker', scope: 'rootful' });
+          expect(container.name).not.toMatch(/^\//);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('throws EngineOutputError naming the command for output that is not JSON', () => {
-    expectEngineOutputError(() => parseDockerContainers('Error: No such container: 4f2a', 'docker container inspect 4f2a'), '`docker container inspect 4f2a` printed output that is not JSON');
+    expectEngineOutputError(
+      () => parseDockerContainers('Error: No such container: 4f2a', 'docker container inspect 4f2a'),
+      '`docker container inspect 4f2a` printed output that is not JSON',
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Facts } from '../../src/core/facts.js';
-import { describeLookup, findExecutable, isExecutableBy, isReadWritableBy, sysctl, systemSearchPath } from '../../src/facts/files.js';
+import {
+  describeLookup,
+  findExecutable,
+  isExecutableBy,
+  isReadWritableBy,
+  sysctl,
+  systemSearchPath,
+} from '../../src/facts/files.js';
 import type { FileStat, HostContext } from '../../src/core/host.js';
 import { EACCES, ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot, recordedStat } from '../helpers/recorded.js';
@@ -75,12 +82,18 @@ describe('findExecutable', () => {
   it('reports a candidate that is not executable, and one that could not be examined', async () => {
     const host = new FakeHost({
       snapshot: rootless,
-      stats: { '/usr/sbin/iptables': withMode(iptables, 0o644), '/sbin/iptables': EACCES, '/usr/local/bin/iptables': ENOENT },
+      stats: {
+        '/usr/sbin/iptables': withMode(iptables, 0o644),
+        '/sbin/iptables': EACCES,
+        '/usr/local/bin/iptables': ENOENT,
+      },
     });
     const lookup = await findExecutable(host, 'iptables', systemSearchPath(host.context));
     expect(lookup.found).toMatchObject({ path: '/usr/sbin/iptables', executable: false });
     expect(lookup.unreadable).toEqual(['/sbin/iptables (EACCES)']);
-    expect(describeLookup(lookup)).toBe('iptables: /usr/sbin/iptables exists but is not executable (mode -rw-r--r-- 0:0)');
+    expect(describeLookup(lookup)).toBe(
+      'iptables: /usr/sbin/iptables exists but is not executable (mode -rw-r--r-- 0:0)',
+    );
   });
 });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { PODMAN_INFO, PODMAN_NETWORKS, parsePodmanContainers, parsePodmanInfo, parsePodmanNetworks, parseSubordinateIds } from '../../src/facts/podman.js';
+import {
+  PODMAN_INFO,
+  PODMAN_NETWORKS,
+  parsePodmanContainers,
+  parsePodmanInfo,
+  parsePodmanNetworks,
+  parseSubordinateIds,
+} from '../../src/facts/podman.js';
 import { commandLine } from '../../src/core/host.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedFile, recordedSnapshot } from '../helpers/recorded.js';
@@ -39,11 +46,16 @@ describe('parsePodmanInfo', () => {
 
   it('refuses JSON that has no version', () => {
     // `podman network ls` output is real podman JSON, just not that of `podman info`.
-    expect(() => parsePodmanInfo(recordedCommand(rootful, PODMAN_NETWORKS).stdout)).toThrow('`podman info` printed no version');
+    expect(() => parsePodmanInfo(recordedCommand(rootful, PODMAN_NETWORKS).stdout)).toThrow(
+      '`podman info` printed no version',
+    );
   });
 
   it('throws EngineOutputError naming the command for output that is not JSON', () => {
-    expectEngineOutputError(() => parsePodmanInfo('Error: could not find slirp4netns'), '`podman info --format json` printed output that is not JSON');
+    expectEngineOutputError(
+      () => parsePodmanInfo('Error: could not find slirp4netns'),
+      '`podman info --format json` printed output that is not JSON',
+    );
   });
 });
 
@@ -52,8 +64,12 @@ describe('parsePodmanNetworks', () => {
     ['healthy-rootful-netavark-docker', 'rootful', 'podman0'],
     ['healthy-rootful-cni-docker', 'rootful', 'cni-podman0'],
     ['healthy-rootless', 'rootless', 'podman0'],
-  ] as const)("reads the default network of %s podman, which has no DNS", (name, scope, bridge) => {
-    const networks = parsePodmanNetworks(recordedCommand(recordedSnapshot(name), PODMAN_NETWORKS).stdout, commandLine(PODMAN_NETWORKS), scope);
+  ] as const)('reads the default network of %s podman, which has no DNS', (name, scope, bridge) => {
+    const networks = parsePodmanNetworks(
+      recordedCommand(recordedSnapshot(name), PODMAN_NETWORKS).stdout,
+      commandLine(PODMAN_NETWORKS),
+      scope,
+    );
     expect(networks).toEqual([
       {
         engine: 'podman',
@@ -72,7 +88,10 @@ describe('parsePodmanNetworks', () => {
   });
 
   it('throws EngineOutputError naming the command for output that is not JSON', () => {
-    expectEngineOutputError(() => parsePodmanNetworks('[{"name": "podman",', 'podman network ls --format json', 'rootful'), '`podman network ls --format json` printed output that is not JSON');
+    expectEngineOutputError(
+      () => parsePodmanNetworks('[{"name": "podman",', 'podman network ls --format json', 'rootful'),
+      '`podman network ls --format json` printed output that is not JSON',
+    );
   });
 });
 
@@ -80,21 +99,32 @@ describe('parsePodmanNetworks', () => {
 // snapshots were recorded: this runs once the lab records a snapshot with running containers.
 const containerInspects = SNAPSHOT_NAMES.flatMap((name) =>
   recordedSnapshot(name)
-    .commands.filter((command) => command.argv[0] === 'podman' && command.argv[1] === 'container' && command.argv[2] === 'inspect')
-    .map((command) => ({ command, scope: recordedSnapshot(name).context.uid === 0 ? ('rootful' as const) : ('rootless' as const) })),
+    .commands.filter(
+      (command) => command.argv[0] === 'podman' && command.argv[1] === 'container' && command.argv[2] === 'inspect',
+    )
+    .map((command) => ({
+      command,
+      scope: recordedSnapshot(name).context.uid === 0 ? ('rootful' as const) : ('rootless' as const),
+    })),
 );
 
 describe('parsePodmanContainers', () => {
-  it.skipIf(containerInspects.length === 0)('reads every container podman listed as running (needs a snapshot with running containers)', () => {
-    for (const { command, scope } of containerInspects) {
-      const containers = parsePodmanContainers(command.stdout, commandLine(command.argv), scope);
-      expect(containers.map((container) => container.id)).toEqual(command.argv.slice(3));
-      for (const container of containers) expect(container).toMatchObject({ engine: 'podman', scope });
-    }
-  });
+  it.skipIf(containerInspects.length === 0)(
+    'reads every container podman listed as running (needs a snapshot with running containers)',
+    () => {
+      for (const { command, scope } of containerInspects) {
+        const containers = parsePodmanContainers(command.stdout, commandLine(command.argv), scope);
+        expect(containers.map((container) => container.id)).toEqual(command.argv.slice(3));
+        for (const container of containers) expect(container).toMatchObject({ engine: 'podman', scope });
+      }
+    },
+  );
 
   it('throws EngineOutputError naming the command for output that is not JSON', () => {
-    expectEngineOutputError(() => parsePodmanContainers('', 'podman container inspect 4f2a', 'rootless'), '`podman container inspect 4f2a` printed nothing');
+    expectEngineOutputError(
+      () => parsePodmanContainers('', 'podman container inspect 4f2a', 'rootless'),
+      '`podman container inspect 4f2a` printed nothing',
+    );
   });
 });
 
@@ -104,6 +134,9 @@ describe('parseSubordinateIds', () => {
   });
 
   it('skips comments and blank lines and names each user once', () => {
-    expect(parseSubordinateIds('# users\n\nndlab:100000:65536\nalice:165536:65536\nndlab:231072:65536\n')).toEqual(['ndlab', 'alice']);
+    expect(parseSubordinateIds('# users\n\nndlab:100000:65536\nalice:165536:65536\nndlab:231072:65536\n')).toEqual([
+      'ndlab',
+      'alice',
+    ]);
   });
 });

@@ -22,7 +22,8 @@ describe('parseProcessStatus', () => {
   });
 
   it("tests CAP_NET_RAW as bit 13: set in docker's default capabilities, not in podman's", () => {
-    const netRaw = (capEff: string) => (parseProcessStatus(content.replace(/CapEff:\t\w+/, `CapEff:\t${capEff}`)).capEff >> CAP_NET_RAW_BIT) & 1n;
+    const netRaw = (capEff: string) =>
+      (parseProcessStatus(content.replace(/CapEff:\t\w+/, `CapEff:\t${capEff}`)).capEff >> CAP_NET_RAW_BIT) & 1n;
     expect(netRaw('00000000a80425fb')).toBe(1n);
     expect(netRaw('00000000800405fb')).toBe(0n);
   });
@@ -34,7 +35,9 @@ describe('parseProcessStatus', () => {
 
 describe('parseRange', () => {
   it('reads the ping_group_range the kernel printed, separated by a tab', () => {
-    expect(parseRange(recordedFile(recordedSnapshot('healthy-rootless'), '/proc/sys/net/ipv4/ping_group_range').content)).toEqual({ low: 1, high: 0 });
+    expect(
+      parseRange(recordedFile(recordedSnapshot('healthy-rootless'), '/proc/sys/net/ipv4/ping_group_range').content),
+    ).toEqual({ low: 1, high: 0 });
   });
 
   it('refuses what is not two numbers', () => {

@@ -43,7 +43,10 @@ describe('parsePortRanges', () => {
   it('reads iptables ranges, nft ranges and multiport lists', () => {
     expect(parsePortRanges('1000:2000')).toEqual([{ low: 1000, high: 2000 }]);
     expect(parsePortRanges('80-90')).toEqual([{ low: 80, high: 90 }]);
-    expect(parsePortRanges('53,5353')).toEqual([{ low: 53, high: 53 }, { low: 5353, high: 5353 }]);
+    expect(parsePortRanges('53,5353')).toEqual([
+      { low: 53, high: 53 },
+      { low: 5353, high: 5353 },
+    ]);
     expect(parsePortRanges('1024:')).toEqual([{ low: 1024, high: 65535 }]);
     expect(parsePortRanges('http')).toBeUndefined();
   });

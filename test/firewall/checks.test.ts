@@ -16,7 +16,15 @@ import type { Check, CheckOutcome } from '../../src/core/check.js';
 import { FakeHost, type FakeCommand } from '../helpers/fake-host.js';
 import { recordedRuleset } from './recorded-rulesets.js';
 
-const FIREWALL_CHECK_IDS = ['docker.docker-user', 'fw.br-netfilter-forward', 'fw.engine-rules', 'fw.foreign-forward', 'fw.input-dns', 'fw.iptables-backend', 'mixed.docker-forward-podman-ingress'];
+const FIREWALL_CHECK_IDS = [
+  'docker.docker-user',
+  'fw.br-netfilter-forward',
+  'fw.engine-rules',
+  'fw.foreign-forward',
+  'fw.input-dns',
+  'fw.iptables-backend',
+  'mixed.docker-forward-podman-ingress',
+];
 const PART2_FIREWALL_CHECKS = HOST_CHECKS.filter((check) => FIREWALL_CHECK_IDS.includes(check.id));
 
 /**
@@ -70,7 +78,7 @@ async function single(check: Check, variant: string): Promise<Finding> {
 
 describe('the Part 2 firewall checks', () => {
   it('report only ids of the catalog, each with its wording', () => {
-        expect(PART2_FIREWALL_CHECKS.flatMap((check) => Object.keys(check.findings)).sort()).toEqual([
+    expect(PART2_FIREWALL_CHECKS.flatMap((check) => Object.keys(check.findings)).sort()).toEqual([
       'docker.docker_user_drop',
       'fw.br_netfilter_forward_drop',
       'fw.engine_rules_flushed',
@@ -81,14 +89,22 @@ describe('the Part 2 firewall checks', () => {
     ]);
   });
 
-  it.each(PART2_FIREWALL_CHECKS.map((check) => [check.id, check] as const))('%s cannot decide without root, and says why', async (_, check) => {
-    const snapshot = liveSnapshot();
-    const fake = new FakeHost({ snapshot: { ...snapshot, context: { ...snapshot.context, uid: 1500, gid: 1500, groups: [1500], user: 'ndlab' } } });
-    const outcome = await check.run({ host: fake, facts: new Facts(fake) });
-    // Checks that need running containers or published ports may find they do not apply before reading rules.
-    if ('skip' in outcome && outcome.skip === 'not_applicable') return;
-    expect(outcome).toEqual({ skip: 'cannot_decide', reason: NEEDS_ROOT });
-  });
+  it.each(PART2_FIREWALL_CHECKS.map((check) => [check.id, check] as const))(
+    '%s cannot decide without root, and says why',
+    async (_, check) => {
+      const snapshot = liveSnapshot();
+      const fake = new FakeHost({
+        snapshot: {
+          ...snapshot,
+          context: { ...snapshot.context, uid: 1500, gid: 1500, groups: [1500], user: 'ndlab' },
+        },
+      });
+      const outcome = await check.run({ host: fake, facts: new Facts(fake) });
+      // Checks that need running containers or published ports may find they do not apply before reading rules.
+      if ('skip' in outcome && outcome.skip === 'not_applicable') return;
+      expect(outcome).toEqual({ skip: 'cannot_decide', reason: NEEDS_ROOT });
+    },
+  );
 });
 
 describe('fw.br_netfilter_forward_drop', () => {
@@ -106,16 +122,24 @@ describe('fw.br_netfilter_forward_drop', () => {
       {
         source: 'command',
         what: 'nft -j list ruleset',
-        excerpt: 'table inet ndfw, chain forward_drop: chain forward_drop { type filter hook forward priority 0; policy drop; }\n(chain forward_drop has no rules)',
+        excerpt:
+          'table inet ndfw, chain forward_drop: chain forward_drop { type filter hook forward priority 0; policy drop; }\n(chain forward_drop has no rules)',
       },
     ]);
-    expect(found.fix.commands).toEqual(['nft insert rule inet ndfw forward_drop iifname "podman1" oifname "podman1" accept']);
+    expect(found.fix.commands).toEqual([
+      'nft insert rule inet ndfw forward_drop iifname "podman1" oifname "podman1" accept',
+    ]);
   });
 
   it("points at the engine's lost rules when docker's FORWARD policy drops because netavark's accepts are gone", async () => {
     const found = await single(brNetfilterForwardDrop, 'netavark-flushed');
-    expect(found.evidence[1]?.excerpt).toMatch(/^table ip filter, chain FORWARD: :FORWARD DROP\n-A FORWARD -j DOCKER-USER/);
-    expect(found.fix).toEqual({ summary: 'Make netavark write its rules for the network again.', commands: ['podman network reload --all'] });
+    expect(found.evidence[1]?.excerpt).toMatch(
+      /^table ip filter, chain FORWARD: :FORWARD DROP\n-A FORWARD -j DOCKER-USER/,
+    );
+    expect(found.fix).toEqual({
+      summary: 'Make netavark write its rules for the network again.',
+      commands: ['podman network reload --all'],
+    });
   });
 });
 
@@ -132,17 +156,21 @@ describe('fw.foreign_forward_drop', () => {
     ]);
   });
 
-  it('passes once those accepts are in the foreign table', () => passes(foreignForwardDrop, 'foreign-forward-accepted'));
+  it('passes once those accepts are in the foreign table', () =>
+    passes(foreignForwardDrop, 'foreign-forward-accepted'));
 
-  it("leaves a drop policy that only drops because the engine's accepts are gone to fw.engine_rules_flushed", () => passes(foreignForwardDrop, 'netavark-flushed'));
+  it("leaves a drop policy that only drops because the engine's accepts are gone to fw.engine_rules_flushed", () =>
+    passes(foreignForwardDrop, 'netavark-flushed'));
 });
 
 describe('fw.input_drop_blocks_bridge_dns', () => {
   it('passes on the healthy host', () => passes(inputDropDns));
 
-  it("names the input chain that drops queries to aardvark-dns on the gateway", async () => {
+  it('names the input chain that drops queries to aardvark-dns on the gateway', async () => {
     const found = await single(inputDropDns, 'inet-input-drop');
-    expect(found.title).toBe("DNS queries from podman network ndwhy-net (podman1) to 10.89.0.1:53 are dropped by the host's input hook");
+    expect(found.title).toBe(
+      "DNS queries from podman network ndwhy-net (podman1) to 10.89.0.1:53 are dropped by the host's input hook",
+    );
     expect(found.evidence[0]?.excerpt).toBe(
       'table inet filter, chain input: chain input { type filter hook input priority 0; policy drop; }\nct state { established, related } accept\niif lo accept',
     );
@@ -160,7 +188,9 @@ describe('fw.engine_rules_flushed', () => {
 
   it("finds netavark's forward accept and masquerade missing for a network with running containers", async () => {
     const found = await single(engineRulesFlushed, 'netavark-flushed');
-    expect(found.title).toBe('The netavark rules for podman network ndwhy-net (podman1) are gone (forward-accept, masquerade)');
+    expect(found.title).toBe(
+      'The netavark rules for podman network ndwhy-net (podman1) are gone (forward-accept, masquerade)',
+    );
     expect(found.evidence.map((evidence) => evidence.excerpt.split('\n')[0])).toEqual([
       'missing: a forward rule of netavark for podman1 (NETAVARK_FORWARD), which accepts traffic from 10.89.0.24',
       'missing: a masquerade rule in POSTROUTING for traffic from 10.89.0.24 (network ndwhy-net) to the outside',
@@ -184,8 +214,12 @@ describe('fw.iptables_backend_split', () => {
   it('warns when netavark writes to iptables-legacy while docker drops in iptables-nft, and says what it drops', async () => {
     const found = await single(iptablesBackendSplit, 'backend-split');
     expect(found.severity).toBe('warning');
-    expect(found.explanation).toContain('Engine chains: CNI, docker, netavark in iptables-nft; netavark in iptables-legacy.');
-    expect(found.explanation).toContain('podman network ndwhy-net (podman1) to the outside, by the drop policy of ip filter FORWARD (iptables-nft-save), while NETAVARK_FORWARD is in iptables-legacy');
+    expect(found.explanation).toContain(
+      'Engine chains: CNI, docker, netavark in iptables-nft; netavark in iptables-legacy.',
+    );
+    expect(found.explanation).toContain(
+      'podman network ndwhy-net (podman1) to the outside, by the drop policy of ip filter FORWARD (iptables-nft-save), while NETAVARK_FORWARD is in iptables-legacy',
+    );
     expect(found.evidence[0]?.excerpt.split('\n')[0]).toBe('# Warning: iptables-legacy tables present');
     expect(found.fix.commands).toEqual([
       'update-alternatives --set iptables /usr/sbin/iptables-nft',
@@ -204,14 +238,27 @@ describe('docker.docker_user_drop', () => {
 
   it('finds the catch-all drop in DOCKER-USER hitting podman containers too, and accepts replies and the bridge first', async () => {
     const found = await single(dockerUserDrop, 'docker-user-drop');
-    expect(found.title).toBe('Rule 1 of DOCKER-USER drops container traffic (same-bridge, to-outside, reply-from-outside)');
-    expect(found.evidence[0]).toEqual({ source: 'command', what: 'iptables-nft-save', excerpt: 'table ip filter, chain DOCKER-USER, rule 1: -A DOCKER-USER -j DROP (reached through FORWARD → DOCKER-USER)' });
-    expect(found.fix.commands).toEqual(['iptables -I DOCKER-USER 1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT', 'iptables -I DOCKER-USER 2 -i podman1 -j ACCEPT']);
+    expect(found.title).toBe(
+      'Rule 1 of DOCKER-USER drops container traffic (same-bridge, to-outside, reply-from-outside)',
+    );
+    expect(found.evidence[0]).toEqual({
+      source: 'command',
+      what: 'iptables-nft-save',
+      excerpt:
+        'table ip filter, chain DOCKER-USER, rule 1: -A DOCKER-USER -j DROP (reached through FORWARD → DOCKER-USER)',
+    });
+    expect(found.fix.commands).toEqual([
+      'iptables -I DOCKER-USER 1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+      'iptables -I DOCKER-USER 2 -i podman1 -j ACCEPT',
+    ]);
   });
 });
 
 describe('mixed.docker_forward_drop_breaks_podman_ingress', () => {
   it('does not apply while no podman container publishes a port', async () => {
-    expect(await run(dockerForwardDropPodmanIngress)).toEqual({ skip: 'not_applicable', reason: 'no running rootful podman container publishes a port' });
+    expect(await run(dockerForwardDropPodmanIngress)).toEqual({
+      skip: 'not_applicable',
+      reason: 'no running rootful podman container publishes a port',
+    });
   });
 });

@@ -24,14 +24,19 @@ function liveSnapshot(): Snapshot {
   return parseSnapshot(readFileSync(url, 'utf8'), url.pathname);
 }
 
-/** A recorded `exit N` line followed by what the tool printed (record-broken-states.sh, as a user without privileges). */
+/**
+ * A recorded `exit N` line followed by what the tool printed (record-broken-states.sh, as a user without privileges).
+ */
 function recordedFailure(file: string, argv: string[]): FakeCommand {
   const [status = '', ...output] = recordedRuleset(file).split('\n');
   return { argv, exitCode: Number(status.replace('exit ', '')), stderr: output.join('\n') };
 }
 
 /** The live host's engines with the rulesets of a state recorded in a private namespace. */
-function withRulesets(state: string, extra: { commands?: FakeCommand[]; files?: Record<string, string> } = {}): FakeHost {
+function withRulesets(
+  state: string,
+  extra: { commands?: FakeCommand[]; files?: Record<string, string> } = {},
+): FakeHost {
   return new FakeHost({
     snapshot: liveSnapshot(),
     commands: [
@@ -48,10 +53,17 @@ describe('the firewall facts on the live host', () => {
     const host = new FakeHost({ snapshot: liveSnapshot() });
     const read = await new Facts(host).get(firewallRulesets);
     if (!read.ok) throw new Error(read.reason);
-    expect(read.rulesets.kernel).toMatchObject({ moduleLoading: false, nfTables: true, legacyTables: { ipv4: [], ipv6: [] } });
+    expect(read.rulesets.kernel).toMatchObject({
+      moduleLoading: false,
+      nfTables: true,
+      legacyTables: { ipv4: [], ipv6: [] },
+    });
     expect(read.rulesets.nft.status).toBe('read');
     expect(read.rulesets.iptablesNft.ipv4.status).toBe('read');
-    expect(read.rulesets.iptablesLegacy.ipv4).toEqual({ status: 'skipped', reason: '/proc/net/ip_tables_names is empty: no legacy iptables table is in use' });
+    expect(read.rulesets.iptablesLegacy.ipv4).toEqual({
+      status: 'skipped',
+      reason: '/proc/net/ip_tables_names is empty: no legacy iptables table is in use',
+    });
     expect(host.timesAsked('run', ['iptables-legacy-save'])).toBe(0);
     expect(host.timesAsked('run', ['ip6tables-legacy-save'])).toBe(0);
   });
@@ -59,7 +71,10 @@ describe('the firewall facts on the live host', () => {
   it('build a model whose tables iptables-nft manages are recognised from its output', async () => {
     const model = await new Facts(new FakeHost({ snapshot: liveSnapshot() })).get(firewallModel);
     if (!model.ok) throw new Error(model.reason);
-    expect(model.model.tables.map((table) => `${table.backend} ${table.family} ${table.name}`).sort()).toEqual(['iptables-nft ip filter', 'iptables-nft ip nat']);
+    expect(model.model.tables.map((table) => `${table.backend} ${table.family} ${table.name}`).sort()).toEqual([
+      'iptables-nft ip filter',
+      'iptables-nft ip nat',
+    ]);
     expect(model.limits).toEqual([]);
   });
 
@@ -76,9 +91,14 @@ describe('the firewall facts on the live host', () => {
   it('list the rootful networks with running containers and the firewall code that writes their rules', async () => {
     const traffic = await new Facts(new FakeHost({ snapshot: liveSnapshot() })).get(rootfulTraffic);
     expect(traffic.unknown).toEqual([]);
-    expect(traffic.networks.map((network) => ({ name: network.network.name, writer: network.writer, bridge: network.bridge, containers: network.containers.map((container) => container.name).sort() }))).toEqual([
-      { name: 'ndwhy-net', writer: 'netavark', bridge: 'podman1', containers: ['nd-why-db', 'nd-why-web'] },
-    ]);
+    expect(
+      traffic.networks.map((network) => ({
+        name: network.network.name,
+        writer: network.writer,
+        bridge: network.bridge,
+        containers: network.containers.map((container) => container.name).sort(),
+      })),
+    ).toEqual([{ name: 'ndwhy-net', writer: 'netavark', bridge: 'podman1', containers: ['nd-why-db', 'nd-why-web'] }]);
   });
 });
 
@@ -97,14 +117,18 @@ describe('the firewall facts with legacy tables (backend-split, recorded in a pr
     expect(nftFlavour.status === 'read' && nftFlavour.ruleset.legacyTablesPresent).toBe(true);
     const model = await new Facts(host).get(firewallModel);
     if (!model.ok) throw new Error(model.reason);
-    expect(model.model.tables.filter((table) => table.backend === 'iptables-legacy').map((table) => table.name)).toEqual(['nat', 'filter']);
+    expect(
+      model.model.tables.filter((table) => table.backend === 'iptables-legacy').map((table) => table.name),
+    ).toEqual(['nat', 'filter']);
   });
 });
 
 describe('the firewall facts when the rules cannot be read', () => {
   it('say that reading needs root, and run nothing, for a user other than root', async () => {
     const snapshot = liveSnapshot();
-    const host = new FakeHost({ snapshot: { ...snapshot, context: { ...snapshot.context, uid: 1500, gid: 1500, groups: [1500], user: 'ndlab' } } });
+    const host = new FakeHost({
+      snapshot: { ...snapshot, context: { ...snapshot.context, uid: 1500, gid: 1500, groups: [1500], user: 'ndlab' } },
+    });
     expect(await new Facts(host).get(firewallModel)).toEqual({ ok: false, reason: NEEDS_ROOT });
     expect(host.requests.filter((request) => request.startsWith('run '))).toEqual([]);
   });
@@ -126,8 +150,13 @@ describe('the firewall facts when the rules cannot be read', () => {
     const host = withRulesets('input-drop', { commands: [{ argv: NFT_LIST, stdout: truncated }] });
     const model = await new Facts(host).get(firewallModel);
     if (!model.ok) throw new Error(model.reason);
-    expect(model.limits).toEqual([expect.stringMatching(/^could not read the output of `nft -j list ruleset`: nft output is not valid JSON/)]);
-    expect(model.model.tables.map((table) => `${table.backend} ${table.name}`)).toEqual(['iptables-nft filter', 'iptables-nft nat']);
+    expect(model.limits).toEqual([
+      expect.stringMatching(/^could not read the output of `nft -j list ruleset`: nft output is not valid JSON/),
+    ]);
+    expect(model.model.tables.map((table) => `${table.backend} ${table.name}`)).toEqual([
+      'iptables-nft filter',
+      'iptables-nft nat',
+    ]);
   });
 
   it('read a host whose ruleset was flushed as an empty model, not as a failure', async () => {
@@ -140,6 +169,10 @@ describe('the kernel facts', () => {
   it('treat a missing /proc/modules as a kernel that cannot load modules, where reading loads nothing', async () => {
     const kernel = await new Facts(new FakeHost({ snapshot: liveSnapshot() })).get(kernelNetfilter);
     expect(kernel.nfTablesReason).toMatch(/cannot load modules/);
-    expect(kernel.evidence).toContainEqual({ source: 'file', what: '/proc/modules', excerpt: '/proc/modules does not exist' });
+    expect(kernel.evidence).toContainEqual({
+      source: 'file',
+      what: '/proc/modules',
+      excerpt: '/proc/modules does not exist',
+    });
   });
 });

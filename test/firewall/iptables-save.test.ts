@@ -117,7 +117,9 @@ describe('parseIptablesSave on the live host with a podman and a docker containe
     });
     const podmanDnat = chain(ruleset, 'nat', 'NETAVARK-DN-0FA7196DBC64B').rules.at(-1);
     expect(podmanDnat?.match.destinationPort?.value).toBe('8080');
-    expect(podmanDnat?.target?.options).toEqual([{ name: '--to-destination', values: ['10.89.0.3:80'], negated: false }]);
+    expect(podmanDnat?.target?.options).toEqual([
+      { name: '--to-destination', values: ['10.89.0.3:80'], negated: false },
+    ]);
   });
 
   it('reads a quoted comment with spaces and colons as one value', () => {

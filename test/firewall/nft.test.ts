@@ -184,7 +184,9 @@ describe('parseNftJson on native nftables rules and iptables-nft tables (private
       destinationAddress: [{ protocol: 'ip', operator: '==', values: ['@s4'] }],
       destinationPort: [{ protocol: 'udp', operator: '==', values: ['53'] }],
     });
-    expect(rule(forward, 7).summary.sourceAddress).toEqual([{ protocol: 'ip6', operator: '==', values: ['fd00::/64'] }]);
+    expect(rule(forward, 7).summary.sourceAddress).toEqual([
+      { protocol: 'ip6', operator: '==', values: ['fd00::/64'] },
+    ]);
   });
 
   it('summarizes every kind of verdict', () => {

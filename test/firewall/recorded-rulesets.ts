@@ -3,7 +3,8 @@ import { parseIptablesSave } from '../../src/netfilter/iptables-save.js';
 import { buildModel, type FirewallModel, type RulesetSources } from '../../src/netfilter/model.js';
 import { parseNftJson } from '../../src/netfilter/nft.js';
 
-// Every ruleset here was recorded by the scripts in test/fixtures/rulesets (README.md there says how and in which state).
+// Every ruleset here was recorded by the scripts in test/fixtures/rulesets (README.md there says how and in which
+// state).
 export function recordedRuleset(name: string): string {
   return readFileSync(new URL(`../fixtures/rulesets/${name}`, import.meta.url), 'utf8');
 }
@@ -16,16 +17,24 @@ function exists(name: string): boolean {
  * The model of one recorded state: its nft listing with the iptables-nft-save (or, for the live recordings,
  * iptables-save) text beside it, and its iptables-legacy-save text when the state has legacy tables.
  */
-export function recordedModel(state: string, options: { nft?: string; withIptablesText?: boolean } = {}): FirewallModel {
+export function recordedModel(
+  state: string,
+  options: { nft?: string; withIptablesText?: boolean } = {},
+): FirewallModel {
   const sources: RulesetSources = {
     nft: { command: 'nft -j list ruleset', ruleset: parseNftJson(recordedRuleset(options.nft ?? `${state}.nft.json`)) },
   };
   const iptablesText = [`${state}.iptables-nft-save.txt`, `${state}.iptables-save.txt`].find(exists);
   if (options.withIptablesText !== false && iptablesText) {
-    sources.iptablesNft = [{ command: 'iptables-nft-save', ruleset: parseIptablesSave(recordedRuleset(iptablesText), 'ipv4') }];
+    sources.iptablesNft = [
+      { command: 'iptables-nft-save', ruleset: parseIptablesSave(recordedRuleset(iptablesText), 'ipv4') },
+    ];
   }
   const legacy = `${state}.iptables-legacy-save.txt`;
-  if (exists(legacy)) sources.iptablesLegacy = [{ command: 'iptables-legacy-save', ruleset: parseIptablesSave(recordedRuleset(legacy), 'ipv4') }];
+  if (exists(legacy))
+    sources.iptablesLegacy = [
+      { command: 'iptables-legacy-save', ruleset: parseIptablesSave(recordedRuleset(legacy), 'ipv4') },
+    ];
   return buildModel(sources);
 }
 

@@ -30,7 +30,11 @@ describe('FakeHost', () => {
     expect(host.context.user).toBe('ndlab');
     expect(await host.readFile('/etc/hostname')).toEqual({ path: '/etc/hostname', ok: true, content: 'vm\n' });
     expect(await host.readFile('/proc/sys/net/ipv4/ping_group_range')).toMatchObject({ content: '0\t2147483647\n' });
-    expect(await host.run(['podman', 'ps', '--no-trunc', '--quiet'])).toMatchObject({ exitCode: 125, stdout: '', stderr: 'boom' });
+    expect(await host.run(['podman', 'ps', '--no-trunc', '--quiet'])).toMatchObject({
+      exitCode: 125,
+      stdout: '',
+      stderr: 'boom',
+    });
     expect(await host.run(['iptables-save'])).toMatchObject({ exitCode: null, stdout: '', error: { code: 'ENOENT' } });
     expect(await host.stat('/dev/net/tun')).toMatchObject({ ok: false, error: { code: 'ENOENT' } });
     expect((await host.run(['podman', 'info', '--format', 'json'])).stdout).toContain('"rootless": true');
@@ -45,9 +49,12 @@ describe('FakeHost', () => {
     expect(host.takeUndeclared()).toEqual(['run rm -rf /', 'readFile /etc/shadow']);
   });
 
-  it.fails('fails the test when a check asked for something undeclared, although the runner caught the throw', async () => {
-    const host = new FakeHost();
-    const [result] = await runChecks([readsHostname], { host, facts: new Facts(host) });
-    expect(result?.status).toBe('error');
-  });
+  it.fails(
+    'fails the test when a check asked for something undeclared, although the runner caught the throw',
+    async () => {
+      const host = new FakeHost();
+      const [result] = await runChecks([readsHostname], { host, facts: new Facts(host) });
+      expect(result?.status).toBe('error');
+    },
+  );
 });

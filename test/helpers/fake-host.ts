@@ -69,7 +69,10 @@ export class FakeHost implements Host {
   constructor(setup: FakeHostSetup = {}) {
     const { snapshot } = setup;
     this.context = snapshot?.context ?? DEFAULT_CONTEXT;
-    this.origin = snapshot === undefined ? 'the test' : `the snapshot recorded at ${snapshot.recordedAt} (re-record it if the checks changed) or the test`;
+    this.origin =
+      snapshot === undefined
+        ? 'the test'
+        : `the snapshot recorded at ${snapshot.recordedAt} (re-record it if the checks changed) or the test`;
     for (const entry of snapshot?.commands ?? []) this.commands.set(commandKey(entry.argv), entry);
     for (const entry of snapshot?.files ?? []) this.files.set(entry.path, entry);
     for (const entry of snapshot?.dirs ?? []) this.dirs.set(entry.path, entry);
@@ -97,7 +100,9 @@ export class FakeHost implements Host {
     }
     onTestFinished(() => {
       if (this.undeclared.length > 0) {
-        throw new Error(`FakeHost was asked for what ${this.origin} did not declare:\n  ${this.undeclared.join('\n  ')}`);
+        throw new Error(
+          `FakeHost was asked for what ${this.origin} did not declare:\n  ${this.undeclared.join('\n  ')}`,
+        );
       }
     });
   }

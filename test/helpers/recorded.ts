@@ -5,7 +5,11 @@ import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { Report } from '../../src/core/report.js';
 
 /** Snapshots recorded on the lab host; test/fixtures/snapshots/README.md says how and in which state. */
-export const SNAPSHOT_NAMES = ['healthy-rootful-netavark-docker', 'healthy-rootful-cni-docker', 'healthy-rootless'] as const;
+export const SNAPSHOT_NAMES = [
+  'healthy-rootful-netavark-docker',
+  'healthy-rootful-cni-docker',
+  'healthy-rootless',
+] as const;
 export type SnapshotName = (typeof SNAPSHOT_NAMES)[number];
 
 export function snapshotPath(name: SnapshotName): string {
@@ -32,7 +36,9 @@ const RENAMED_CHECKS: Record<string, string> = {
 /** The report the recording run printed, its check ids as they are today, its checks in today's order (by id). */
 export function recordedReport(name: SnapshotName): Report {
   const report = JSON.parse(readFileSync(reportPath(name), 'utf8')) as Report;
-  const checks = report.checks.map((check) => ({ ...check, id: RENAMED_CHECKS[check.id] ?? check.id })).sort((left, right) => left.id.localeCompare(right.id));
+  const checks = report.checks
+    .map((check) => ({ ...check, id: RENAMED_CHECKS[check.id] ?? check.id }))
+    .sort((left, right) => left.id.localeCompare(right.id));
   return { ...report, checks, findings: checks.flatMap((check) => check.findings) };
 }
 

@@ -87,7 +87,11 @@ describe('LiveHost.run', () => {
 
   it('reports a command killed by a signal', async () => {
     const result = await host.run(['sh', '-c', 'kill -TERM $$']);
-    expect(result).toMatchObject({ exitCode: null, timedOut: false, error: { code: 'ESIGNAL', message: 'killed by SIGTERM' } });
+    expect(result).toMatchObject({
+      exitCode: null,
+      timedOut: false,
+      error: { code: 'ESIGNAL', message: 'killed by SIGTERM' },
+    });
   });
 
   it('refuses an empty command', async () => {
@@ -132,7 +136,11 @@ describe('LiveHost files, folders and stats', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a file', async () => {
-    expect(await host.readFile(join(dir, 'b.txt'))).toEqual({ path: join(dir, 'b.txt'), ok: true, content: 'content\n' });
+    expect(await host.readFile(join(dir, 'b.txt'))).toEqual({
+      path: join(dir, 'b.txt'),
+      ok: true,
+      content: 'content\n',
+    });
   });
 
   it('gives error codes for a missing file, a folder and a file too large to read whole', async () => {
@@ -153,8 +161,14 @@ describe('LiveHost files, folders and stats', () => {
 
   it('stats through symbolic links, with permission bits and device numbers', async () => {
     expect(await host.stat(join(dir, 'link'))).toMatchObject({ ok: true, stat: { type: 'file', size: 8 } });
-    expect(await host.stat('/dev/null')).toMatchObject({ ok: true, stat: { type: 'char', mode: 0o666, rdev: { major: 1, minor: 3 } } });
+    expect(await host.stat('/dev/null')).toMatchObject({
+      ok: true,
+      stat: { type: 'char', mode: 0o666, rdev: { major: 1, minor: 3 } },
+    });
     expect(await host.stat(join(dir, 'missing'))).toMatchObject({ ok: false, error: { code: 'ENOENT' } });
-    expect(await host.stat(join(dir, 'b.txt', 'below-a-file'))).toMatchObject({ ok: false, error: { code: 'ENOTDIR' } });
+    expect(await host.stat(join(dir, 'b.txt', 'below-a-file'))).toMatchObject({
+      ok: false,
+      error: { code: 'ENOTDIR' },
+    });
   });
 });

@@ -66,49 +66,73 @@ describe('RecordingHost', () => {
     ]).flat();
     release();
     const answers = await Promise.all(asks);
-    expect(inner.requests).toEqual(['run podman info', 'readFile /etc/subuid', 'readDir /etc/cni/net.d', 'stat /dev/net/tun']);
+    expect(inner.requests).toEqual([
+      'run podman info',
+      'readFile /etc/subuid',
+      'readDir /etc/cni/net.d',
+      'stat /dev/net/tun',
+    ]);
     expect(new Set(answers.filter((_, index) => index % 4 === 0)).size).toBe(1);
     expect(session.commandCount).toBe(1);
   });
 
   it('keeps commands apart whose arguments differ only in where they split', async () => {
-    const inner = new FakeHost({ commands: [{ argv: ['sh', '-c', 'a b'], stdout: 'one' }, { argv: ['sh', '-c a', 'b'], stdout: 'two' }] });
+    const inner = new FakeHost({
+      commands: [
+        { argv: ['sh', '-c', 'a b'], stdout: 'one' },
+        { argv: ['sh', '-c a', 'b'], stdout: 'two' },
+      ],
+    });
     const session = new RecordingHost(inner);
     expect((await session.run(['sh', '-c', 'a b'])).stdout).toBe('one');
     expect((await session.run(['sh', '-c a', 'b'])).stdout).toBe('two');
   });
 
-  it.each(SNAPSHOT_NAMES)('makes every request of a full run at most once (%s), which the checks alone would repeat', async (name) => {
-    const direct = countingReplay(name);
-    await runChecks(HOST_CHECKS, { host: direct.host, facts: new Facts(direct.host) });
-    expect(direct.requests.length).toBeGreaterThan(new Set(direct.requests).size);
+  it.each(SNAPSHOT_NAMES)(
+    'makes every request of a full run at most once (%s), which the checks alone would repeat',
+    async (name) => {
+      const direct = countingReplay(name);
+      await runChecks(HOST_CHECKS, { host: direct.host, facts: new Facts(direct.host) });
+      expect(direct.requests.length).toBeGreaterThan(new Set(direct.requests).size);
 
-    const inner = countingReplay(name);
-    const session = new RecordingHost(inner.host);
-    await runChecks(HOST_CHECKS, { host: session, facts: new Facts(session) });
-    expect(inner.requests.length).toBe(new Set(inner.requests).size);
-  });
+      const inner = countingReplay(name);
+      const session = new RecordingHost(inner.host);
+      await runChecks(HOST_CHECKS, { host: session, facts: new Facts(session) });
+      expect(inner.requests.length).toBe(new Set(inner.requests).size);
+    },
+  );
 });
 
 describe('record and replay', () => {
-  it.each(SNAPSHOT_NAMES)('replays a run recorded through RecordingHost with the same answers and results (%s)', async (name) => {
-    const inner = countingReplay(name).host;
-    const session = new RecordingHost(inner);
-    const live = await runChecks(HOST_CHECKS, { host: session, facts: new Facts(session) });
-    const written = JSON.stringify(await session.snapshot(TOOL, new Date('2026-01-02T03:04:05Z')));
+  it.each(SNAPSHOT_NAMES)(
+    'replays a run recorded through RecordingHost with the same answers and results (%s)',
+    async (name) => {
+      const inner = countingReplay(name).host;
+      const session = new RecordingHost(inner);
+      const live = await runChecks(HOST_CHECKS, { host: session, facts: new Facts(session) });
+      const written = JSON.stringify(await session.snapshot(TOOL, new Date('2026-01-02T03:04:05Z')));
 
-    const snapshot = parseSnapshot(written, 'round-trip');
-    expect(snapshot).toMatchObject({ kind: 'netdoctor-snapshot', version: 1, tool: TOOL, recordedAt: '2026-01-02T03:04:05.000Z', context: inner.context });
-    expect(snapshot.commands.length).toBeGreaterThan(0);
-    const replay = new ReplayHost(snapshot);
-    for (const command of snapshot.commands) expect(await replay.run(command.argv)).toEqual(await inner.run(command.argv));
-    for (const file of snapshot.files) expect(await replay.readFile(file.path)).toEqual(await inner.readFile(file.path));
-    for (const dir of snapshot.dirs) expect(await replay.readDir(dir.path)).toEqual(await inner.readDir(dir.path));
-    for (const stat of snapshot.stats) expect(await replay.stat(stat.path)).toEqual(await inner.stat(stat.path));
+      const snapshot = parseSnapshot(written, 'round-trip');
+      expect(snapshot).toMatchObject({
+        kind: 'netdoctor-snapshot',
+        version: 1,
+        tool: TOOL,
+        recordedAt: '2026-01-02T03:04:05.000Z',
+        context: inner.context,
+      });
+      expect(snapshot.commands.length).toBeGreaterThan(0);
+      const replay = new ReplayHost(snapshot);
+      for (const command of snapshot.commands)
+        expect(await replay.run(command.argv)).toEqual(await inner.run(command.argv));
+      for (const file of snapshot.files)
+        expect(await replay.readFile(file.path)).toEqual(await inner.readFile(file.path));
+      for (const dir of snapshot.dirs) expect(await replay.readDir(dir.path)).toEqual(await inner.readDir(dir.path));
+      for (const stat of snapshot.stats) expect(await replay.stat(stat.path)).toEqual(await inner.stat(stat.path));
 
-    const replayed = await runChecks(HOST_CHECKS, { host: replay, facts: new Facts(replay) });
-    expect(withoutDurations(replayed)).toEqual(withoutDurations(live));
-  });
+      const replayed = await runChecks(HOST_CHECKS, { host: replay, facts: new Facts(replay) });
+      expect(withoutDurations(replayed)).toEqual(withoutDurations(live));
+    },
+  );
 
   it('answers ENOTRECORDED for anything the snapshot does not hold, naming it', async () => {
     const replay = new ReplayHost(recordedSnapshot('healthy-rootless'));
@@ -117,9 +141,15 @@ describe('record and replay', () => {
       exitCode: null,
       stdout: '',
       timedOut: false,
-      error: { code: 'ENOTRECORDED', message: 'the command `iptables-save -t filter` was not recorded in the snapshot' },
+      error: {
+        code: 'ENOTRECORDED',
+        message: 'the command `iptables-save -t filter` was not recorded in the snapshot',
+      },
     });
-    expect(await replay.readFile('/etc/netdoctor-never-read.conf')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED', message: expect.stringContaining('/etc/netdoctor-never-read.conf') } });
+    expect(await replay.readFile('/etc/netdoctor-never-read.conf')).toMatchObject({
+      ok: false,
+      error: { code: 'ENOTRECORDED', message: expect.stringContaining('/etc/netdoctor-never-read.conf') },
+    });
     expect(await replay.readDir('/etc/cni/net.d')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
     expect(await replay.stat('/usr/sbin/nft')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
   });
@@ -144,13 +174,33 @@ describe('parseSnapshot', () => {
 
   it.each([
     ['text that is not JSON', '{"kind": "netdoctor-snapshot",', /^x\.json is not JSON: /],
-    ['a report instead of a snapshot', JSON.stringify({ schemaVersion: 1, checks: [] }), /^x\.json is not a netdoctor snapshot \(write one with: netdoctor --record FILE\)$/],
+    [
+      'a report instead of a snapshot',
+      JSON.stringify({ schemaVersion: 1, checks: [] }),
+      /^x\.json is not a netdoctor snapshot \(write one with: netdoctor --record FILE\)$/,
+    ],
     ['a JSON array', '[]', /is not a netdoctor snapshot/],
-    ['another version', withChange((data) => (data.version = 2)), /^x\.json is a snapshot of version 2; this netdoctor reads version 1$/],
+    [
+      'another version',
+      withChange((data) => (data.version = 2)),
+      /^x\.json is a snapshot of version 2; this netdoctor reads version 1$/,
+    ],
     ['no context', withChange((data) => delete data.context), /the snapshot has no valid "context"/],
-    ['commands that are not a list', withChange((data) => (data.commands = {})), /"commands" must be an array of objects/],
-    ['a command without stdout', withChange((data) => (data.commands = [{ argv: ['true'] }])), /every entry of "commands" needs "argv" and "stdout"/],
-    ['a file entry without ok', withChange((data) => (data.files = [{ path: '/etc/hostname' }])), /every file, folder and stat entry needs "path" and "ok"/],
+    [
+      'commands that are not a list',
+      withChange((data) => (data.commands = {})),
+      /"commands" must be an array of objects/,
+    ],
+    [
+      'a command without stdout',
+      withChange((data) => (data.commands = [{ argv: ['true'] }])),
+      /every entry of "commands" needs "argv" and "stdout"/,
+    ],
+    [
+      'a file entry without ok',
+      withChange((data) => (data.files = [{ path: '/etc/hostname' }])),
+      /every file, folder and stat entry needs "path" and "ok"/,
+    ],
   ])('rejects %s with a clear message', (_what, text, message) => {
     expect(() => parseSnapshot(text, 'x.json')).toThrow(SnapshotError);
     expect(() => parseSnapshot(text, 'x.json')).toThrow(message);

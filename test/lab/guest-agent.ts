@@ -5,7 +5,15 @@
  */
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { run, sleep } from './lib/exec.js';
-import { POWEROFF_FILE, READY_FILE, requestFile, resultFile, writeAtomically, type GuestRequest, type GuestResult } from './lib/guest-protocol.js';
+import {
+  POWEROFF_FILE,
+  READY_FILE,
+  requestFile,
+  resultFile,
+  writeAtomically,
+  type GuestRequest,
+  type GuestResult,
+} from './lib/guest-protocol.js';
 
 const POLL_MS = 50;
 const LIFETIME_MS = 3_600_000;
@@ -34,7 +42,15 @@ async function answer(job: string, id: string): Promise<void> {
     const request = JSON.parse(await readFile(`${job}/${requestFile(id)}`, 'utf8')) as GuestRequest;
     result = await run(request.argv, { env: request.env, timeoutMs: request.timeoutMs });
   } catch (error) {
-    result = { argv: [], exitCode: null, stdout: '', stderr: '', timedOut: false, durationMs: 0, spawnError: `the agent could not read the request: ${(error as Error).message}` };
+    result = {
+      argv: [],
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      timedOut: false,
+      durationMs: 0,
+      spawnError: `the agent could not read the request: ${(error as Error).message}`,
+    };
   }
   await writeAtomically(`${job}/${resultFile(id)}`, result);
   await rm(`${job}/${requestFile(id)}`, { force: true });

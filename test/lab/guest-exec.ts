@@ -18,7 +18,9 @@ if (job === undefined || separator !== '--' || argv.length === 0) {
   process.exit(2);
 }
 const id = randomUUID();
-const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+const env = Object.fromEntries(
+  Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+);
 await writeAtomically(`${job}/${requestFile(id)}`, { argv, env, timeoutMs: GUEST_TIMEOUT_MS } satisfies GuestRequest);
 const deadline = Date.now() + GUEST_TIMEOUT_MS + 15_000;
 let result: GuestResult | undefined;

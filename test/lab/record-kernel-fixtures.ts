@@ -1,7 +1,8 @@
 /**
  * Records the kernel-module fixtures of test/fixtures/part2 in the lab guest (lib/guest.ts): `netdoctor --record`
  * of the two kernel checks, as root and as ndlab, on Debian 12's own kernel with and without its module tree and
- * with either iptables flavour. Run as root after `npm run test:lab` built it: node dist/test/lab/record-kernel-fixtures.js
+ * with either iptables flavour. Run as root after `npm run test:lab` built it: node dist/test/lab/record-kernel-
+ * fixtures.js
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { LabError, brief, ok, run } from './lib/exec.js';
@@ -32,21 +33,38 @@ const PLAN: Record<GuestView, Recording[]> = {
 
 async function must(guest: Guest, argv: string[]): Promise<string> {
   const result = await run([...guest.prefix(), ...argv], { timeoutMs: GUEST_RUN_LIMIT_MS });
-  if (!ok(result) && !(argv.includes('--record') && result.exitCode !== null && result.exitCode <= 2)) throw new LabError(`\`${argv.join(' ')}\` in the guest: ${brief(result, 300)}`);
+  if (!ok(result) && !(argv.includes('--record') && result.exitCode !== null && result.exitCode <= 2))
+    throw new LabError(`\`${argv.join(' ')}\` in the guest: ${brief(result, 300)}`);
   return result.stdout;
 }
 
 async function record(guest: Guest, recording: Recording): Promise<void> {
-  for (const tool of ['iptables', 'ip6tables']) await must(guest, ['update-alternatives', '--set', tool, `/usr/sbin/${tool}-${recording.flavour}`]);
+  for (const tool of ['iptables', 'ip6tables'])
+    await must(guest, ['update-alternatives', '--set', tool, `/usr/sbin/${tool}-${recording.flavour}`]);
   const snapshot = `${guest.job}/${recording.name}.json`;
-  const netdoctor = recording.as === 'root' ? [process.execPath, NETDOCTOR] : [AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`];
+  const netdoctor =
+    recording.as === 'root'
+      ? [process.execPath, NETDOCTOR]
+      : [AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`];
   if (recording.as === 'ndlab') await must(guest, ['install', '-d', '-o', LAB_USER, guest.job + '/ndlab']);
   const target = recording.as === 'root' ? snapshot : `${guest.job}/ndlab/${recording.name}.json`;
-  const report = await must(guest, [...netdoctor, '--only', `${KERNEL_CHECK},${ROOTLESS_CHECK}`, ...GUEST_TIMEOUTS, '--json', '--record', target]);
+  const report = await must(guest, [
+    ...netdoctor,
+    '--only',
+    `${KERNEL_CHECK},${ROOTLESS_CHECK}`,
+    ...GUEST_TIMEOUTS,
+    '--json',
+    '--record',
+    target,
+  ]);
   await copyFile(target, `${FIXTURES}/${recording.name}.json`);
   await writeFile(`${FIXTURES}/${recording.name}.report.json`, report.endsWith('\n') ? report : `${report}\n`);
-  const findings = (JSON.parse(await readFile(`${FIXTURES}/${recording.name}.report.json`, 'utf8')) as { findings: { id: string }[] }).findings.map((finding) => finding.id);
-  console.log(`${recording.name}: ${guest.release} (${guest.view}), ${recording.as}, iptables-${recording.flavour}: ${findings.join(', ') || 'no findings'}`);
+  const findings = (
+    JSON.parse(await readFile(`${FIXTURES}/${recording.name}.report.json`, 'utf8')) as { findings: { id: string }[] }
+  ).findings.map((finding) => finding.id);
+  console.log(
+    `${recording.name}: ${guest.release} (${guest.view}), ${recording.as}, iptables-${recording.flavour}: ${findings.join(', ') || 'no findings'}`,
+  );
 }
 
 await installForLabUser();

@@ -40,8 +40,17 @@ async function sweep(): Promise<string[]> {
   for (const kind of ['podman', 'cni', 'rootless', 'docker'] as EngineKind[]) {
     const engine = new Engine(kind);
     engine.aardvarkBefore = running;
-    const [containers, networks] = await Promise.all([engine.cmd(['ps', '-a', '--format', '{{.Names}}']), engine.cmd(['network', 'ls', '--format', '{{.Name}}'])]);
-    const lab = (result: typeof containers) => (ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(LAB_PREFIX)) : []);
+    const [containers, networks] = await Promise.all([
+      engine.cmd(['ps', '-a', '--format', '{{.Names}}']),
+      engine.cmd(['network', 'ls', '--format', '{{.Name}}']),
+    ]);
+    const lab = (result: typeof containers) =>
+      ok(result)
+        ? result.stdout
+            .split('\n')
+            .map((line) => line.trim())
+            .filter((name) => name.startsWith(LAB_PREFIX))
+        : [];
     for (const name of lab(containers)) engine.trackContainer(name);
     for (const name of lab(networks)) engine.trackNetwork(name);
     removed.push(...(await engine.cleanup()).map((name) => `${engine.label} ${name}`));
@@ -51,7 +60,9 @@ async function sweep(): Promise<string[]> {
 
 function line(result: ScenarioResult): string {
   const verdict = result.passed ? 'pass' : 'FAIL';
-  const text = result.passed ? result.summary : `${result.failure ?? ''}${result.failure && result.summary !== result.failure ? ` (saw: ${result.summary})` : ''}`;
+  const text = result.passed
+    ? result.summary
+    : `${result.failure ?? ''}${result.failure && result.summary !== result.failure ? ` (saw: ${result.summary})` : ''}`;
   return `${result.name.padEnd(36)} ${verdict}  ${clip(text, result.passed ? 700 : 900)}  (${result.seconds.toFixed(1)} s)`;
 }
 
@@ -60,7 +71,10 @@ async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('--verbose');
   const names = rest.filter((arg) => arg !== '--verbose');
   if (mode === 'list') {
-    for (const scenario of SCENARIOS) say(`${scenario.name.padEnd(36)} ${scenario.kind === 'baseline' ? 'baseline' : scenario.ids.join(', ')}: ${scenario.description}`);
+    for (const scenario of SCENARIOS)
+      say(
+        `${scenario.name.padEnd(36)} ${scenario.kind === 'baseline' ? 'baseline' : scenario.ids.join(', ')}: ${scenario.description}`,
+      );
     return 0;
   }
   if (mode !== 'run' && mode !== 'record' && mode !== 'restore') {
@@ -78,14 +92,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`lab: unknown scenario(s): ${unknown.join(', ')} (node dist/test/lab/run.js list)\n`);
     return EXIT_USAGE;
   }
-  const selected: Scenario[] = names.length > 0 ? SCENARIOS.filter((scenario) => names.includes(scenario.name)) : [...SCENARIOS];
+  const selected: Scenario[] =
+    names.length > 0 ? SCENARIOS.filter((scenario) => names.includes(scenario.name)) : [...SCENARIOS];
 
   const recovered = await recoverJournal();
   if (recovered.length > 0) say(`lab: undid what an interrupted run left: ${recovered.join('; ')}`);
   if (mode === 'restore') {
     const docker = await ensureDockerd();
     const removed = await sweep();
-    say(`lab: restored (${recovered.length} host change(s) undone, ${removed.length} ndl-* object(s) removed${docker ? `, ${docker}` : ''})`);
+    say(
+      `lab: restored (${recovered.length} host change(s) undone, ${removed.length} ndl-* object(s) removed${docker ? `, ${docker}` : ''})`,
+    );
     return 0;
   }
 
@@ -133,7 +150,10 @@ async function main(argv: string[]): Promise<number> {
   const log: string[] = [`netdoctor lab ${mode}, ${new Date().toISOString()}`];
   for (const scenario of selected) {
     if (performance.now() - labStarted > LAB_LIMIT_MS) {
-      const skipped: ScenarioResult = { ...notYetRun(scenario), failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up` };
+      const skipped: ScenarioResult = {
+        ...notYetRun(scenario),
+        failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up`,
+      };
       results.push(skipped);
       say(line(skipped));
       continue;
@@ -151,16 +171,27 @@ async function main(argv: string[]): Promise<number> {
   await writeFile(LOG, `${log.join('\n')}\n`);
 
   const left = compareFingerprints(initial, await fingerprint());
-  say(left.length === 0 ? 'lab: the host is as before the run' : `lab: the host is NOT as before the run: ${left.join('; ')}`);
+  say(
+    left.length === 0
+      ? 'lab: the host is as before the run'
+      : `lab: the host is NOT as before the run: ${left.join('; ')}`,
+  );
   const total = results.length;
   const diagnosed = results.filter((result) => result.diagnosed).length;
-  const falseErrors = results.filter((result) => result.kind === 'baseline').reduce((sum, result) => sum + result.falseErrors, 0);
+  const falseErrors = results
+    .filter((result) => result.kind === 'baseline')
+    .reduce((sum, result) => sum + result.falseErrors, 0);
   const fixes = results.filter((result) => result.printedFixVerified).length;
   const failed = results.filter((result) => !result.passed);
   const seconds = (performance.now() - labStarted) / 1000;
-  if (failed.length > 0) say(`lab: ${failed.length} scenario(s) failed: ${failed.map((result) => result.name).join(', ')}; details in ${LOG}`);
+  if (failed.length > 0)
+    say(
+      `lab: ${failed.length} scenario(s) failed: ${failed.map((result) => result.name).join(', ')}; details in ${LOG}`,
+    );
   say(`lab: total ${seconds.toFixed(0)} s${mode === 'record' ? '; snapshots in test/fixtures/snapshots/lab/' : ''}`);
-  say(`lab: ${diagnosed}/${total} scenarios diagnosed, ${falseErrors} false errors on healthy baselines, ${fixes} fixes verified`);
+  say(
+    `lab: ${diagnosed}/${total} scenarios diagnosed, ${falseErrors} false errors on healthy baselines, ${fixes} fixes verified`,
+  );
   return failed.length > 0 || left.length > 0 ? 1 : 0;
 }
 

@@ -62,7 +62,10 @@ interface ScenarioBase {
   netns?: string;
   /** Its own time limit, when the default (SCENARIO_LIMIT_MS) is too short: an emulated guest. */
   timeLimitMs?: number;
-  /** The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same expectations. */
+  /**
+   * The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same
+   * expectations.
+   */
   netdoctorCommand?: (lab: Lab) => string[];
   /** Builds the state: containers, networks, and (for broken ones) the breakage. */
   setup(lab: Lab): Promise<void>;
@@ -77,7 +80,9 @@ export interface BaselineScenario extends ScenarioBase {
   proveHealthy(lab: Lab): Promise<string>;
 }
 
-/** A broken host: the breakage is proven with real traffic, netdoctor must name it, and the fix must bring traffic back. */
+/**
+ * A broken host: the breakage is proven with real traffic, netdoctor must name it, and the fix must bring traffic back.
+ */
 export interface BrokenScenario extends ScenarioBase {
   kind: 'broken';
   /** The Part 1 ids this scenario proves. */

@@ -21,15 +21,16 @@ const SS = ['ss', '-Hlnup'];
 const ROUTES = ['ip', '-j', 'route', 'show', 'table', 'all'];
 const LINKS = ['ip', '-j', '-d', 'link'];
 
-describe('recorded on the live host as root (docker, rootful netavark, another session\'s icc=false network)', () => {
+describe("recorded on the live host as root (docker, rootful netavark, another session's icc=false network)", () => {
   // The kernel check is left out: this recording predates its reading `readlink -f` instead of `iptables --version`.
-  it.each([hostResolver, port53, aardvarkRunning, iptablesMasq, subnetOverlap, internal].map((check) => [check.id, check] as const))(
-    '%s passes',
-    async (_, check) => {
-      const result = await runOn(check, 'live-root-icc-off');
-      expect(result.status, JSON.stringify(result)).toBe('pass');
-    },
-  );
+  it.each(
+    [hostResolver, port53, aardvarkRunning, iptablesMasq, subnetOverlap, internal].map(
+      (check) => [check.id, check] as const,
+    ),
+  )('%s passes', async (_, check) => {
+    const result = await runOn(check, 'live-root-icc-off');
+    expect(result.status, JSON.stringify(result)).toBe('pass');
+  });
 
   it('names the docker network with icc off, as an error since two containers use it', async () => {
     const result = await runOn(icc, 'live-root-icc-off');
@@ -58,12 +59,16 @@ describe('recorded on the live host as root (docker, rootful netavark, another s
 
 describe('the live host with what a throwaway network namespace recorded', () => {
   it('finds a wildcard dnsmasq on port 53, which keeps aardvark-dns off every gateway', async () => {
-    const result = await runOn(port53, 'live-root-icc-off', { commands: [{ argv: SS, stdout: part2Fixture('netns/wildcard-dnsmasq.ss.txt') }] });
+    const result = await runOn(port53, 'live-root-icc-off', {
+      commands: [{ argv: SS, stdout: part2Fixture('netns/wildcard-dnsmasq.ss.txt') }],
+    });
     expect(findingIds(result)).toEqual(['dns.port53_taken_for_aardvark:error']);
     const [found] = result.findings;
     expect(found?.title).toMatch(/^dnsmasq \(pid \d+\) holds udp port 53 on the wildcard address 0\.0\.0\.0/);
     expect(found?.subject.network).toBe('ndwhy-back, ndwhy-front');
-    expect(found?.fix.commands).toContain("printf '[network]\\ndns_bind_port = 1153\\n' > /etc/containers/containers.conf.d/50-aardvark-port.conf");
+    expect(found?.fix.commands).toContain(
+      "printf '[network]\\ndns_bind_port = 1153\\n' > /etc/containers/containers.conf.d/50-aardvark-port.conf",
+    );
   });
 
   it('falls back to /proc/net/udp without ss: a wildcard socket is never aardvark-dns, whoever owns it', async () => {
@@ -75,18 +80,24 @@ describe('the live host with what a throwaway network namespace recorded', () =>
       },
     });
     expect(findingIds(result)).toEqual(['dns.port53_taken_for_aardvark:error']);
-    expect(result.findings[0]?.title).toMatch(/^a process netdoctor may not see .* holds udp port 53 on the wildcard address 0\.0\.0\.0/);
+    expect(result.findings[0]?.title).toMatch(
+      /^a process netdoctor may not see .* holds udp port 53 on the wildcard address 0\.0\.0\.0/,
+    );
     expect(result.findings[0]?.evidence[0]?.what).toBe('/proc/net/udp, /proc/net/udp6');
   });
 
   it('finds a dnsmasq bound to a gateway address', async () => {
-    const result = await runOn(port53, 'live-root-icc-off', { commands: [{ argv: SS, stdout: part2Fixture('netns/gateway-dnsmasq.ss.txt') }] });
+    const result = await runOn(port53, 'live-root-icc-off', {
+      commands: [{ argv: SS, stdout: part2Fixture('netns/gateway-dnsmasq.ss.txt') }],
+    });
     expect(findingIds(result)).toEqual(['dns.port53_taken_for_aardvark:error']);
     expect(result.findings[0]?.subject.network).toBe('ndwhy-front');
   });
 
   it('finds a VPN-like route inside a podman subnet, and suggests a free subnet', async () => {
-    const result = await runOn(subnetOverlap, 'live-root-icc-off', { commands: [{ argv: ROUTES, stdout: part2Fixture('netns/vpn-route-10.89.0.128.route.json') }] });
+    const result = await runOn(subnetOverlap, 'live-root-icc-off', {
+      commands: [{ argv: ROUTES, stdout: part2Fixture('netns/vpn-route-10.89.0.128.route.json') }],
+    });
     const overlapping = result.findings.map((item) => item.subject.network);
     expect(overlapping).toContain('ndwhy-front');
     const front = result.findings.find((item) => item.subject.network === 'ndwhy-front');
@@ -106,15 +117,21 @@ describe('the live host with what a throwaway network namespace recorded', () =>
 });
 
 describe('recorded as the rootless user ndlab', () => {
-  // The kernel checks are left out: these recordings predate their reading `readlink -f` instead of `iptables --version`.
-  it.each([hostResolver, subnetOverlap, internal, privilegedPort, aardvarkRunning].map((check) => [check.id, check] as const))('%s passes', async (_, check) => {
+  // The kernel checks are left out: these recordings predate their reading `readlink -f` instead of `iptables
+  // --version`.
+  it.each(
+    [hostResolver, subnetOverlap, internal, privilegedPort, aardvarkRunning].map((check) => [check.id, check] as const),
+  )('%s passes', async (_, check) => {
     const result = await runOn(check, 'live-rootless');
     expect(result.status, JSON.stringify(result)).toBe('pass');
   });
 
-  it.each([port53, pathMtu].map((check) => [check.id, check] as const))('%s does not apply rootless', async (_, check) => {
-    expect(await runOn(check, 'live-rootless')).toMatchObject({ status: 'skip', skip: 'not_applicable' });
-  });
+  it.each([port53, pathMtu].map((check) => [check.id, check] as const))(
+    '%s does not apply rootless',
+    async (_, check) => {
+      expect(await runOn(check, 'live-rootless')).toMatchObject({ status: 'skip', skip: 'not_applicable' });
+    },
+  );
 });
 
 describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () => {
@@ -124,7 +141,9 @@ describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () =
     const [found] = result.findings;
     expect(found?.title).toContain('br_netfilter');
     expect(found?.evidence[0]).toMatchObject({ what: '/boot/config-6.1.0-56-amd64' });
-    expect(found?.evidence[0]?.excerpt).toContain('CONFIG_BRIDGE_NETFILTER=m; br_netfilter is neither loaded nor installed');
+    expect(found?.evidence[0]?.excerpt).toContain(
+      'CONFIG_BRIDGE_NETFILTER=m; br_netfilter is neither loaded nor installed',
+    );
     expect(found?.fix.commands[0]).toBe('apt-get install --reinstall linux-image-6.1.0-56-amd64');
   });
 
@@ -147,17 +166,26 @@ describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () =
 
   it('leaves missing modules to the kernel check', async () => {
     expect((await runOn(netfilterPreload, 'rootless-modules-missing')).status).toBe('pass');
-    expect(findingIds(await runOn(netfilterModules, 'rootless-modules-missing'))).toEqual(['kernel.netfilter_modules_missing:error']);
+    expect(findingIds(await runOn(netfilterModules, 'rootless-modules-missing'))).toEqual([
+      'kernel.netfilter_modules_missing:error',
+    ]);
   });
 
-  it.each(['kernel-modules-missing', 'rootless-modules-missing', 'kernel-modules-loadable', 'rootless-nft-autoload', 'rootless-modules-not-preloaded'])(
-    '%s replays to the findings and fixes its recording run printed',
-    async (name) => {
-      const printed = (JSON.parse(part2Fixture(`${name}.report.json`)) as Report).findings;
-      const replayed = [await runOn(netfilterModules, name), await runOn(netfilterPreload, name)].flatMap((result) => result.findings);
-      expect(replayed.map((found) => [found.id, found.title, found.fix.commands])).toEqual(printed.map((found) => [found.id, found.title, found.fix.commands]));
-    },
-  );
+  it.each([
+    'kernel-modules-missing',
+    'rootless-modules-missing',
+    'kernel-modules-loadable',
+    'rootless-nft-autoload',
+    'rootless-modules-not-preloaded',
+  ])('%s replays to the findings and fixes its recording run printed', async (name) => {
+    const printed = (JSON.parse(part2Fixture(`${name}.report.json`)) as Report).findings;
+    const replayed = [await runOn(netfilterModules, name), await runOn(netfilterPreload, name)].flatMap(
+      (result) => result.findings,
+    );
+    expect(replayed.map((found) => [found.id, found.title, found.fix.commands])).toEqual(
+      printed.map((found) => [found.id, found.title, found.fix.commands]),
+    );
+  });
 });
 
 describe('the healthy snapshots of the core', () => {

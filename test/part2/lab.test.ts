@@ -8,7 +8,18 @@ import { FakeHost } from '../helpers/fake-host.js';
 import { part2Fixture, part2Snapshot } from './recorded.js';
 
 /** The checks the lab recorded (the kernel ones have fixtures of their own: test/fixtures/part2/README.md). */
-const RECORDED_CHECK_IDS = ['dns.host-resolver', 'dns.port53', 'cni.dnsmasq-running', 'aardvark.running', 'docker.icc', 'docker.iptables', 'net.subnet-overlap', 'net.internal', 'mtu.path-mtu', 'rootless.privileged-port'];
+const RECORDED_CHECK_IDS = [
+  'dns.host-resolver',
+  'dns.port53',
+  'cni.dnsmasq-running',
+  'aardvark.running',
+  'docker.icc',
+  'docker.iptables',
+  'net.subnet-overlap',
+  'net.internal',
+  'mtu.path-mtu',
+  'rootless.privileged-port',
+];
 const RECORDED = HOST_CHECKS.filter((check) => RECORDED_CHECK_IDS.includes(check.id));
 
 async function replay(name: string): Promise<{ results: CheckResult[]; findings: Finding[] }> {
@@ -27,54 +38,106 @@ function mentions(finding: Finding, network: string): boolean {
 
 /** Each scenario of test/lab/scenarios/p2-*.ts, the finding it proved, and how its fixed state must differ. */
 const SCENARIOS = [
-  { name: 'p2-resolver-loopback', id: 'dns.host_resolver_loopback_only', severity: 'warning', network: undefined, fixed: 'docker only' },
-  { name: 'p2-port53-gateway', id: 'dns.port53_taken_for_aardvark', severity: 'error', network: 'ndl-p2dns', fixed: 'gone' },
-  { name: 'p2-cni-dnsmasq-killed', id: 'cni.dnsmasq_not_running', severity: 'error', network: 'ndl-p2cni', fixed: 'gone' },
+  {
+    name: 'p2-resolver-loopback',
+    id: 'dns.host_resolver_loopback_only',
+    severity: 'warning',
+    network: undefined,
+    fixed: 'docker only',
+  },
+  {
+    name: 'p2-port53-gateway',
+    id: 'dns.port53_taken_for_aardvark',
+    severity: 'error',
+    network: 'ndl-p2dns',
+    fixed: 'gone',
+  },
+  {
+    name: 'p2-cni-dnsmasq-killed',
+    id: 'cni.dnsmasq_not_running',
+    severity: 'error',
+    network: 'ndl-p2cni',
+    fixed: 'gone',
+  },
   { name: 'p2-aardvark-killed', id: 'aardvark.not_running', severity: 'error', network: 'ndl-p2aard', fixed: 'gone' },
   { name: 'p2-docker-icc', id: 'docker.icc_disabled', severity: 'error', network: 'ndl-p2icc', fixed: 'gone' },
-  { name: 'p2-subnet-overlap', id: 'net.subnet_overlaps_host_route', severity: 'error', network: 'ndl-p2ov', fixed: 'gone' },
+  {
+    name: 'p2-subnet-overlap',
+    id: 'net.subnet_overlaps_host_route',
+    severity: 'error',
+    network: 'ndl-p2ov',
+    fixed: 'gone',
+  },
   { name: 'p2-internal-network', id: 'net.internal_network', severity: 'info', network: 'ndl-p2int', fixed: 'stays' },
   { name: 'p2-mtu-uplink', id: 'mtu.exceeds_path_mtu', severity: 'warning', network: 'ndl-p2mtu', fixed: 'gone' },
-  { name: 'p2-rootless-privileged-port', id: 'rootless.privileged_port', severity: 'warning', network: undefined, fixed: 'gone' },
-  { name: 'p2-docker-iptables-off', id: 'docker.iptables_or_masq_disabled', severity: 'error', network: undefined, fixed: 'gone' },
+  {
+    name: 'p2-rootless-privileged-port',
+    id: 'rootless.privileged_port',
+    severity: 'warning',
+    network: undefined,
+    fixed: 'gone',
+  },
+  {
+    name: 'p2-docker-iptables-off',
+    id: 'docker.iptables_or_masq_disabled',
+    severity: 'error',
+    network: undefined,
+    fixed: 'gone',
+  },
 ] as const;
 
 describe('the lab scenarios, replayed from their recordings', () => {
   it.each(SCENARIOS)('$name: broken, it reports $id ($severity)', async ({ name, id, severity, network }) => {
     const { results, findings } = await replay(`${name}.broken`);
-    const hits = findings.filter((finding) => finding.id === id && finding.severity === severity && (network === undefined || mentions(finding, network)));
+    const hits = findings.filter(
+      (finding) =>
+        finding.id === id && finding.severity === severity && (network === undefined || mentions(finding, network)),
+    );
     expect(hits, JSON.stringify(findings.map((finding) => [finding.id, finding.title]))).not.toEqual([]);
     expect(results.filter((result) => result.status === 'error')).toEqual([]);
   });
 
   it.each(SCENARIOS)('$name: fixed, $id is $fixed', async ({ name, id, network, fixed }) => {
     const { findings } = await replay(`${name}.fixed`);
-    const left = findings.filter((finding) => finding.id === id && (network === undefined || mentions(finding, network)));
+    const left = findings.filter(
+      (finding) => finding.id === id && (network === undefined || mentions(finding, network)),
+    );
     if (fixed === 'gone') expect(left).toEqual([]);
     if (fixed === 'stays') expect(left).toHaveLength(1);
     if (fixed === 'docker only') expect(left.map((finding) => finding.subject.engine)).toEqual(['docker']);
   });
 
-  it.each(SCENARIOS.flatMap(({ name }) => [`${name}.broken`, `${name}.fixed`]))('%s replays to the findings its recording run printed', async (name) => {
-    const { findings } = await replay(name);
-    const ids = new Set(RECORDED.flatMap((check) => Object.keys(check.findings)));
-    const printed = recordedReport(name).findings.filter((finding) => ids.has(finding.id));
-    const key = (finding: Finding) => `${finding.id} ${finding.severity} ${finding.title}`;
-    expect(findings.map(key).sort()).toEqual(printed.map(key).sort());
-  });
+  it.each(SCENARIOS.flatMap(({ name }) => [`${name}.broken`, `${name}.fixed`]))(
+    '%s replays to the findings its recording run printed',
+    async (name) => {
+      const { findings } = await replay(name);
+      const ids = new Set(RECORDED.flatMap((check) => Object.keys(check.findings)));
+      const printed = recordedReport(name).findings.filter((finding) => ids.has(finding.id));
+      const key = (finding: Finding) => `${finding.id} ${finding.severity} ${finding.title}`;
+      expect(findings.map(key).sort()).toEqual(printed.map(key).sort());
+    },
+  );
 });
 
 describe('what the recordings show in detail', () => {
   it('names the process that holds the gateway port, and moves aardvark-dns past it', async () => {
     const { findings } = await replay('p2-port53-gateway.broken');
     const [found] = findings.filter((finding) => finding.id === 'dns.port53_taken_for_aardvark');
-    expect(found?.title).toMatch(/^dnsmasq \(pid \d+\) holds udp port 53 on gateway 10\.89\.188\.1: aardvark-dns cannot answer on ndl-p2dns$/);
-    expect(found?.fix.commands).toEqual(expect.arrayContaining(["printf '[network]\\ndns_bind_port = 1153\\n' > /etc/containers/containers.conf.d/50-aardvark-port.conf"]));
+    expect(found?.title).toMatch(
+      /^dnsmasq \(pid \d+\) holds udp port 53 on gateway 10\.89\.188\.1: aardvark-dns cannot answer on ndl-p2dns$/,
+    );
+    expect(found?.fix.commands).toEqual(
+      expect.arrayContaining([
+        "printf '[network]\\ndns_bind_port = 1153\\n' > /etc/containers/containers.conf.d/50-aardvark-port.conf",
+      ]),
+    );
     const fixed = await replay('p2-port53-gateway.fixed');
-    expect(fixed.results.find((result) => result.id === 'dns.port53')?.summary).toMatch(/udp port 1153 on .*ndl-p2dns 10\.89\.188\.1:1153/);
+    expect(fixed.results.find((result) => result.id === 'dns.port53')?.summary).toMatch(
+      /udp port 1153 on .*ndl-p2dns 10\.89\.188\.1:1153/,
+    );
   });
 
-  it("sees through a killed dnsmasq whose pid file went with it", async () => {
+  it('sees through a killed dnsmasq whose pid file went with it', async () => {
     const { findings } = await replay('p2-cni-dnsmasq-killed.broken');
     const [found] = findings.filter((finding) => finding.id === 'cni.dnsmasq_not_running');
     expect(found?.explanation).toContain('/run/containers/cni/dnsname/ndl-p2cni/pidfile does not exist');
@@ -85,7 +148,13 @@ describe('what the recordings show in detail', () => {
     const { findings } = await replay('p2-docker-iptables-off.broken');
     const [found] = findings.filter((finding) => finding.id === 'docker.iptables_or_masq_disabled');
     expect(found?.title).toBe('dockerd runs with iptables=false');
-    expect(found?.evidence).toEqual([{ source: 'process', what: expect.stringMatching(/^\/proc\/\d+\/cmdline \(dockerd\)$/), excerpt: '--iptables=false' }]);
+    expect(found?.evidence).toEqual([
+      {
+        source: 'process',
+        what: expect.stringMatching(/^\/proc\/\d+\/cmdline \(dockerd\)$/),
+        excerpt: '--iptables=false',
+      },
+    ]);
     expect(found?.fix.commands.at(-1)).toBe('setsid dockerd >>/var/log/dockerd.log 2>&1 < /dev/null &');
   });
 
@@ -98,7 +167,9 @@ describe('what the recordings show in detail', () => {
 
   it('names the VPN-like route and a free subnet to move to', async () => {
     const { findings } = await replay('p2-subnet-overlap.broken');
-    const [found] = findings.filter((finding) => finding.id === 'net.subnet_overlaps_host_route' && finding.subject.network === 'ndl-p2ov');
+    const [found] = findings.filter(
+      (finding) => finding.id === 'net.subnet_overlaps_host_route' && finding.subject.network === 'ndl-p2ov',
+    );
     expect(found?.title).toBe('podman network "ndl-p2ov" (10.89.177.0/24) overlaps 10.89.177.128/25 on ndl-p2vpn');
     expect(found?.fix.commands[0]).toMatch(/^podman network create --subnet \d+\.\d+\.\d+\.0\/24 ndl-p2ov-moved$/);
   });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseDockerdFlags, parseGoBool } from '../../src/facts/docker-daemon.js';
 import { cidrsOverlap, freeSubnet, parseCidr, parseIpLinks, parseIpRoutes } from '../../src/facts/ip.js';
 import { Facts } from '../../src/core/facts.js';
-import { featureStatus, featuresFor, flavourOfBinary, kernelModules, parseKernelConfig, parseModulesDep } from '../../src/facts/kernel.js';
+import {
+  featureStatus,
+  featuresFor,
+  flavourOfBinary,
+  kernelModules,
+  parseKernelConfig,
+  parseModulesDep,
+} from '../../src/facts/kernel.js';
 import { holdsAddress, parseProcNetUdp, parseSsUdp } from '../../src/facts/listeners.js';
 import { podmanDnsSettings } from '../../src/facts/podman-dns.js';
 import { parseCmdline, parsePidFile, parseStatusNameState } from '../../src/facts/processes.js';
@@ -50,9 +57,19 @@ describe('prefixes', () => {
 describe('ip -j route show table all and ip -j -d link', () => {
   it('reads the live host: default route, container bridges, local and broadcast routes of other tables', () => {
     const routes = parseIpRoutes(stdoutOf(live, ['ip', '-j', 'route']));
-    expect(routes).toContainEqual({ dst: 'default', type: 'unicast', table: 'main', dev: 'eth0', gateway: '192.0.2.1' });
-    expect(routes).toContainEqual(expect.objectContaining({ dst: '10.89.0.0/24', dev: 'podman1', protocol: 'kernel', table: 'main' }));
-    expect(routes).toContainEqual(expect.objectContaining({ type: 'local', dst: '127.0.0.0/8', table: 'local', dev: 'lo' }));
+    expect(routes).toContainEqual({
+      dst: 'default',
+      type: 'unicast',
+      table: 'main',
+      dev: 'eth0',
+      gateway: '192.0.2.1',
+    });
+    expect(routes).toContainEqual(
+      expect.objectContaining({ dst: '10.89.0.0/24', dev: 'podman1', protocol: 'kernel', table: 'main' }),
+    );
+    expect(routes).toContainEqual(
+      expect.objectContaining({ type: 'local', dst: '127.0.0.0/8', table: 'local', dev: 'lo' }),
+    );
     expect(routes.some((route) => route.type === 'broadcast')).toBe(true);
   });
 
@@ -80,7 +97,9 @@ describe('UDP listeners', () => {
 
   it("reads a wildcard dnsmasq (Debian's default configuration) in both families", () => {
     const listeners = parseSsUdp(part2Fixture('netns/wildcard-dnsmasq.ss.txt'));
-    expect(listeners.map((listener) => [listener.address, listener.port, listener.wildcard, listener.owners[0]?.name])).toEqual([
+    expect(
+      listeners.map((listener) => [listener.address, listener.port, listener.wildcard, listener.owners[0]?.name]),
+    ).toEqual([
       ['0.0.0.0', 53, true, 'dnsmasq'],
       ['::', 53, true, 'dnsmasq'],
     ]);
@@ -114,7 +133,9 @@ describe('kernel config and modules', () => {
     expect(options.get('CONFIG_MODULES')).toBe('y');
     expect(options.get('CONFIG_BRIDGE_NETFILTER')).toBe('m');
     const installed = parseModulesDep(fileOf(loadable, '/lib/modules/6.1.0-56-amd64/modules.dep'));
-    expect([...installed].filter((name) => ['br_netfilter', 'xt_MASQUERADE', 'nft_chain_nat', 'veth'].includes(name)).sort()).toEqual(['br_netfilter', 'nft_chain_nat', 'veth', 'xt_MASQUERADE']);
+    expect(
+      [...installed].filter((name) => ['br_netfilter', 'xt_MASQUERADE', 'nft_chain_nat', 'veth'].includes(name)).sort(),
+    ).toEqual(['br_netfilter', 'nft_chain_nat', 'veth', 'xt_MASQUERADE']);
   });
 
   it('tells built in, loaded, loadable and missing apart', async () => {
@@ -123,7 +144,15 @@ describe('kernel config and modules', () => {
       const view = await new Facts(host).get(kernelModules);
       if (!view.ok) throw new Error(view.reason);
       const [features = []] = featuresFor('nft');
-      return Object.fromEntries(['bridge', 'br_netfilter', 'nf_tables'].map((module) => [module, featureStatus(view, features.find((feature) => feature.module === module)!).state]));
+      return Object.fromEntries(
+        ['bridge', 'br_netfilter', 'nf_tables'].map((module) => [
+          module,
+          featureStatus(
+            view,
+            features.find((feature) => feature.module === module)!,
+          ).state,
+        ]),
+      );
     };
     expect(await states(live)).toEqual({ bridge: 'built-in', br_netfilter: 'built-in', nf_tables: 'built-in' });
     expect(await states(loadable)).toEqual({ bridge: 'loadable', br_netfilter: 'loadable', nf_tables: 'loadable' });
@@ -132,7 +161,11 @@ describe('kernel config and modules', () => {
 
   it('reads the iptables flavour from the binary iptables resolves to', () => {
     expect(flavourOfBinary(stdoutOf(loadable, ['readlink', '-f', '/usr/sbin/iptables']).trim())).toBe('nft');
-    expect(flavourOfBinary(stdoutOf(part2Snapshot('rootless-modules-not-preloaded'), ['readlink', '-f', '/usr/sbin/iptables']).trim())).toBe('legacy');
+    expect(
+      flavourOfBinary(
+        stdoutOf(part2Snapshot('rootless-modules-not-preloaded'), ['readlink', '-f', '/usr/sbin/iptables']).trim(),
+      ),
+    ).toBe('legacy');
     expect(flavourOfBinary('/usr/sbin/iptables')).toBe('unknown');
     expect(featuresFor('unknown')).toHaveLength(2);
   });
@@ -147,11 +180,24 @@ describe('dockerd configuration', () => {
 
   it('reads --iptables=false from the command line the lab started dockerd with', () => {
     const recorded = part2Snapshot('lab/p2-docker-iptables-off.broken');
-    const cmdline = recorded.files.find((entry) => /^\/proc\/\d+\/cmdline$/.test(entry.path) && entry.ok && entry.content.startsWith('dockerd'));
+    const cmdline = recorded.files.find(
+      (entry) => /^\/proc\/\d+\/cmdline$/.test(entry.path) && entry.ok && entry.content.startsWith('dockerd'),
+    );
     if (cmdline === undefined || !cmdline.ok) throw new Error('no dockerd command line in the recording');
-    expect(parseDockerdFlags(parseCmdline(cmdline.content))).toEqual({ switches: { iptables: { value: false, source: 'flag', excerpt: '--iptables=false' } }, dns: [] });
+    expect(parseDockerdFlags(parseCmdline(cmdline.content))).toEqual({
+      switches: { iptables: { value: false, source: 'flag', excerpt: '--iptables=false' } },
+      dns: [],
+    });
     // dockerd's flags are Go bools: only "=value" sets a value, with strconv.ParseBool's spellings.
-    expect(['1', 'T', 'True', '0', 'f', 'FALSE', 'no'].map(parseGoBool)).toEqual([true, true, true, false, false, false, undefined]);
+    expect(['1', 'T', 'True', '0', 'f', 'FALSE', 'no'].map(parseGoBool)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      undefined,
+    ]);
   });
 });
 
@@ -159,7 +205,14 @@ describe('processes, resolv.conf and podman DNS settings', () => {
   it("reads aardvark-dns's pid file and status", () => {
     expect(parsePidFile(fileOf(live, '/run/containers/networks/aardvark-dns/aardvark.pid'))).toBe(18035);
     expect(parseStatusNameState(fileOf(live, '/proc/18035/status'))).toEqual({ name: 'aardvark-dns', state: 'S' });
-    expect(parseCmdline(fileOf(live, '/proc/18035/cmdline'))).toEqual(['/usr/lib/podman/aardvark-dns', '--config', '/run/containers/networks/aardvark-dns', '-p', '53', 'run']);
+    expect(parseCmdline(fileOf(live, '/proc/18035/cmdline'))).toEqual([
+      '/usr/lib/podman/aardvark-dns',
+      '--config',
+      '/run/containers/networks/aardvark-dns',
+      '-p',
+      '53',
+      'run',
+    ]);
     expect(parsePidFile('\n')).toBeUndefined();
   });
 
@@ -167,17 +220,27 @@ describe('processes, resolv.conf and podman DNS settings', () => {
     const resolv = parseResolvConf('/etc/resolv.conf', fileOf(live, '/etc/resolv.conf'));
     expect(resolv.nameservers).toEqual(['10.255.255.53']);
     expect(resolv.nameservers.map(isLoopbackNameserver)).toEqual([false]);
-    expect(['127.0.0.53', '127.0.1.1', '::1', 'fe80::1%eth0'].map(isLoopbackNameserver)).toEqual([true, true, true, false]);
-    const stubbed = parseResolvConf('/etc/resolv.conf', fileOf(part2Snapshot('lab/p2-resolver-loopback.broken'), '/etc/resolv.conf'));
+    expect(['127.0.0.53', '127.0.1.1', '::1', 'fe80::1%eth0'].map(isLoopbackNameserver)).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
+    const stubbed = parseResolvConf(
+      '/etc/resolv.conf',
+      fileOf(part2Snapshot('lab/p2-resolver-loopback.broken'), '/etc/resolv.conf'),
+    );
     expect(stubbed).toEqual({ path: '/etc/resolv.conf', nameservers: ['127.0.1.1'], excerpt: 'nameserver 127.0.1.1' });
     expect(upstreamSource(stubbed, 'podman')).toBeUndefined();
     const stub = { path: '/etc/resolv.conf', nameservers: ['127.0.0.53'], excerpt: '' };
     expect(upstreamSource(stub, 'docker')).toBe('/run/systemd/resolve/resolv.conf');
-    expect(upstreamSource({ ...stub, nameservers: ['127.0.0.1'] }, 'podman')).toBe('/run/NetworkManager/no-stub-resolv.conf');
+    expect(upstreamSource({ ...stub, nameservers: ['127.0.0.1'] }, 'podman')).toBe(
+      '/run/NetworkManager/no-stub-resolv.conf',
+    );
     expect(upstreamSource({ ...stub, nameservers: ['127.0.0.1'] }, 'docker')).toBeUndefined();
   });
 
-  it('reads dns_servers and dns_bind_port from the drop-ins the lab\'s printed fixes wrote', async () => {
+  it("reads dns_servers and dns_bind_port from the drop-ins the lab's printed fixes wrote", async () => {
     const settings = async (name: string) => {
       const host = new FakeHost({ snapshot: part2Snapshot(name) });
       return new Facts(host).get(podmanDnsSettings);
@@ -187,7 +250,11 @@ describe('processes, resolv.conf and podman DNS settings', () => {
       dnsBindPort: 53,
       origin: { dnsServers: '/etc/containers/containers.conf.d/50-dns-servers.conf' },
     });
-    expect(await settings('lab/p2-port53-gateway.fixed')).toMatchObject({ dnsServers: [], dnsBindPort: 1153, origin: { dnsBindPort: '/etc/containers/containers.conf.d/50-aardvark-port.conf' } });
+    expect(await settings('lab/p2-port53-gateway.fixed')).toMatchObject({
+      dnsServers: [],
+      dnsBindPort: 1153,
+      origin: { dnsBindPort: '/etc/containers/containers.conf.d/50-aardvark-port.conf' },
+    });
     expect(await settings('live-root-icc-off')).toEqual({ dnsServers: [], dnsBindPort: 53, origin: {} });
   });
 });

@@ -17,7 +17,11 @@ export function part2Snapshot(name: string): Snapshot {
 }
 
 /** Runs one check on a recorded snapshot, with whatever the test replaces or adds on top of it. */
-export async function runOn(check: Check, snapshot: string, overrides: Omit<FakeHostSetup, 'snapshot'> = {}): Promise<CheckResult> {
+export async function runOn(
+  check: Check,
+  snapshot: string,
+  overrides: Omit<FakeHostSetup, 'snapshot'> = {},
+): Promise<CheckResult> {
   const host = new FakeHost({ ...overrides, snapshot: part2Snapshot(snapshot) });
   const [result] = await runChecks([check], { host, facts: new Facts(host) });
   if (result === undefined) throw new Error('runChecks returned nothing');

@@ -26,7 +26,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 0,
     path: 'shared-network',
     pairFindings: ['pair.reachable'],
-    sentence: /^nd-why-web can reach nd-why-db: port 80 accepts connections at [\d.]+ on network ndwhy-net, and the name nd-why-db resolves/,
+    sentence:
+      /^nd-why-web can reach nd-why-db: port 80 accepts connections at [\d.]+ on network ndwhy-net, and the name nd-why-db resolves/,
   },
   {
     name: 'loopback-only',
@@ -71,7 +72,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 2,
     path: 'none',
     pairFindings: [],
-    sentence: /^netdoctor cannot tell whether nd-why-web reaches nd-why-ghost: no container nd-why-ghost in docker and rootful podman; as root, netdoctor cannot see the rootless containers of ndlab/,
+    sentence:
+      /^netdoctor cannot tell whether nd-why-web reaches nd-why-ghost: no container nd-why-ghost in docker and rootful podman; as root, netdoctor cannot see the rootless containers of ndlab/,
   },
   {
     name: 'firewall-drop',
@@ -80,7 +82,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'shared-network',
     pairFindings: ['pair.tcp_port_closed', 'pair.icmp_blocked'],
-    sentence: /^nd-why-web cannot reach nd-why-db on port 80: packets to ([\d.]+):80 are dropped by rule 1 of inet ndwhy forward: ip saddr [\d.]+ ip daddr \1 tcp dport 80 drop$/,
+    sentence:
+      /^nd-why-web cannot reach nd-why-db on port 80: packets to ([\d.]+):80 are dropped by rule 1 of inet ndwhy forward: ip saddr [\d.]+ ip daddr \1 tcp dport 80 drop$/,
   },
   {
     name: 'pod',
@@ -89,7 +92,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 0,
     path: 'shared-namespace',
     pairFindings: ['pair.reachable'],
-    sentence: /^nd-why-web can reach nd-why-db: port 8080 accepts connections at 127\.0\.0\.1 \(one network namespace\)$/,
+    sentence:
+      /^nd-why-web can reach nd-why-db: port 8080 accepts connections at 127\.0\.0\.1 \(one network namespace\)$/,
   },
   {
     name: 'container-mode',
@@ -116,7 +120,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 2,
     path: 'none',
     pairFindings: [],
-    sentence: /nd-why-db names a container in docker \(\w+\) and rootful podman \(\w+\): write docker:nd-why-db or podman:nd-why-db/,
+    sentence:
+      /nd-why-db names a container in docker \(\w+\) and rootful podman \(\w+\): write docker:nd-why-db or podman:nd-why-db/,
   },
   {
     name: 'no-shared-network-podman',
@@ -125,7 +130,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'routed',
     pairFindings: ['pair.no_shared_network'],
-    sentence: /^nd-why-web reaches nd-why-db only by address \([\d.]+:80, routed\): they share no network \(nd-why-web is on ndwhy-front, nd-why-db on ndwhy-back\)/,
+    sentence:
+      /^nd-why-web reaches nd-why-db only by address \([\d.]+:80, routed\): they share no network \(nd-why-web is on ndwhy-front, nd-why-db on ndwhy-back\)/,
   },
   {
     name: 'no-shared-network-docker',
@@ -134,7 +140,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'routed',
     pairFindings: ['pair.no_shared_network'],
-    sentence: /^nd-why-web cannot reach nd-why-db: they share no network \(nd-why-web is on ndwhy-front, nd-why-db on ndwhy-back\)$/,
+    sentence:
+      /^nd-why-web cannot reach nd-why-db: they share no network \(nd-why-web is on ndwhy-front, nd-why-db on ndwhy-back\)$/,
   },
   {
     name: 'default-bridge',
@@ -143,7 +150,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'shared-network',
     pairFindings: ['pair.name_not_resolvable'],
-    sentence: /^nd-why-web reaches nd-why-db at [\d.]+ but cannot resolve its name: docker's default network bridge has no DNS$/,
+    sentence:
+      /^nd-why-web reaches nd-why-db at [\d.]+ but cannot resolve its name: docker's default network bridge has no DNS$/,
   },
   {
     name: 'icc-off',
@@ -152,7 +160,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'shared-network',
     pairFindings: ['pair.tcp_port_closed'],
-    sentence: /^nd-why-web cannot reach nd-why-db on port 80: packets to [\d.]+:80 are dropped: inter-container communication is off on docker network ndwhy-noicc/,
+    sentence:
+      /^nd-why-web cannot reach nd-why-db on port 80: packets to [\d.]+:80 are dropped: inter-container communication is off on docker network ndwhy-noicc/,
   },
   {
     name: 'different-engines',
@@ -161,7 +170,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'routed',
     pairFindings: ['pair.different_engines'],
-    sentence: /^nd-why-web reaches nd-why-db only by address .*: nd-why-web is a docker container and nd-why-db a rootful podman container, whose networks never meet/,
+    sentence:
+      /^nd-why-web reaches nd-why-db only by address .*: nd-why-web is a docker container and nd-why-db a rootful podman container, whose networks never meet/,
   },
   {
     name: 'different-users-root',
@@ -170,7 +180,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'none',
     pairFindings: ['pair.different_engines'],
-    sentence: /^nd-why-web cannot reach nd-why-db: nd-why-web is a rootful podman container and nd-why-db a rootless podman container of ndlab; their networks never meet$/,
+    sentence:
+      /^nd-why-web cannot reach nd-why-db: nd-why-web is a rootful podman container and nd-why-db a rootless podman container of ndlab; their networks never meet$/,
   },
   {
     name: 'different-users-ndlab',
@@ -179,7 +190,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 1,
     path: 'none',
     pairFindings: ['pair.different_engines'],
-    sentence: /^nd-why-db cannot reach nd-why-web: nd-why-db is a rootless podman container of ndlab and nd-why-web a rootful podman container; their networks never meet$/,
+    sentence:
+      /^nd-why-db cannot reach nd-why-web: nd-why-db is a rootless podman container of ndlab and nd-why-web a rootful podman container; their networks never meet$/,
   },
   {
     name: 'rootless-healthy',
@@ -188,7 +200,8 @@ export const CASES: readonly RecordedCase[] = [
     exitCode: 0,
     path: 'shared-network',
     pairFindings: ['pair.reachable'],
-    sentence: /^nd-why-web can reach nd-why-db: port 80 accepts connections at [\d.]+ on network ndwhy-net, and the name nd-why-db resolves/,
+    sentence:
+      /^nd-why-web can reach nd-why-db: port 80 accepts connections at [\d.]+ on network ndwhy-net, and the name nd-why-db resolves/,
   },
   {
     name: 'rootless-loopback-only',
@@ -212,5 +225,7 @@ export function caseSnapshot(name: string): Snapshot {
 
 /** The `--json` report printed by the run that recorded the snapshot. */
 export function caseReport(name: string): Report {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../fixtures/why/${name}.report.json`, import.meta.url)), 'utf8')) as Report;
+  return JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../fixtures/why/${name}.report.json`, import.meta.url)), 'utf8'),
+  ) as Report;
 }

@@ -13,7 +13,12 @@ import { caseSnapshot } from './cases.js';
 const TIMEOUT_MS = 3500;
 
 async function diagnose(host: FakeHost, a = 'nd-why-web', b = 'nd-why-db', ports: number[] = []) {
-  return diagnosePair({ host, facts: new Facts(host) }, { a, b, ports }, { pair: PAIR_CHECKS, host: HOST_CHECKS }, TIMEOUT_MS);
+  return diagnosePair(
+    { host, facts: new Facts(host) },
+    { a, b, ports },
+    { pair: PAIR_CHECKS, host: HOST_CHECKS },
+    TIMEOUT_MS,
+  );
 }
 
 describe('diagnosePair on a recorded healthy pair', () => {
@@ -25,16 +30,25 @@ describe('diagnosePair on a recorded healthy pair', () => {
     expect(new Set(runs).size).toBe(runs.length);
   });
 
-  it('cannot decide when A\'s namespace cannot be entered, and says why', async () => {
+  it("cannot decide when A's namespace cannot be entered, and says why", async () => {
     const snapshot = caseSnapshot('healthy-podman');
     const denied: FakeCommand[] = snapshot.commands
       .filter((entry) => entry.argv[0] === 'nsenter')
-      .map((entry) => ({ argv: entry.argv, exitCode: 1, stderr: `nsenter: cannot open /proc/${entry.argv[1]!.slice('--target='.length)}/ns/net: Permission denied\n` }));
+      .map((entry) => ({
+        argv: entry.argv,
+        exitCode: 1,
+        stderr: `nsenter: cannot open /proc/${entry.argv[1]!.slice('--target='.length)}/ns/net: Permission denied\n`,
+      }));
     const host = new FakeHost({ snapshot, commands: denied });
     const result = await diagnose(host);
     expect(result.pair.verdict.outcome).toBe('undecided');
-    expect(result.pair.verdict.sentence).toMatch(/^netdoctor cannot tell whether nd-why-web reaches nd-why-db: no port to probe: nd-why-db's listening sockets could not be read: `nsenter .*` failed: nsenter: cannot open/);
-    expect(result.checks.find((check) => check.id === 'pair.tcp')).toMatchObject({ status: 'skip', skip: 'cannot_decide' });
+    expect(result.pair.verdict.sentence).toMatch(
+      /^netdoctor cannot tell whether nd-why-web reaches nd-why-db: no port to probe: nd-why-db's listening sockets could not be read: `nsenter .*` failed: nsenter: cannot open/,
+    );
+    expect(result.checks.find((check) => check.id === 'pair.tcp')).toMatchObject({
+      status: 'skip',
+      skip: 'cannot_decide',
+    });
   });
 
   it('does not probe without busybox on the host, and says so', async () => {
@@ -42,7 +56,9 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const stats = Object.fromEntries(systemSearchPath(snapshot.context).map((dir) => [`${dir}/busybox`, ENOENT]));
     const host = new FakeHost({ snapshot, stats });
     const result = await diagnose(host);
-    expect(result.pair.verdict.sentence).toMatch(/the probes run busybox from the host, and there is none \(busybox: not found in /);
+    expect(result.pair.verdict.sentence).toMatch(
+      /the probes run busybox from the host, and there is none \(busybox: not found in /,
+    );
     expect(host.requests.filter((request) => request.includes('nsenter'))).toEqual([]);
   });
 
@@ -51,7 +67,9 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const connect = snapshot.commands.find((entry) => entry.argv.includes('nc'))!;
     const host = new FakeHost({ snapshot, commands: [{ argv: connect.argv, exitCode: 1, stderr: 'nc: timed out\n' }] });
     const result = await diagnose(host);
-    expect(result.pair.verdict.sentence).toMatch(/^nd-why-web cannot reach nd-why-db on port 80: packets to [\d.]+:80 are dropped on the way \(the firewall model lets it through: /);
+    expect(result.pair.verdict.sentence).toMatch(
+      /^nd-why-web cannot reach nd-why-db on port 80: packets to [\d.]+:80 are dropped on the way \(the firewall model lets it through: /,
+    );
     expect(result.pair.links.find((link) => link.id === 'tcp-80')?.status).toBe('broken');
     const ids = result.checks.flatMap((check) => check.findings).map((item) => item.id);
     expect(ids).toEqual(['pair.tcp_port_closed', 'pair.icmp_blocked']);
@@ -62,22 +80,41 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const snapshot = caseSnapshot('healthy-podman');
     const ping = snapshot.commands.find((entry) => entry.argv.includes('ping'))!;
     const listening = snapshot.commands.find((entry) => entry.argv[0] === 'nsenter' && entry.argv.includes('ss'))!;
-    const noReply = { argv: ping.argv, exitCode: 1, stdout: '1 packets transmitted, 0 packets received, 100% packet loss\n' };
+    const noReply = {
+      argv: ping.argv,
+      exitCode: 1,
+      stdout: '1 packets transmitted, 0 packets received, 100% packet loss\n',
+    };
     const echoIgnore = [...listening.argv.slice(0, 3), 'cat', '/proc/sys/net/ipv4/icmp_echo_ignore_all'];
-    const ignoring = await diagnose(new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '1\n' }] }));
+    const ignoring = await diagnose(
+      new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '1\n' }] }),
+    );
     const ignored = ignoring.checks.flatMap((check) => check.findings).find((item) => item.id === 'pair.icmp_blocked')!;
     expect(ignored.title).toMatch(/nd-why-db ignores echo requests \(net\.ipv4\.icmp_echo_ignore_all = 1\)$/);
-    expect(ignored.fix.commands).toEqual([`${commandLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} sysctl -w net.ipv4.icmp_echo_ignore_all=0`]);
+    expect(ignored.fix.commands).toEqual([
+      `${commandLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} sysctl -w net.ipv4.icmp_echo_ignore_all=0`,
+    ]);
     expect(ignoring.pair.verdict.outcome).toBe('reachable');
-    const dropping = await diagnose(new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '0\n' }] }));
+    const dropping = await diagnose(
+      new FakeHost({ snapshot, commands: [noReply, { argv: echoIgnore, stdout: '0\n' }] }),
+    );
     const dropped = dropping.checks.flatMap((check) => check.findings).find((item) => item.id === 'pair.icmp_blocked')!;
-    expect(dropped.explanation).toMatch(/does answer echo requests \(icmp_echo_ignore_all = 0\): a rule on the way drops ICMP/);
+    expect(dropped.explanation).toMatch(
+      /does answer echo requests \(icmp_echo_ignore_all = 0\): a rule on the way drops ICMP/,
+    );
     expect(dropping.pair.verdict.sentence).toMatch(/; ping gets no answer, but TCP does$/);
   });
 });
 
 describe('host findings on the path', () => {
-  const routed: PathPlan = { kind: 'routed', description: '', sameOwner: true, names: 'not_served', routedBridges: ['podman1', 'podman2'], rootless: false };
+  const routed: PathPlan = {
+    kind: 'routed',
+    description: '',
+    sameOwner: true,
+    names: 'not_served',
+    routedBridges: ['podman1', 'podman2'],
+    rootless: false,
+  };
   const bridged: PathPlan = { ...routed, kind: 'shared-network', routedBridges: [] };
   const scope = (plan: PathPlan) => ({
     containers: new Set(['web', 'db']),
@@ -88,9 +125,19 @@ describe('host findings on the path', () => {
     engines: ['podman'],
     plan,
   });
-  const hostFinding = (id: string, subject: Subject): Finding => ({ id, severity: 'error', title: id, explanation: '', subject, evidence: [], fix: { summary: '', commands: [] }, docs: '' });
+  const hostFinding = (id: string, subject: Subject): Finding => ({
+    id,
+    severity: 'error',
+    title: id,
+    explanation: '',
+    subject,
+    evidence: [],
+    fix: { summary: '', commands: [] },
+    docs: '',
+  });
   const forwarding = (subject: Subject) => hostFinding('host.ip_forward_disabled', subject);
-  const noDns = (containers: string[]) => hostFinding('dns.default_network_no_dns', { engine: 'docker', network: 'bridge', containers });
+  const noDns = (containers: string[]) =>
+    hostFinding('dns.default_network_no_dns', { engine: 'docker', network: 'bridge', containers });
 
   it('keeps forwarding only where the host routes the path', () => {
     expect(onPath(forwarding({}), scope(routed))).toBe(true);

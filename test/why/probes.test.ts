@@ -28,13 +28,24 @@ function recorded(name: string, ...words: string[]): CommandResult {
 }
 
 function synthetic(fields: Partial<CommandResult>): CommandResult {
-  return { argv: ['nsenter', '--target=1', '--net', 'busybox'], exitCode: 1, stdout: '', stderr: '', durationMs: 1, timedOut: false, ...fields };
+  return {
+    argv: ['nsenter', '--target=1', '--net', 'busybox'],
+    exitCode: 1,
+    stdout: '',
+    stderr: '',
+    durationMs: 1,
+    timedOut: false,
+    ...fields,
+  };
 }
 
 describe('the probes, on what they printed on the lab host', () => {
   it('ping: a reply, and no reply where docker drops inter-container traffic', () => {
     expect(interpretPing(recorded('healthy-podman', 'ping')).outcome).toBe('reply');
-    expect(interpretPing(recorded('icc-off', 'ping'))).toEqual({ outcome: 'no_reply', detail: 'no echo reply within 2 s' });
+    expect(interpretPing(recorded('icc-off', 'ping'))).toEqual({
+      outcome: 'no_reply',
+      detail: 'no echo reply within 2 s',
+    });
   });
 
   it('ping: "permission denied" is no CAP_NET_RAW, not a blocked path', () => {
@@ -55,10 +66,13 @@ describe('the probes, on what they printed on the lab host', () => {
     const failed = interpretConnect(synthetic({ stderr: 'nsenter: cannot open /proc/1/ns/net: Permission denied\n' }));
     expect(failed.outcome).toBe('error');
     expect(failed.detail).toMatch(/nsenter: cannot open/);
-    expect(interpretConnect(synthetic({ exitCode: null, error: { code: 'ENOTRECORDED', message: 'was not recorded' } })).outcome).toBe('error');
+    expect(
+      interpretConnect(synthetic({ exitCode: null, error: { code: 'ENOTRECORDED', message: 'was not recorded' } }))
+        .outcome,
+    ).toBe('error');
   });
 
-  it('DNS: the answer of aardvark-dns and of docker\'s embedded DNS', () => {
+  it("DNS: the answer of aardvark-dns and of docker's embedded DNS", () => {
     const aardvark = interpretLookup(recorded('healthy-podman', 'nslookup'));
     expect(aardvark.outcome).toBe('resolved');
     expect(aardvark.addresses).toHaveLength(1);
@@ -68,13 +82,25 @@ describe('the probes, on what they printed on the lab host', () => {
 
   it('DNS: NXDOMAIN, silence and a refusal are told apart', () => {
     const stdout = 'Server:\t\t10.89.0.1\nAddress:\t10.89.0.1:53\n\n';
-    expect(interpretLookup(synthetic({ stdout: `${stdout}** server can't find db: NXDOMAIN\n\n` })).outcome).toBe('nxdomain');
+    expect(interpretLookup(synthetic({ stdout: `${stdout}** server can't find db: NXDOMAIN\n\n` })).outcome).toBe(
+      'nxdomain',
+    );
     expect(interpretLookup(synthetic({ exitCode: 124 })).outcome).toBe('no_answer');
-    expect(interpretLookup(synthetic({ exitCode: 124, stderr: 'nslookup: read: Connection refused\nnslookup: read: Connection refused\n' })).outcome).toBe('refused');
-    expect(interpretLookup(synthetic({ stdout: `${stdout}** server can't find db: REFUSED\n` }))).toMatchObject({ outcome: 'failed', detail: 'the server answered REFUSED' });
+    expect(
+      interpretLookup(
+        synthetic({
+          exitCode: 124,
+          stderr: 'nslookup: read: Connection refused\nnslookup: read: Connection refused\n',
+        }),
+      ).outcome,
+    ).toBe('refused');
+    expect(interpretLookup(synthetic({ stdout: `${stdout}** server can't find db: REFUSED\n` }))).toMatchObject({
+      outcome: 'failed',
+      detail: 'the server answered REFUSED',
+    });
   });
 
-  it('listening sockets: wildcard, loopback only, and docker\'s own DNS socket', () => {
+  it("listening sockets: wildcard, loopback only, and docker's own DNS socket", () => {
     const healthy = parseListening(recorded('healthy-podman', ...LISTENING_ARGV).stdout);
     expect(listenState(healthy, 80, '10.89.0.2')).toEqual({ state: 'reachable', on: ['*:80'] });
     expect(listenState(healthy, 5432, '10.89.0.2').state).toBe('nothing');
@@ -83,11 +109,15 @@ describe('the probes, on what they printed on the lab host', () => {
     expect(listenState(loopback, 5432, '127.0.0.1').state).toBe('reachable');
     const docker = parseListening(recorded('icc-off', ...LISTENING_ARGV).stdout);
     expect(docker.some((socket) => socket.address === '127.0.0.11')).toBe(true);
-    expect(listenState(docker, docker.find((socket) => socket.address === '127.0.0.11')!.port, '172.17.0.2').state).toBe('nothing');
+    expect(
+      listenState(docker, docker.find((socket) => socket.address === '127.0.0.11')!.port, '172.17.0.2').state,
+    ).toBe('nothing');
   });
 
   it('listening sockets: IPv6 and bound addresses', () => {
-    const sockets = parseListening('LISTEN 0 128 [::]:22 [::]:*\nLISTEN 0 5 10.89.0.7:8080 0.0.0.0:*\nLISTEN 0 5 [::1]:6379 [::]:*\n');
+    const sockets = parseListening(
+      'LISTEN 0 128 [::]:22 [::]:*\nLISTEN 0 5 10.89.0.7:8080 0.0.0.0:*\nLISTEN 0 5 [::1]:6379 [::]:*\n',
+    );
     expect(sockets).toEqual([
       { address: '::', port: 22 },
       { address: '10.89.0.7', port: 8080 },
@@ -98,13 +128,31 @@ describe('the probes, on what they printed on the lab host', () => {
   });
 
   it('/etc/hosts: the first line that names the host', () => {
-    expect(hostsAddress('127.0.0.1 localhost\n10.89.0.3 nd-why-pod abc-infra\n127.0.0.1 nd-why-db # pod\n', 'ND-WHY-DB')).toBe('127.0.0.1');
+    expect(
+      hostsAddress('127.0.0.1 localhost\n10.89.0.3 nd-why-pod abc-infra\n127.0.0.1 nd-why-db # pod\n', 'ND-WHY-DB'),
+    ).toBe('127.0.0.1');
     expect(hostsAddress('# 10.0.0.1 nd-why-db\n', 'nd-why-db')).toBeUndefined();
   });
 
   it('enters a rootless namespace through podman unshare', () => {
-    expect(inNetworkNamespace({ pid: 42, scope: 'rootful' }, LISTENING_ARGV)).toEqual(['nsenter', '--target=42', '--net', 'ss', '-H', '-l', '-t', '-n']);
-    expect(inNetworkNamespace({ pid: 42, scope: 'rootless' }, ['true'])).toEqual(['podman', 'unshare', 'nsenter', '--target=42', '--net', 'true']);
+    expect(inNetworkNamespace({ pid: 42, scope: 'rootful' }, LISTENING_ARGV)).toEqual([
+      'nsenter',
+      '--target=42',
+      '--net',
+      'ss',
+      '-H',
+      '-l',
+      '-t',
+      '-n',
+    ]);
+    expect(inNetworkNamespace({ pid: 42, scope: 'rootless' }, ['true'])).toEqual([
+      'podman',
+      'unshare',
+      'nsenter',
+      '--target=42',
+      '--net',
+      'true',
+    ]);
   });
 });
 
@@ -114,7 +162,11 @@ describe('finding the containers', () => {
     const db = processes.find((process) => process.name === 'nd-why-db');
     expect(db).toMatchObject({ uid: 1500, user: 'ndlab' });
     expect(db?.storage).toBe('/home/ndlab/.local/share/containers/storage');
-    expect(processes.find((process) => process.name === 'nd-why-web')).toMatchObject({ uid: 0, user: 'root', storage: '/var/lib/containers/storage' });
+    expect(processes.find((process) => process.name === 'nd-why-web')).toMatchObject({
+      uid: 0,
+      user: 'root',
+      storage: '/var/lib/containers/storage',
+    });
   });
 
   it('takes docker: and podman: as the engine of a reference', () => {

@@ -45,14 +45,18 @@ describe('netdoctor why on recorded situations', () => {
       expect(pair.verdict.outcome).toBe(entry.outcome);
       expect(code).toBe(entry.exitCode);
       expect(pair.path.kind).toBe(entry.path);
-      expect(report.findings.filter((item) => item.id.startsWith('pair.')).map((item) => item.id)).toEqual(entry.pairFindings);
+      expect(report.findings.filter((item) => item.id.startsWith('pair.')).map((item) => item.id)).toEqual(
+        entry.pairFindings,
+      );
     });
 
     it('replays to what the recording run printed', async () => {
       const { report } = await why(entry.name, entry.args);
       const original = caseReport(entry.name);
       expect(report.pair!.verdict).toEqual(original.pair!.verdict);
-      expect(report.pair!.links.map(({ id, status }) => ({ id, status }))).toEqual(original.pair!.links.map(({ id, status }) => ({ id, status })));
+      expect(report.pair!.links.map(({ id, status }) => ({ id, status }))).toEqual(
+        original.pair!.links.map(({ id, status }) => ({ id, status })),
+      );
       expect(report.pair!.fix).toEqual(original.pair!.fix);
       expect(report.findings.map(({ id, severity, subject }) => ({ id, severity, subject }))).toEqual(
         original.findings.map(({ id, severity, subject }) => ({ id, severity, subject })),
@@ -92,8 +96,12 @@ describe('netdoctor why, probes and engines', () => {
     const pair = report.pair!;
     const probes = Object.fromEntries(pair.probes.map((probe) => [probe.kind, probe]));
     expect(probes.listening?.command).toBe(`nsenter --target=${pair.b.pid} --net ss -H -l -t -n`);
-    expect(probes.icmp?.command).toMatch(new RegExp(`^nsenter --target=${pair.a.pid} --net /\\S*busybox ping -c 1 -W 2 ${pair.path.target}$`));
-    expect(probes.tcp?.command).toMatch(new RegExp(`^nsenter --target=${pair.a.pid} --net /\\S*busybox nc -w 2 ${pair.path.target} 80$`));
+    expect(probes.icmp?.command).toMatch(
+      new RegExp(`^nsenter --target=${pair.a.pid} --net /\\S*busybox ping -c 1 -W 2 ${pair.path.target}$`),
+    );
+    expect(probes.tcp?.command).toMatch(
+      new RegExp(`^nsenter --target=${pair.a.pid} --net /\\S*busybox nc -w 2 ${pair.path.target} 80$`),
+    );
     expect(probes.dns?.command).toMatch(/ timeout 2 \/\S*busybox nslookup -type=a nd-why-db [\d.]+$/);
     expect(pair.probes.every((probe) => probe.durationMs < 2500)).toBe(true);
   });
@@ -103,14 +111,28 @@ describe('netdoctor why, probes and engines', () => {
     const pair = report.pair!;
     expect(pair.a.scope).toBe('rootless');
     expect(pair.a.user).toBe('ndlab');
-    expect(pair.probes.filter((probe) => probe.kind !== 'hosts').every((probe) => probe.command.startsWith('podman unshare nsenter --target='))).toBe(true);
-    expect(pair.firewall).toEqual({ evaluated: false, reason: 'the rules of a rootless network namespace are not read' });
+    expect(
+      pair.probes
+        .filter((probe) => probe.kind !== 'hosts')
+        .every((probe) => probe.command.startsWith('podman unshare nsenter --target=')),
+    ).toBe(true);
+    expect(pair.firewall).toEqual({
+      evaluated: false,
+      reason: 'the rules of a rootless network namespace are not read',
+    });
   });
 
   it('tells where each container lives', async () => {
     const { report } = await why('pod', ['nd-why-web', 'nd-why-db']);
     const { a, b } = report.pair!;
-    expect(a).toMatchObject({ found: true, engine: 'podman', scope: 'rootful', user: 'root', name: 'nd-why-web', running: true });
+    expect(a).toMatchObject({
+      found: true,
+      engine: 'podman',
+      scope: 'rootful',
+      user: 'root',
+      name: 'nd-why-web',
+      running: true,
+    });
     expect(a.pod).toBeDefined();
     expect(a.pod).toBe(b.pod);
     expect(a.networks.map((network) => network.name)).toEqual(['ndwhy-net']);
@@ -120,7 +142,9 @@ describe('netdoctor why, probes and engines', () => {
     const { report } = await why('icc-off', ['nd-why-web', 'nd-why-db']);
     const pair = report.pair!;
     expect(pair.firewall).toMatchObject({ evaluated: true, verdict: 'drop (tcp port 80)' });
-    expect(pair.firewall.evaluated && pair.firewall.decidedBy).toMatch(/^rule \d+ of ip filter FORWARD: -A FORWARD -i (br-\w+) -o \1 -j DROP$/);
+    expect(pair.firewall.evaluated && pair.firewall.decidedBy).toMatch(
+      /^rule \d+ of ip filter FORWARD: -A FORWARD -i (br-\w+) -o \1 -j DROP$/,
+    );
     expect(pair.links.find((link) => link.id === 'icc')?.status).toBe('broken');
     expect(pair.links.find((link) => link.id === 'tcp-80')?.detail).toMatch(/^no answer within 2 s/);
     expect(report.findings.map((item) => item.id)).toContain('docker.icc_disabled');
@@ -130,7 +154,13 @@ describe('netdoctor why, probes and engines', () => {
     const { report } = await why('firewall-drop', ['nd-why-web', 'nd-why-db']);
     const pair = report.pair!;
     const [a, b] = [pair.a.networks[0]!.address, pair.b.networks[0]!.address];
-    expect(pair.fix).toEqual([expect.stringMatching(new RegExp(`^nft insert rule inet ndwhy forward iifname "(podman\\d+)" oifname "\\1" ip saddr ${a} ip daddr ${b} tcp dport 80 accept$`))]);
+    expect(pair.fix).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^nft insert rule inet ndwhy forward iifname "(podman\\d+)" oifname "\\1" ip saddr ${a} ip daddr ${b} tcp dport 80 accept$`,
+        ),
+      ),
+    ]);
     const icmp = report.findings.find((item) => item.id === 'pair.icmp_blocked')!;
     expect(icmp.title).toMatch(/is answered, while TCP is dropped$/);
     expect(icmp.fix.commands).toEqual(pair.fix);
@@ -140,7 +170,9 @@ describe('netdoctor why, probes and engines', () => {
   it('sees docker isolate its networks', async () => {
     const { report } = await why('no-shared-network-docker', ['nd-why-web', 'nd-why-db']);
     const finding = report.findings.find((item) => item.id === 'pair.no_shared_network')!;
-    expect(finding.explanation).toMatch(/Even by address, docker keeps its networks apart: rule \d+ of ip filter DOCKER-ISOLATION-STAGE-2/);
+    expect(finding.explanation).toMatch(
+      /Even by address, docker keeps its networks apart: rule \d+ of ip filter DOCKER-ISOLATION-STAGE-2/,
+    );
     expect(report.pair!.fix).toEqual(['docker network connect ndwhy-back nd-why-web']);
   });
 
@@ -162,7 +194,9 @@ describe('netdoctor why, probes and engines', () => {
   it('answers `not recorded` probes with "cannot tell", never a guess', async () => {
     const { code, report } = await why('healthy-podman', ['nd-why-web', 'nd-why-db', '--port', '8443']);
     expect(code).toBe(2);
-    expect(report.pair!.verdict.sentence).toMatch(/^netdoctor cannot tell whether nd-why-web reaches nd-why-db: the connection to port 8443 could not be tried \(.*was not recorded/);
+    expect(report.pair!.verdict.sentence).toMatch(
+      /^netdoctor cannot tell whether nd-why-web reaches nd-why-db: the connection to port 8443 could not be tried \(.*was not recorded/,
+    );
   });
 
   it('finds a container by docker: or podman: when both engines have the name', async () => {
@@ -174,14 +208,28 @@ describe('netdoctor why, probes and engines', () => {
 
 describe('netdoctor why, usage', () => {
   it('rejects a port that is not one', async () => {
-    const { code, stderr } = await netdoctor(['why', 'a', 'b', '--port', '70000', '--replay', casePath('healthy-podman')]);
+    const { code, stderr } = await netdoctor([
+      'why',
+      'a',
+      'b',
+      '--port',
+      '70000',
+      '--replay',
+      casePath('healthy-podman'),
+    ]);
     expect(code).toBe(64);
     expect(stderr).toMatch(/"70000" is not a TCP port/);
   });
 
   it('rejects --record with --replay, and a replay file that is no snapshot', async () => {
     expect((await netdoctor(['why', 'a', 'b', '--record', '/tmp/x', '--replay', casePath('pod')])).code).toBe(64);
-    const notSnapshot = await netdoctor(['why', 'a', 'b', '--replay', new URL('../../package.json', import.meta.url).pathname]);
+    const notSnapshot = await netdoctor([
+      'why',
+      'a',
+      'b',
+      '--replay',
+      new URL('../../package.json', import.meta.url).pathname,
+    ]);
     expect(notSnapshot.code).toBe(64);
     expect(notSnapshot.stderr).toMatch(/is not a netdoctor snapshot/);
   });

@@ -14,7 +14,10 @@ export async function aardvarkDir(kind: EngineKind): Promise<string | undefined>
 export async function aardvarkRunning(dir: string): Promise<{ pid: number; networks: string[] } | undefined> {
   const pid = Number((await readFile(`${dir}/aardvark.pid`, 'utf8').catch(() => '')).trim());
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  const [comm, status] = await Promise.all([readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''), readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')]);
+  const [comm, status] = await Promise.all([
+    readFile(`/proc/${pid}/comm`, 'utf8').catch(() => ''),
+    readFile(`/proc/${pid}/status`, 'utf8').catch(() => ''),
+  ]);
   if (comm.trim() !== 'aardvark-dns' || /^State:\s+Z/m.test(status)) return undefined;
   const networks = (await readdir(dir).catch(() => [] as string[])).filter((entry) => entry !== 'aardvark.pid');
   return { pid, networks };
@@ -27,10 +30,15 @@ export async function aardvarkRunning(dir: string): Promise<{ pid: number; netwo
  * exits, and (rootless) it stays in the rootless network namespace podman tears down after the last container.
  * The next rootless DNS network gets a new namespace, netavark only signals the old aardvark-dns, and names no
  * longer resolve there ("Connection refused" from the gateway). So after a scenario: the files of the lab's own
- * networks (ndl-*) that no longer exist are removed, and an aardvark-dns this scenario started (not in `before`) that is
+ * networks (ndl-*) that no longer exist are removed, and an aardvark-dns this scenario started (not in `before`) that
+ * is
  * left serving no existing network is ended, by its pid.
  */
-export async function sweepAardvark(kind: EngineKind, existing: string[], before: ReadonlySet<number>): Promise<string[]> {
+export async function sweepAardvark(
+  kind: EngineKind,
+  existing: string[],
+  before: ReadonlySet<number>,
+): Promise<string[]> {
   const dir = await aardvarkDir(kind);
   if (dir === undefined) return [];
   const done: string[] = [];
@@ -40,7 +48,11 @@ export async function sweepAardvark(kind: EngineKind, existing: string[], before
     done.push(`records of the removed network ${file} (${dir}/${file})`);
   }
   const running = await aardvarkRunning(dir);
-  if (running !== undefined && !before.has(running.pid) && !running.networks.some((network) => existing.includes(network))) {
+  if (
+    running !== undefined &&
+    !before.has(running.pid) &&
+    !running.networks.some((network) => existing.includes(network))
+  ) {
     process.kill(running.pid, 'SIGTERM');
     done.push(`aardvark-dns ${running.pid}, started for this scenario and left serving no network`);
   } else if (running !== undefined && done.length > 0) {
@@ -71,7 +83,14 @@ export async function orphanedRootlessAardvark(): Promise<string | undefined> {
   const netnsDir = `/run/user/${await ndlabUid()}/netns`;
   const own = await readlink(`/proc/${running.pid}/ns/net`).catch(() => '');
   const current = await Promise.all(
-    (await readdir(netnsDir).catch(() => [] as string[])).filter((name) => name.startsWith('rootless-netns')).map((name) => stat(`${netnsDir}/${name}`).then((info) => `net:[${info.ino}]`, () => '')),
+    (await readdir(netnsDir).catch(() => [] as string[]))
+      .filter((name) => name.startsWith('rootless-netns'))
+      .map((name) =>
+        stat(`${netnsDir}/${name}`).then(
+          (info) => `net:[${info.ino}]`,
+          () => '',
+        ),
+      ),
   );
   if (current.includes(own)) return undefined;
   return `ndlab's aardvark-dns (pid ${running.pid}) lives in a network namespace that is no longer the rootless one (records: ${running.networks.join(', ') || 'none'} in ${dir}), so no rootless network resolves names: remove the records of networks that no longer exist and end it (kill ${running.pid})`;

@@ -29,7 +29,13 @@ export function defaultNetworkScenario(kind: EngineKind, name: string, prefix: s
       lab.set('server', kind === 'docker' ? '127.0.0.11' : await engine.gateway(engine.defaultNetwork));
     },
     proveBroken: (lab) => proveNoNames(engineOf(lab), `${prefix}-b`, `${prefix}-a`, lab.get('server')),
-    expect: () => [{ id: 'dns.default_network_no_dns', severity: 'warning', subject: { engine: kind === 'docker' ? 'docker' : 'podman', containers } }],
+    expect: () => [
+      {
+        id: 'dns.default_network_no_dns',
+        severity: 'warning',
+        subject: { engine: kind === 'docker' ? 'docker' : 'podman', containers },
+      },
+    ],
     fix: appNetworkFix(engineOf, app),
     async proveFixed(lab) {
       const engine = engineOf(lab);
@@ -38,7 +44,8 @@ export function defaultNetworkScenario(kind: EngineKind, name: string, prefix: s
       const found = await lookup(engine, `${prefix}-b`, `${prefix}-a`, server);
       expectProbe(found, 'pass');
       const address = await engine.ip(`${prefix}-a`, app);
-      if (found.address !== address) throw new LabError(`${prefix}-a resolved to ${found.address}, not its ${app} address ${address}`);
+      if (found.address !== address)
+        throw new LabError(`${prefix}-a resolved to ${found.address}, not its ${app} address ${address}`);
       return `on ${app}: resolv.conf lists ${servers.join(', ')}; ${found.detail}`;
     },
     restore: (lab) => lab.defaultRestore(),

@@ -3,16 +3,25 @@ import { sweepAardvark } from './aardvark.js';
 import { LabError, baseEnv, brief, ok, run, type RunResult } from './exec.js';
 import { AS_USER, DOCKER, LAB_PREFIX, LAB_USER, PODMAN_CNI, PROBE_DOCKER, PROBE_PODMAN } from './paths.js';
 
-/** The four container stores of the lab: rootful podman (netavark), rootful podman on the CNI store, ndlab's rootless podman, docker. */
+/**
+ * The four container stores of the lab: rootful podman (netavark), rootful podman on the CNI store, ndlab's rootless
+ * podman, docker.
+ */
 export type EngineKind = 'podman' | 'cni' | 'rootless' | 'docker';
 
-const LABELS: Record<EngineKind, string> = { podman: 'podman', cni: 'podman (CNI store)', rootless: `rootless podman (${LAB_USER})`, docker: 'docker' };
+const LABELS: Record<EngineKind, string> = {
+  podman: 'podman',
+  cni: 'podman (CNI store)',
+  rootless: `rootless podman (${LAB_USER})`,
+  docker: 'docker',
+};
 
 /** Splits an iptables -S line into arguments (double quotes group words, as in comments). */
 export function splitRule(line: string): string[] {
   const args: string[] = [];
   const pattern = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
-  for (const match of line.matchAll(pattern)) args.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!);
+  for (const match of line.matchAll(pattern))
+    args.push(match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!);
   return args;
 }
 
@@ -75,7 +84,8 @@ export class Engine {
 
   async must(args: readonly string[], timeoutMs = 90_000): Promise<string> {
     const result = await this.cmd(args, timeoutMs);
-    if (!ok(result)) throw new LabError(`${this.label}: \`${this.cli} ${args.join(' ')}\` failed (${brief(result, 300)})`);
+    if (!ok(result))
+      throw new LabError(`${this.label}: \`${this.cli} ${args.join(' ')}\` failed (${brief(result, 300)})`);
     return result.stdout.trim();
   }
 
@@ -84,7 +94,8 @@ export class Engine {
     if (!name.startsWith(LAB_PREFIX)) throw new Error(`lab network names start with ${LAB_PREFIX}: ${name}`);
     if (this.kind === 'cni') {
       const subnet = options[options.indexOf('--subnet') + 1];
-      if (!options.includes('--subnet') || subnet === undefined) throw new Error(`CNI network ${name} needs --subnet 10.90.x.0/24`);
+      if (!options.includes('--subnet') || subnet === undefined)
+        throw new Error(`CNI network ${name} needs --subnet 10.90.x.0/24`);
       this.trackCniSubnet(subnet);
     }
     this.trackNetwork(name);
@@ -107,7 +118,8 @@ export class Engine {
   async tryRun(name: string, options: string[], command: string[] = ['sleep', '600']): Promise<RunResult> {
     if (!name.startsWith(LAB_PREFIX)) throw new Error(`lab container names start with ${LAB_PREFIX}: ${name}`);
     this.trackContainer(name);
-    // The probes run as PID 1 and ignore SIGTERM: without this, every stop (`network rm -f` in a printed fix) waits 10 s.
+    // The probes run as PID 1 and ignore SIGTERM: without this, every stop (`network rm -f` in a printed fix) waits 10
+    // s.
     return this.cmd(['run', '-d', '--name', name, '--stop-timeout', '1', ...options, this.image, ...command]);
   }
 
@@ -132,13 +144,20 @@ export class Engine {
   }
 
   async ip(container: string, network: string): Promise<string> {
-    const address = await this.must(['inspect', container, '--format', `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`]);
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(address)) throw new LabError(`${container} has no address on ${network} ("${address}")`);
+    const address = await this.must([
+      'inspect',
+      container,
+      '--format',
+      `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`,
+    ]);
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(address))
+      throw new LabError(`${container} has no address on ${network} ("${address}")`);
     return address;
   }
 
   async gateway(network: string): Promise<string> {
-    const format = this.kind === 'docker' ? '{{range .IPAM.Config}}{{.Gateway}} {{end}}' : '{{range .Subnets}}{{.Gateway}} {{end}}';
+    const format =
+      this.kind === 'docker' ? '{{range .IPAM.Config}}{{.Gateway}} {{end}}' : '{{range .Subnets}}{{.Gateway}} {{end}}';
     const gateways = (await this.must(['network', 'inspect', network, '--format', format])).split(/\s+/);
     const gateway = gateways.find((item) => /^\d+\.\d+\.\d+\.\d+$/.test(item));
     if (gateway === undefined) throw new LabError(`network ${network} has no IPv4 gateway`);
@@ -148,7 +167,15 @@ export class Engine {
   /** The host bridge of a rootful network. */
   async bridge(network: string): Promise<string> {
     if (this.kind === 'docker') {
-      const [id, name] = (await this.must(['network', 'inspect', network, '--format', '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}'])).split(' ');
+      const [id, name] = (
+        await this.must([
+          'network',
+          'inspect',
+          network,
+          '--format',
+          '{{.Id}} {{index .Options "com.docker.network.bridge.name"}}',
+        ])
+      ).split(' ');
       return name && name !== '<no' ? name : `br-${(id ?? '').slice(0, 12)}`;
     }
     return this.must(['network', 'inspect', network, '--format', '{{.NetworkInterface}}']);
@@ -157,7 +184,8 @@ export class Engine {
   async remove(...names: string[]): Promise<void> {
     if (names.length === 0) return;
     const result = await this.cmd(this.kind === 'docker' ? ['rm', '-f', ...names] : ['rm', '-f', '-t', '0', ...names]);
-    if (!ok(result) && !/no such container/i.test(result.stderr)) throw new LabError(`${this.label}: rm ${names.join(' ')} failed (${brief(result, 300)})`);
+    if (!ok(result) && !/no such container/i.test(result.stderr))
+      throw new LabError(`${this.label}: rm ${names.join(' ')} failed (${brief(result, 300)})`);
   }
 
   /** Containers and networks it created, removed; CNI leases and leftover CNI-FORWARD rules of its subnets too. */
@@ -184,13 +212,21 @@ export class Engine {
         else problems.push(`${this.label}: network rm ${network} failed (${brief(result, 300)})`);
       }
       if (this.kind === 'cni') {
-        for (const network of this.networks) await rm(`/var/lib/cni/networks/${network}`, { recursive: true, force: true });
+        for (const network of this.networks)
+          await rm(`/var/lib/cni/networks/${network}`, { recursive: true, force: true });
       }
       this.networks.length = 0;
     }
     if (this.kind === 'podman' || this.kind === 'rootless') {
       const listing = await this.cmd(['network', 'ls', '--format', '{{.Name}}']);
-      if (ok(listing)) removed.push(...(await sweepAardvark(this.kind, listing.stdout.split('\n').map((line) => line.trim()), this.aardvarkBefore)));
+      if (ok(listing))
+        removed.push(
+          ...(await sweepAardvark(
+            this.kind,
+            listing.stdout.split('\n').map((line) => line.trim()),
+            this.aardvarkBefore,
+          )),
+        );
     }
     if (this.kind === 'cni' && this.cniSubnets.length > 0) {
       removed.push(...(await removeCniForwardRules(this.cniSubnets)));
@@ -202,7 +238,9 @@ export class Engine {
 
   /** Which of these names exist now, as containers (ps -a) or networks. */
   async existing(what: 'ps' | 'network', names: string[]): Promise<string[]> {
-    const listing = await this.cmd(what === 'ps' ? ['ps', '-a', '--format', '{{.Names}}'] : ['network', 'ls', '--format', '{{.Name}}']);
+    const listing = await this.cmd(
+      what === 'ps' ? ['ps', '-a', '--format', '{{.Names}}'] : ['network', 'ls', '--format', '{{.Name}}'],
+    );
     if (!ok(listing)) return names;
     const present = new Set(listing.stdout.split('\n').map((line) => line.trim()));
     return names.filter((name) => present.has(name));

@@ -42,7 +42,16 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   const timeoutMs = options.timeoutMs ?? 60_000;
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  if (file === undefined) return { argv: [], exitCode: null, stdout: '', stderr: '', timedOut: false, durationMs: 0, spawnError: 'empty command' };
+  if (file === undefined)
+    return {
+      argv: [],
+      exitCode: null,
+      stdout: '',
+      stderr: '',
+      timedOut: false,
+      durationMs: 0,
+      spawnError: 'empty command',
+    };
   const subprocess = execa(file, args, {
     env: options.env ?? baseEnv(),
     extendEnv: false,
@@ -80,7 +89,14 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   if (outcome === 'abandoned') {
     subprocess.stdout?.destroy();
     subprocess.stderr?.destroy();
-    return { argv: [...argv], exitCode: null, stdout: '', stderr: `timed out after ${timeoutMs} ms (output pipe still held)`, timedOut: true, durationMs: elapsed() };
+    return {
+      argv: [...argv],
+      exitCode: null,
+      stdout: '',
+      stderr: `timed out after ${timeoutMs} ms (output pipe still held)`,
+      timedOut: true,
+      durationMs: elapsed(),
+    };
   }
   const result: RunResult = {
     argv: [...argv],
@@ -91,7 +107,9 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
     durationMs: elapsed(),
   };
   if (outcome.failed && outcome.exitCode === undefined && !result.timedOut) {
-    result.spawnError = outcome.signal ? `killed by ${outcome.signal}` : (outcome.shortMessage ?? 'could not be started');
+    result.spawnError = outcome.signal
+      ? `killed by ${outcome.signal}`
+      : (outcome.shortMessage ?? 'could not be started');
   }
   return result;
 }
@@ -147,7 +165,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls until check() returns a value other than undefined, at most `attempts` times `intervalMs` apart. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, { attempts = 60, intervalMs = 500 } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  { attempts = 60, intervalMs = 500 } = {},
+): Promise<T> {
   for (let attempt = 0; attempt < attempts; attempt++) {
     const value = await check();
     if (value !== undefined) return value;

@@ -56,12 +56,16 @@ export async function fingerprint(): Promise<Map<string, string>> {
   const print = new Map<string, string>();
   for (const path of await watchedSysctls()) {
     const value = await readFile(path, 'utf8').catch(() => undefined);
-    if (value !== undefined) print.set(`sysctl ${path.replace('/proc/sys/', '').replaceAll('/', '.')}`, value.trim().split(/\s+/).join(' '));
+    if (value !== undefined)
+      print.set(`sysctl ${path.replace('/proc/sys/', '').replaceAll('/', '.')}`, value.trim().split(/\s+/).join(' '));
   }
   for (const path of WATCHED_PATHS) print.set(`path ${path}`, await describePath(path));
   for (const { dir, labOnly } of await watchedDirs()) {
     const entries = await readdir(dir).catch(() => undefined);
-    const shown = entries?.filter((entry) => !labOnly || entry.startsWith(LAB_PREFIX)).sort().join(' ');
+    const shown = entries
+      ?.filter((entry) => !labOnly || entry.startsWith(LAB_PREFIX))
+      .sort()
+      .join(' ');
     print.set(`dir ${dir}`, shown === undefined ? (labOnly ? '' : 'absent') : shown);
   }
   const [docker, ...objects] = await Promise.all([
@@ -73,7 +77,14 @@ export async function fingerprint(): Promise<Map<string, string>> {
         engine.cmd(['network', 'ls', '--format', '{{.Name}}'], 30_000),
       ]);
       const names = (result: typeof containers) =>
-        ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(LAB_PREFIX)).sort().join(' ') : '(unknown)';
+        ok(result)
+          ? result.stdout
+              .split('\n')
+              .map((line) => line.trim())
+              .filter((name) => name.startsWith(LAB_PREFIX))
+              .sort()
+              .join(' ')
+          : '(unknown)';
       return [kind, `containers: ${names(containers)}; networks: ${names(networks)}`] as const;
     }),
   ]);
@@ -81,17 +92,43 @@ export async function fingerprint(): Promise<Map<string, string>> {
   for (const [kind, text] of objects) print.set(`lab objects (${kind})`, text);
   for (const tool of ['iptables', 'ip6tables']) {
     const alternative = await queryAlternative(tool).catch(() => undefined);
-    print.set(`alternative ${tool}`, alternative !== undefined ? `${alternative.status} ${alternative.value}` : '(unknown)');
+    print.set(
+      `alternative ${tool}`,
+      alternative !== undefined ? `${alternative.status} ${alternative.value}` : '(unknown)',
+    );
   }
   // Tables iptables-legacy registered in the host's namespace stay until reboot: none may appear.
   for (const file of ['/proc/net/ip_tables_names', '/proc/net/ip6_tables_names']) {
-    print.set(`legacy tables ${file}`, (await readFile(file, 'utf8').catch(() => '(absent)')).split('\n').filter((name) => name !== '').sort().join(' '));
+    print.set(
+      `legacy tables ${file}`,
+      (await readFile(file, 'utf8').catch(() => '(absent)'))
+        .split('\n')
+        .filter((name) => name !== '')
+        .sort()
+        .join(' '),
+    );
   }
   const namespaces = await run(['ip', 'netns', 'list'], { timeoutMs: 15_000, env: baseEnv() });
-  print.set('lab network namespaces', namespaces.stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name.startsWith(LAB_PREFIX)).sort().join(' '));
+  print.set(
+    'lab network namespaces',
+    namespaces.stdout
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '')
+      .filter((name) => name.startsWith(LAB_PREFIX))
+      .sort()
+      .join(' '),
+  );
   // iptables-nft by name: whatever the alternative says, listing must not create legacy tables.
   const rules = await run(['iptables-nft', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });
-  print.set('CNI-FORWARD rules for 10.90.2xx', ok(rules) ? rules.stdout.split('\n').filter((line) => / 10\.90\.2\d\d\./.test(line)).join(' | ') : '(unknown)');
+  print.set(
+    'CNI-FORWARD rules for 10.90.2xx',
+    ok(rules)
+      ? rules.stdout
+          .split('\n')
+          .filter((line) => / 10\.90\.2\d\d\./.test(line))
+          .join(' | ')
+      : '(unknown)',
+  );
   return print;
 }
 

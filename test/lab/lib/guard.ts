@@ -1,4 +1,17 @@
-import { chmod, lstat, mkdir, readFile, readdir, readlink, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  lstat,
+  mkdir,
+  readFile,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename } from 'node:path';
 import { run } from './exec.js';
 import { JOURNAL, MOVED_DIR } from './paths.js';
@@ -43,7 +56,8 @@ export async function queryAlternative(name: string): Promise<{ status: string; 
   const query = await run(['update-alternatives', '--query', name], { timeoutMs: 15_000 });
   const status = /^Status: (\S+)$/m.exec(query.stdout)?.[1];
   const value = /^Value: (\S+)$/m.exec(query.stdout)?.[1];
-  if (query.exitCode !== 0 || status === undefined || value === undefined) throw new Error(`update-alternatives --query ${name} names no status or value`);
+  if (query.exitCode !== 0 || status === undefined || value === undefined)
+    throw new Error(`update-alternatives --query ${name} names no status or value`);
   return { status, value };
 }
 
@@ -74,7 +88,9 @@ export async function watchedSysctls(): Promise<string[]> {
   const conf = await readdir('/proc/sys/net/ipv4/conf').catch(() => [] as string[]);
   // Per-interface first, ip_forward last: undo runs in reverse, and writing ip_forward resets every interface.
   return [
-    ...conf.filter((name) => name !== 'all' && name !== 'default').map((name) => `/proc/sys/net/ipv4/conf/${name}/forwarding`),
+    ...conf
+      .filter((name) => name !== 'all' && name !== 'default')
+      .map((name) => `/proc/sys/net/ipv4/conf/${name}/forwarding`),
     '/proc/sys/net/ipv4/conf/default/forwarding',
     '/proc/sys/net/ipv4/conf/all/forwarding',
     '/proc/sys/net/ipv6/conf/all/forwarding',

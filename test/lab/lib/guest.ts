@@ -31,7 +31,9 @@ export async function stopStaleGuests(): Promise<string[]> {
       stopped.push(`lab guest (QEMU pid ${pid})`);
     }
   }
-  for (const name of (await readdir(LAB_RUN).catch(() => [] as string[])).filter((entry) => entry.startsWith('guest-'))) {
+  for (const name of (await readdir(LAB_RUN).catch(() => [] as string[])).filter((entry) =>
+    entry.startsWith('guest-'),
+  )) {
     await rm(`${LAB_RUN}/${name}`, { recursive: true, force: true });
     stopped.push(`${LAB_RUN}/${name}`);
   }
@@ -64,21 +66,54 @@ export class Guest {
     // The lab user writes its recordings below it, in the guest.
     await chmod(job, 0o755);
     const consoleLog = await open(`${job}/console.log`, 'w');
-    const cmdline = ['console=ttyS0', 'quiet', 'panic=-1', `ndl.view=${view}`, `ndl.kernel=${GUEST_DIR}/root`, `ndl.job=${job}`, `ndl.node=${process.execPath}`, `ndl.agent=${AGENT}`];
+    const cmdline = [
+      'console=ttyS0',
+      'quiet',
+      'panic=-1',
+      `ndl.view=${view}`,
+      `ndl.kernel=${GUEST_DIR}/root`,
+      `ndl.job=${job}`,
+      `ndl.node=${process.execPath}`,
+      `ndl.agent=${AGENT}`,
+    ];
     // TCG, not KVM: this VM exposes /dev/kvm, but a nested guest hangs in its BIOS.
     const qemu = spawn(
       'qemu-system-x86_64',
-      ['-accel', 'tcg', '-m', '2048', '-smp', '2', '-nographic', '-no-reboot', '-nic', 'none',
-        '-kernel', `${GUEST_DIR}/root/boot/vmlinuz-${release}`, '-initrd', `${GUEST_DIR}/initrd.gz`, '-append', cmdline.join(' '),
-        '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
-        '-virtfs', `local,path=${job},mount_tag=job,security_model=none,multidevs=remap`],
+      [
+        '-accel',
+        'tcg',
+        '-m',
+        '2048',
+        '-smp',
+        '2',
+        '-nographic',
+        '-no-reboot',
+        '-nic',
+        'none',
+        '-kernel',
+        `${GUEST_DIR}/root/boot/vmlinuz-${release}`,
+        '-initrd',
+        `${GUEST_DIR}/initrd.gz`,
+        '-append',
+        cmdline.join(' '),
+        '-virtfs',
+        'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+        '-virtfs',
+        `local,path=${job},mount_tag=job,security_model=none,multidevs=remap`,
+      ],
       { detached: true, stdio: ['ignore', consoleLog.fd, consoleLog.fd] },
     );
     await consoleLog.close();
     const guest = new Guest(view, release, job, qemu);
     const deadline = Date.now() + READY_LIMIT_MS;
     while (Date.now() < deadline) {
-      if (await stat(`${job}/${READY_FILE}`).then(() => true, () => false)) return guest;
+      if (
+        await stat(`${job}/${READY_FILE}`).then(
+          () => true,
+          () => false,
+        )
+      )
+        return guest;
       if (qemu.exitCode !== null || qemu.signalCode !== null) break;
       await sleep(250);
     }
@@ -89,7 +124,8 @@ export class Guest {
 
   /** The end of the console and of the agent's log, for messages. */
   async log(): Promise<string> {
-    const tail = async (file: string) => (await readFile(`${this.job}/${file}`, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join(' | ');
+    const tail = async (file: string) =>
+      (await readFile(`${this.job}/${file}`, 'utf8').catch(() => '')).trim().split('\n').slice(-5).join(' | ');
     return `console: ${await tail('console.log')}; agent: ${await tail('agent.log')}`;
   }
 
@@ -97,7 +133,9 @@ export class Guest {
   async stop(): Promise<void> {
     const exited = () => this.qemu.exitCode !== null || this.qemu.signalCode !== null;
     if (!exited()) {
-      await open(`${this.job}/${POWEROFF_FILE}`, 'w').then((file) => file.close()).catch(() => undefined);
+      await open(`${this.job}/${POWEROFF_FILE}`, 'w')
+        .then((file) => file.close())
+        .catch(() => undefined);
       for (let attempt = 0; attempt < 80 && !exited(); attempt++) await sleep(250);
       if (!exited() && this.qemu.pid !== undefined) process.kill(-this.qemu.pid, 'SIGKILL');
     }

@@ -65,7 +65,8 @@ function subjectMatches(finding: Finding, expected: ExpectedFinding): boolean {
   if (wanted === undefined) return true;
   const subject = finding.subject;
   if (wanted.engine !== undefined && subject.engine !== wanted.engine) return false;
-  if (wanted.containers !== undefined && !wanted.containers.every((name) => subject.containers?.includes(name))) return false;
+  if (wanted.containers !== undefined && !wanted.containers.every((name) => subject.containers?.includes(name)))
+    return false;
   if (wanted.network !== undefined && !(subject.network ?? '').split(/,\s*/).includes(wanted.network)) return false;
   if (wanted.interface !== undefined && subject.interface !== wanted.interface) return false;
   if (wanted.path !== undefined && subject.path !== wanted.path) return false;
@@ -74,7 +75,11 @@ function subjectMatches(finding: Finding, expected: ExpectedFinding): boolean {
 
 export function matching(report: Report, expected: ExpectedFinding): Finding[] {
   return report.findings.filter(
-    (finding) => finding.id === expected.id && finding.severity === expected.severity && subjectMatches(finding, expected) && (expected.title?.test(finding.title) ?? true),
+    (finding) =>
+      finding.id === expected.id &&
+      finding.severity === expected.severity &&
+      subjectMatches(finding, expected) &&
+      (expected.title?.test(finding.title) ?? true),
   );
 }
 
@@ -84,7 +89,10 @@ function describeExpected(expected: ExpectedFinding): string {
 }
 
 function describeFindings(report: Report): string {
-  return report.findings.map((finding) => `${finding.id} ${finding.severity} (${clip(finding.title, 70)})`).join('; ') || 'no findings';
+  return (
+    report.findings.map((finding) => `${finding.id} ${finding.severity} (${clip(finding.title, 70)})`).join('; ') ||
+    'no findings'
+  );
 }
 
 /** An error about objects the lab did not create (another session's containers or networks): listed, not counted. */
@@ -112,30 +120,52 @@ export function refuseReason(command: string): string | undefined {
 
 /** Files a printed command writes with a redirection: guarded first so that the restore removes or restores them. */
 function redirectTargets(command: string): string[] {
-  return [...command.matchAll(/(?:^|[^0-9&])>>?\s*(\/[^\s;&|]+)/g)]
-    .map((match) => match[1]!)
-    // /dev/null, and daemon logs (the daemon keeps writing to them): not host configuration.
-    .filter((path) => !path.startsWith('/dev/') && !path.startsWith('/var/log/'));
+  return (
+    [...command.matchAll(/(?:^|[^0-9&])>>?\s*(\/[^\s;&|]+)/g)]
+      .map((match) => match[1]!)
+      // /dev/null, and daemon logs (the daemon keeps writing to them): not host configuration.
+      .filter((path) => !path.startsWith('/dev/') && !path.startsWith('/var/log/'))
+  );
 }
 
 async function runPrinted(lab: Lab, command: string, runAs: 'root' | 'identity'): Promise<RunResult> {
   const { identity } = lab.scenario;
   const prefix = lab.hostPrefix();
-  if (runAs === 'identity' && identity === 'ndlab') return run([...prefix, AS_USER, LAB_USER, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv('root') });
+  if (runAs === 'identity' && identity === 'ndlab')
+    return run([...prefix, AS_USER, LAB_USER, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv('root') });
   // As root: with the CNI store's environment when the scenario diagnoses that store, so `podman` means it.
-  return run([...prefix, 'sh', '-c', command], { timeoutMs: 90_000, env: identityEnv(identity === 'ndlab' ? 'root' : identity, lab.env()) });
+  return run([...prefix, 'sh', '-c', command], {
+    timeoutMs: 90_000,
+    env: identityEnv(identity === 'ndlab' ? 'root' : identity, lab.env()),
+  });
 }
 
-async function applyPrintedFix(lab: Lab, scenario: BrokenScenario, findings: Finding[], details: string[]): Promise<string> {
+async function applyPrintedFix(
+  lab: Lab,
+  scenario: BrokenScenario,
+  findings: Finding[],
+  details: string[],
+): Promise<string> {
   if (scenario.fix.kind !== 'printed') throw new Error('not a printed fix');
   const all = [...new Set(findings.flatMap((finding) => finding.fix.commands))];
   if (all.length === 0) throw new LabError('netdoctor printed no fix command');
   // A finding may name other sessions' containers too (all containers on a default network): the lab never
   // touches those, so their commands are left out.
-  const foreign = [...new Set(findings.flatMap((finding) => finding.subject.containers ?? []).filter((name) => !name.startsWith(LAB_PREFIX)))];
-  const namesForeign = (command: string) => foreign.some((name) => new RegExp(`(^|\\s)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(command));
+  const foreign = [
+    ...new Set(
+      findings.flatMap((finding) => finding.subject.containers ?? []).filter((name) => !name.startsWith(LAB_PREFIX)),
+    ),
+  ];
+  const namesForeign = (command: string) =>
+    foreign.some((name) => new RegExp(`(^|\\s)${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(\\s|$)`).test(command));
   const printed = all.filter((command) => !namesForeign(command));
-  if (printed.length < all.length) details.push(`left out (about other sessions' containers): ${all.filter(namesForeign).map((command) => `\`${command}\``).join(', ')}`);
+  if (printed.length < all.length)
+    details.push(
+      `left out (about other sessions' containers): ${all
+        .filter(namesForeign)
+        .map((command) => `\`${command}\``)
+        .join(', ')}`,
+    );
   let commands = printed;
   let note = '';
   if (scenario.fix.adapt) {
@@ -180,15 +210,24 @@ async function runBroken(lab: Lab, scenario: BrokenScenario, result: ScenarioRes
   if (missing.length > 0 && scenario.reassert) {
     const undone = await step('reassert', () => scenario.reassert!(lab));
     if (undone !== undefined) {
-      result.details.push(`the broken state was undone during netdoctor's run (${undone}): put back, netdoctor run again`);
+      result.details.push(
+        `the broken state was undone during netdoctor's run (${undone}): put back, netdoctor run again`,
+      );
       reports = await step('netdoctor (broken, again)', () => lab.netdoctor('broken'));
       missing = missingIn(reports, expected);
     }
   }
   const report = reports[0]!;
   if (missing.length > 0) {
-    result.details.push(...reports.map((item, index) => `netdoctor${index > 0 ? ' (recorded run)' : ''} reported: ${describeFindings(item)}`));
-    throw new StepError('diagnosis', `netdoctor did not report ${missing.map(describeExpected).join(', ')}${reports.length > 1 ? ' (in the full or the recorded run)' : ''}`);
+    result.details.push(
+      ...reports.map(
+        (item, index) => `netdoctor${index > 0 ? ' (recorded run)' : ''} reported: ${describeFindings(item)}`,
+      ),
+    );
+    throw new StepError(
+      'diagnosis',
+      `netdoctor did not report ${missing.map(describeExpected).join(', ')}${reports.length > 1 ? ' (in the full or the recorded run)' : ''}`,
+    );
   }
   result.diagnosed = true;
   const found = expected.flatMap((item) => matching(report, item));
@@ -201,7 +240,11 @@ async function runBroken(lab: Lab, scenario: BrokenScenario, result: ScenarioRes
     result.summary = seen.join('; ');
     return;
   }
-  const how = await step('fix', async () => (fix.kind === 'printed' ? applyPrintedFix(lab, scenario, found, result.details) : `lab's own fix (${fix.reason}): ${(await fix.apply(lab)) ?? 'applied'}`));
+  const how = await step('fix', async () =>
+    fix.kind === 'printed'
+      ? applyPrintedFix(lab, scenario, found, result.details)
+      : `lab's own fix (${fix.reason}): ${(await fix.apply(lab)) ?? 'applied'}`,
+  );
   const back = scenario.proveFixed ? await step('prove fixed', () => scenario.proveFixed!(lab)) : undefined;
   const afterReports = await step('netdoctor (fixed)', () => lab.netdoctor('fixed'));
   for (const after of afterReports) {
@@ -227,12 +270,24 @@ async function runBaseline(lab: Lab, scenario: BaselineScenario, result: Scenari
   const foreign = errors.filter(isForeign);
   const falseErrors = errors.filter((finding) => !isForeign(finding));
   // Counted once per baseline: the recorded run (record mode) repeats the full run's checks.
-  result.falseErrors = Math.max(...reports.map((item) => item.findings.filter((finding) => finding.severity === 'error' && !isForeign(finding)).length));
-  const others = report.findings.filter((finding) => finding.severity !== 'error').map((finding) => `${finding.id} ${finding.severity}`);
-  if (foreign.length > 0) result.details.push(`ignored: errors about other sessions' objects: ${foreign.map((finding) => `${finding.id} (${finding.title})`).join('; ')}`);
+  result.falseErrors = Math.max(
+    ...reports.map(
+      (item) => item.findings.filter((finding) => finding.severity === 'error' && !isForeign(finding)).length,
+    ),
+  );
+  const others = report.findings
+    .filter((finding) => finding.severity !== 'error')
+    .map((finding) => `${finding.id} ${finding.severity}`);
+  if (foreign.length > 0)
+    result.details.push(
+      `ignored: errors about other sessions' objects: ${foreign.map((finding) => `${finding.id} (${finding.title})`).join('; ')}`,
+    );
   result.details.push(`netdoctor: ${describeFindings(report)}`);
   if (falseErrors.length > 0) {
-    throw new StepError('false errors', `netdoctor reported ${falseErrors.length} error(s) on a healthy host: ${falseErrors.map((finding) => `${finding.id}: ${finding.title}`).join('; ')}`);
+    throw new StepError(
+      'false errors',
+      `netdoctor reported ${falseErrors.length} error(s) on a healthy host: ${falseErrors.map((finding) => `${finding.id}: ${finding.title}`).join('; ')}`,
+    );
   }
   result.diagnosed = true;
   result.summary = `${healthy}; netdoctor: 0 errors${others.length > 0 ? ` (${[...new Set(others)].join(', ')})` : ''}`;
@@ -250,10 +305,25 @@ function withLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** A scenario's result before anything was proven: failed, nothing diagnosed or verified. */
 export function notYetRun(scenario: Scenario): ScenarioResult {
-  return { name: scenario.name, kind: scenario.kind, passed: false, diagnosed: false, falseErrors: 0, printedFixVerified: false, seconds: 0, summary: '', details: [] };
+  return {
+    name: scenario.name,
+    kind: scenario.kind,
+    passed: false,
+    diagnosed: false,
+    falseErrors: 0,
+    printedFixVerified: false,
+    seconds: 0,
+    summary: '',
+    details: [],
+  };
 }
 
-export async function runScenario(scenario: Scenario, options: LabOptions, before: Map<string, string>, current: { lab?: Lab }): Promise<{ result: ScenarioResult; after: Map<string, string> }> {
+export async function runScenario(
+  scenario: Scenario,
+  options: LabOptions,
+  before: Map<string, string>,
+  current: { lab?: Lab },
+): Promise<{ result: ScenarioResult; after: Map<string, string> }> {
   const started = performance.now();
   const lab = new Lab(scenario, options);
   current.lab = lab;
@@ -270,11 +340,15 @@ export async function runScenario(scenario: Scenario, options: LabOptions, befor
       await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS);
     } catch (error) {
       // Let the scenario's last bounded command end before restoring under it.
-      if (error instanceof StepError && error.step === 'time limit') await Promise.race([body.catch(() => undefined), sleep(30_000)]);
+      if (error instanceof StepError && error.step === 'time limit')
+        await Promise.race([body.catch(() => undefined), sleep(30_000)]);
       throw error;
     }
   } catch (error) {
-    failure = error instanceof StepError ? `${error.step}: ${error.message}` : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
+    failure =
+      error instanceof StepError
+        ? `${error.step}: ${error.message}`
+        : `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
   } finally {
     const restoreProblems: string[] = [];
     try {
@@ -296,7 +370,8 @@ export async function runScenario(scenario: Scenario, options: LabOptions, befor
     after = await fingerprint();
     const differences = compareFingerprints(before, after);
     if (differences.length > 0) restoreProblems.push(`host not as before: ${differences.join('; ')}`);
-    if (restoreProblems.length > 0) failure = [failure, ...restoreProblems].filter((item) => item !== undefined).join(' | ');
+    if (restoreProblems.length > 0)
+      failure = [failure, ...restoreProblems].filter((item) => item !== undefined).join(' | ');
     current.lab = undefined;
   }
   result.seconds = (performance.now() - started) / 1000;

@@ -87,7 +87,12 @@ export class Lab {
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
     const command = this.scenario.netdoctorCommand?.(this) ?? [];
-    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...(this.guest !== undefined ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS } : {}) };
+    const place = {
+      env: this.env(),
+      command,
+      prefix: this.hostPrefix(),
+      ...(this.guest !== undefined ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS } : {}),
+    };
     const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
@@ -95,7 +100,11 @@ export class Lab {
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
     const only = command.length > 0 ? undefined : RECORDED_CHECKS;
-    const recorded = await runNetdoctor(this.scenario.identity, { ...place, record: `${this.scenario.name}.${state}`, ...(only !== undefined ? { only } : {}) });
+    const recorded = await runNetdoctor(this.scenario.identity, {
+      ...place,
+      record: `${this.scenario.name}.${state}`,
+      ...(only !== undefined ? { only } : {}),
+    });
     this.runs.push({ ...recorded, state: `${state} (recorded)` });
     return [outcome.report, recorded.report];
   }
@@ -168,7 +177,12 @@ export class Lab {
   /** Running docker containers (ids), to start again the ones a dockerd stop ends (other sessions' too). */
   async runningDockerContainers(): Promise<string[]> {
     const result = await run([DOCKER, 'ps', '-q', '--no-trunc'], { timeoutMs: 15_000, env: baseEnv() });
-    return ok(result) ? result.stdout.split('\n').map((line) => line.trim()).filter((line) => line !== '') : [];
+    return ok(result)
+      ? result.stdout
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line !== '')
+      : [];
   }
 
   /** Starts dockerd as test/lab/env/setup.sh does, when it does not answer, and waits (bounded) for it. */
@@ -198,7 +212,10 @@ export async function ensureDockerd(): Promise<string | undefined> {
   const current = async (): Promise<{ pid: number; state: string } | undefined> => {
     const candidate = Number((await readFile(DOCKER_PID, 'utf8').catch(() => '')).trim());
     if (!Number.isInteger(candidate) || candidate <= 0) return undefined;
-    const [comm, status] = await Promise.all([readFile(`/proc/${candidate}/comm`, 'utf8').catch(() => ''), readFile(`/proc/${candidate}/status`, 'utf8').catch(() => '')]);
+    const [comm, status] = await Promise.all([
+      readFile(`/proc/${candidate}/comm`, 'utf8').catch(() => ''),
+      readFile(`/proc/${candidate}/status`, 'utf8').catch(() => ''),
+    ]);
     const state = /^State:\s+(\S)/m.exec(status)?.[1] ?? 'Z';
     return comm.trim() === 'dockerd' && state !== 'Z' ? { pid: candidate, state } : undefined;
   };
@@ -228,5 +245,7 @@ export async function ensureDockerd(): Promise<string | undefined> {
     if (await dockerAnswers()) return pid !== undefined ? `dockerd ${pid} continued` : 'dockerd started';
     await sleep(500);
   }
-  throw new LabError(`dockerd does not answer 60 s after ${pid !== undefined ? 'SIGCONT' : 'being started'}; see ${DOCKERD_LOG}`);
+  throw new LabError(
+    `dockerd does not answer 60 s after ${pid !== undefined ? 'SIGCONT' : 'being started'}; see ${DOCKERD_LOG}`,
+  );
 }

@@ -28,10 +28,15 @@ export async function ndlabUid(): Promise<number> {
  * The kernel's module checks read a whole kernel config (about 100 kB) and the lab cannot break them on this
  * kernel (no loadable modules): their fixtures are recorded apart, in test/fixtures/part2.
  */
-const KERNEL_MODULE_IDS: readonly string[] = ['kernel.netfilter_modules_missing', 'rootless.netfilter_modules_not_preloaded'];
+const KERNEL_MODULE_IDS: readonly string[] = [
+  'kernel.netfilter_modules_missing',
+  'rootless.netfilter_modules_not_preloaded',
+];
 
 /** Recorded runs are limited (--only) to these checks, so that a fixture does not carry a kernel config. */
-export const RECORDED_CHECKS: readonly string[] = HOST_CHECKS.filter((check) => !Object.keys(check.findings).some((id) => KERNEL_MODULE_IDS.includes(id))).map((check) => check.id);
+export const RECORDED_CHECKS: readonly string[] = HOST_CHECKS.filter(
+  (check) => !Object.keys(check.findings).some((id) => KERNEL_MODULE_IDS.includes(id)),
+).map((check) => check.id);
 
 /** Copies the built netdoctor (and its dependencies) where the lab user can run it; see LAB_USER_INSTALL. */
 export async function installForLabUser(): Promise<void> {
@@ -68,9 +73,20 @@ export interface NetdoctorOptions {
   timeoutMs?: number;
 }
 
-/** Runs the real CLI (bin/netdoctor --json) as the scenario's identity; with `record`, netdoctor also writes its snapshot (`--record`). */
+/**
+ * Runs the real CLI (bin/netdoctor --json) as the scenario's identity; with `record`, netdoctor also writes its
+ * snapshot (`--record`).
+ */
 export async function runNetdoctor(identity: Identity, options: NetdoctorOptions = {}): Promise<NetdoctorRun> {
-  const { env: extraEnv = {}, record, only, command = [], prefix = [], scratch = '/tmp', timeoutMs = 120_000 } = options;
+  const {
+    env: extraEnv = {},
+    record,
+    only,
+    command = [],
+    prefix = [],
+    scratch = '/tmp',
+    timeoutMs = 120_000,
+  } = options;
   let argv: string[];
   let snapshotPath: string | undefined;
   let tmpDir: string | undefined;
@@ -78,21 +94,36 @@ export async function runNetdoctor(identity: Identity, options: NetdoctorOptions
     tmpDir = await mkdtemp(`${scratch}/ndl-record-`);
     snapshotPath = `${tmpDir}/snapshot.json`;
   }
-  const recordArgs = [...(snapshotPath !== undefined ? ['--record', snapshotPath] : []), ...(only !== undefined ? ['--only', only.join(',')] : [])];
+  const recordArgs = [
+    ...(snapshotPath !== undefined ? ['--record', snapshotPath] : []),
+    ...(only !== undefined ? ['--only', only.join(',')] : []),
+  ];
   if (identity === 'ndlab') {
     if (tmpDir !== undefined) await chown(tmpDir, await ndlabUid(), await ndlabUid());
-    argv = [...prefix, AS_USER, LAB_USER, process.execPath, `${LAB_USER_INSTALL}/bin/netdoctor`, ...command, '--json', ...recordArgs];
+    argv = [
+      ...prefix,
+      AS_USER,
+      LAB_USER,
+      process.execPath,
+      `${LAB_USER_INSTALL}/bin/netdoctor`,
+      ...command,
+      '--json',
+      ...recordArgs,
+    ];
   } else {
     argv = [...prefix, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
   }
   try {
     const result = await run(argv, { timeoutMs, env: identityEnv(identity, extraEnv) });
-    if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor as ${identity} failed (${brief(result, 300)})`);
+    if (result.exitCode === null || result.exitCode > 2)
+      throw new LabError(`netdoctor as ${identity} failed (${brief(result, 300)})`);
     let report: Report;
     try {
       report = JSON.parse(result.stdout) as Report;
     } catch (error) {
-      throw new LabError(`netdoctor as ${identity} printed no JSON report (${(error as Error).message}): ${brief(result, 200)}`);
+      throw new LabError(
+        `netdoctor as ${identity} printed no JSON report (${(error as Error).message}): ${brief(result, 200)}`,
+      );
     }
     const outcome: NetdoctorRun = { report, exitCode: result.exitCode, durationMs: result.durationMs };
     if (record !== undefined && snapshotPath !== undefined) {

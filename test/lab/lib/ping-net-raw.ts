@@ -9,7 +9,13 @@ import type { BrokenScenario } from '../scenario.js';
  * container of the same image and network that pings with NET_RAW); the fix its summary names is to recreate
  * the container with --cap-add NET_RAW added to the options it was created with, which the lab then does.
  */
-export function pingScenario(kind: EngineKind, name: string, network: string, options: string[], description: string): BrokenScenario {
+export function pingScenario(
+  kind: EngineKind,
+  name: string,
+  network: string,
+  options: string[],
+  description: string,
+): BrokenScenario {
   const container = `${network}-a`;
   return {
     kind: 'broken',
@@ -27,7 +33,13 @@ export function pingScenario(kind: EngineKind, name: string, network: string, op
       const works = expectProbe(await egress(engine, container), 'pass');
       return `${expectProbe(await ping(engine, container), 'fail')}, while ${works.replace(`${container} `, '')}`;
     },
-    expect: () => [{ id: 'ctr.ping_without_net_raw', severity: 'warning', subject: { engine: kind === 'docker' ? 'docker' : 'podman', containers: [container] } }],
+    expect: () => [
+      {
+        id: 'ctr.ping_without_net_raw',
+        severity: 'warning',
+        subject: { engine: kind === 'docker' ? 'docker' : 'podman', containers: [container] },
+      },
+    ],
     fix: {
       kind: 'printed',
       runAs: 'identity',

@@ -27,8 +27,18 @@ export function parseLookup(text: string): string | undefined {
   return undefined;
 }
 
-export async function lookup(engine: Engine, from: string, name: string, server: string, seconds = 4): Promise<ProbeResult & { address?: string }> {
-  const raw = await engine.exec(from, ['timeout', String(seconds), 'nslookup', '-type=a', name, server], (seconds + 10) * 1000);
+export async function lookup(
+  engine: Engine,
+  from: string,
+  name: string,
+  server: string,
+  seconds = 4,
+): Promise<ProbeResult & { address?: string }> {
+  const raw = await engine.exec(
+    from,
+    ['timeout', String(seconds), 'nslookup', '-type=a', name, server],
+    (seconds + 10) * 1000,
+  );
   const address = raw.exitCode === 0 ? parseLookup(raw.stdout) : undefined;
   const detail = address
     ? `${from} resolved ${name} via ${server} to ${address}`
@@ -37,11 +47,20 @@ export async function lookup(engine: Engine, from: string, name: string, server:
 }
 
 /** busybox wget, bounded with `timeout` (its own -T segfaults on Debian's busybox-static). */
-export async function http(engine: Engine, from: string, url: string, expect = 'ok', seconds = 4): Promise<ProbeResult> {
+export async function http(
+  engine: Engine,
+  from: string,
+  url: string,
+  expect = 'ok',
+  seconds = 4,
+): Promise<ProbeResult> {
   const raw = await engine.exec(from, ['timeout', String(seconds), 'wget', '-q', '-O-', url], (seconds + 10) * 1000);
   const body = raw.stdout.trim();
   const passed = raw.exitCode === 0 && body === expect;
-  const why = raw.exitCode === 143 || raw.exitCode === 124 ? `no answer in ${seconds} s` : clip(firstMeaningfulLine(output(raw)) || `exit ${raw.exitCode}`, 60);
+  const why =
+    raw.exitCode === 143 || raw.exitCode === 124
+      ? `no answer in ${seconds} s`
+      : clip(firstMeaningfulLine(output(raw)) || `exit ${raw.exitCode}`, 60);
   return { ok: passed, detail: passed ? `${from} got ${url}` : `${from} could not get ${url} (${why})`, raw };
 }
 
@@ -74,7 +93,9 @@ export async function nameservers(engine: Engine, from: string): Promise<string[
 /** Asserts a probe's outcome: a healthy path must pass, a broken one must fail. Returns its detail. */
 export function expectProbe(result: ProbeResult, wanted: 'pass' | 'fail'): string {
   if (result.ok !== (wanted === 'pass')) {
-    throw new LabError(`expected ${wanted === 'pass' ? 'success' : 'failure'}: ${result.detail}${result.ok ? '' : ` [${brief(result.raw, 200)}]`}`);
+    throw new LabError(
+      `expected ${wanted === 'pass' ? 'success' : 'failure'}: ${result.detail}${result.ok ? '' : ` [${brief(result.raw, 200)}]`}`,
+    );
   }
   return result.detail;
 }

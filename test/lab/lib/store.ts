@@ -16,7 +16,10 @@ export async function privateStore(lab: Lab, name: string, pinned: string): Prom
     .map((line) => (/^\s*tmp_dir\s*=/.test(line) ? `tmp_dir = "${dir}/tmp"` : line))
     .join('\n');
   await writeFile(`${dir}/containers.conf`, conf);
-  await writeFile(`${dir}/storage.conf`, `[storage]\ndriver = "overlay"\ngraphroot = "${dir}/graph"\nrunroot = "${dir}/run"\n`);
+  await writeFile(
+    `${dir}/storage.conf`,
+    `[storage]\ndriver = "overlay"\ngraphroot = "${dir}/graph"\nrunroot = "${dir}/run"\n`,
+  );
   await lab.guard.tree(`${dir}/graph`);
   await writeFile(`${dir}/graph/defaultNetworkBackend`, pinned);
   lab.set('store', dir);

@@ -7,7 +7,10 @@ import type { Lab } from './lab.js';
 import { EXT_IP, EXT_URL } from './paths.js';
 import { egress, expectProbe, http, lookup, nameservers } from './probes.js';
 
-/** The DNS server containers of a network ask: docker's embedded DNS, or the network's gateway (aardvark-dns, dnsname's dnsmasq). */
+/**
+ * The DNS server containers of a network ask: docker's embedded DNS, or the network's gateway (aardvark-dns, dnsname's
+ * dnsmasq).
+ */
 export async function dnsServer(engine: Engine, network: string): Promise<string> {
   return engine.kind === 'docker' ? '127.0.0.11' : engine.gateway(network);
 }
@@ -34,7 +37,8 @@ export async function provePeers(lab: Lab, engine: Engine, prefix: string): Prom
   const server = lab.get(`${prefix}.dns`);
   const resolved = await lookup(engine, `${prefix}-b`, `${prefix}-a`, server);
   expectProbe(resolved, 'pass');
-  if (resolved.address !== lab.get(`${prefix}-a.ip`)) throw new LabError(`${prefix}-a resolved to ${resolved.address}, not its address ${lab.get(`${prefix}-a.ip`)}`);
+  if (resolved.address !== lab.get(`${prefix}-a.ip`))
+    throw new LabError(`${prefix}-a resolved to ${resolved.address}, not its address ${lab.get(`${prefix}-a.ip`)}`);
   expectProbe(await lookup(engine, `${prefix}-a`, `${prefix}-b`, server), 'pass');
   expectProbe(await http(engine, `${prefix}-a`, `http://${lab.get(`${prefix}-b.ip`)}/ok`), 'pass');
   return `names resolve via ${server}, peer answers`;
@@ -60,7 +64,12 @@ export async function proveHealthyPair(lab: Lab, engine: Engine, prefix: string)
  * `reassert` puts the breakage back if another session undid it (any `podman run` turns ip_forward on); the
  * probe counts only when the state held through it (at most 3 attempts).
  */
-export async function proveEgressOnlyBroken(lab: Lab, engine: Engine, prefix: string, reassert?: () => Promise<string | undefined>): Promise<string> {
+export async function proveEgressOnlyBroken(
+  lab: Lab,
+  engine: Engine,
+  prefix: string,
+  reassert?: () => Promise<string | undefined>,
+): Promise<string> {
   const peer = expectProbe(await http(engine, `${prefix}-a`, `http://${lab.get(`${prefix}-b.ip`)}/ok`), 'pass');
   const notes: string[] = [];
   for (let attempt = 1; ; attempt++) {
@@ -76,7 +85,10 @@ export async function proveEgressOnlyBroken(lab: Lab, engine: Engine, prefix: st
   }
 }
 
-/** Names do not resolve: the container's resolv.conf lists no server of the network, and the gateway does not answer for the peer. */
+/**
+ * Names do not resolve: the container's resolv.conf lists no server of the network, and the gateway does not answer for
+ * the peer.
+ */
 export async function proveNoNames(engine: Engine, from: string, peer: string, server: string): Promise<string> {
   const servers = await nameservers(engine, from);
   const failed = expectProbe(await lookup(engine, from, peer, server, 3), 'fail');
@@ -91,7 +103,10 @@ export async function conflistPlugins(network: string): Promise<string[]> {
 
 /** A finding's fix commands, for messages. */
 export function commandsOf(findings: Finding[]): string {
-  return findings.flatMap((finding) => finding.fix.commands).map((command) => `\`${clip(command, 80)}\``).join(', ');
+  return findings
+    .flatMap((finding) => finding.fix.commands)
+    .map((command) => `\`${clip(command, 80)}\``)
+    .join(', ');
 }
 
 /** Replaces whole-word occurrences of a name in printed commands (netdoctor's example names vs the lab's nd* names). */
@@ -100,14 +115,19 @@ export function renameInCommands(commands: string[], from: string, to: string): 
   return commands.map((command) => command.replace(pattern, `$1${to}`));
 }
 
-/** Runs the printed fix as the identity, with netdoctor's example network "app" named `name` and tracked for cleanup. */
+/**
+ * Runs the printed fix as the identity, with netdoctor's example network "app" named `name` and tracked for cleanup.
+ */
 export function appNetworkFix(engineOf: (lab: Lab) => Engine, name: string): FixPlan {
   return {
     kind: 'printed',
     runAs: 'identity',
     adapt: (commands, lab) => {
       engineOf(lab).trackNetwork(name);
-      return { commands: renameInCommands(commands, 'app', name), note: `network "app" named ${name}, as every lab object` };
+      return {
+        commands: renameInCommands(commands, 'app', name),
+        note: `network "app" named ${name}, as every lab object`,
+      };
     },
   };
 }

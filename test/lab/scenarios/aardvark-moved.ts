@@ -27,7 +27,8 @@ export default {
   expect: () => [{ id: 'aardvark.missing', severity: 'error', subject: { network: NET } }],
   fix: {
     kind: 'manual',
-    reason: 'netdoctor prints a package (re)install, which the lab never runs; the lab puts the binary back and recreates the containers as the fix summary says',
+    reason:
+      'netdoctor prints a package (re)install, which the lab never runs; the lab puts the binary back and recreates the containers as the fix summary says',
     async apply(lab) {
       // Containers first, then the binary (LAB-NOTES: the other order makes netavark's teardown fail).
       await lab.podman.remove(`${NET}-a`, `${NET}-b`);
@@ -41,7 +42,8 @@ export default {
   async proveFixed(lab) {
     const found = await lookup(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    if (found.address !== lab.get(`${NET}-a.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
     return found.detail;
   },
   restore: (lab) => lab.defaultRestore(),

@@ -17,13 +17,19 @@ export default {
     // A running aardvark-dns is only signalled, never executed again: the breakage shows only when it must start.
     const running = await aardvarkRunning((await aardvarkDir('rootless'))!);
     if (running !== undefined) {
-      throw new LabError(`cannot produce this state: ndlab's aardvark-dns already runs (pid ${running.pid}, networks ${running.networks.join(', ')})`);
+      throw new LabError(
+        `cannot produce this state: ndlab's aardvark-dns already runs (pid ${running.pid}, networks ${running.networks.join(', ')})`,
+      );
     }
     await lab.rootless.network(NET);
     await lab.guard.chmod(AARDVARK, 0o644);
   },
   proveBroken: async (lab) =>
-    expectFailure(await lab.rootless.tryRun(`${NET}-a`, ['--network', NET]), /Error while applying dns entries: Permission denied[^\n]*/, `podman run --network ${NET} (ndlab)`),
+    expectFailure(
+      await lab.rootless.tryRun(`${NET}-a`, ['--network', NET]),
+      /Error while applying dns entries: Permission denied[^\n]*/,
+      `podman run --network ${NET} (ndlab)`,
+    ),
   expect: () => [{ id: 'aardvark.missing', severity: 'error', subject: { network: NET }, title: /not executable/ }],
   fix: {
     kind: 'printed',
@@ -44,7 +50,8 @@ export default {
   async proveFixed(lab) {
     const found = await lookup(lab.rootless, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    if (found.address !== lab.get(`${NET}-a.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
     return found.detail;
   },
   restore: (lab) => lab.defaultRestore(),

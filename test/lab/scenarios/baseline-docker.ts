@@ -6,7 +6,8 @@ const NET = 'ndl-bd';
 export default {
   kind: 'baseline',
   name: 'baseline-docker',
-  description: "docker: two containers on a user network resolve each other through docker's embedded DNS and reach 198.51.100.2 through NAT",
+  description:
+    "docker: two containers on a user network resolve each other through docker's embedded DNS and reach 198.51.100.2 through NAT",
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.docker, NET);

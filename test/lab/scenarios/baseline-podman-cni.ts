@@ -6,7 +6,8 @@ const NET = 'ndl-bcni';
 export default {
   kind: 'baseline',
   name: 'baseline-podman-cni',
-  description: "rootful podman on the CNI store: a dnsname network whose dnsmasq resolves the containers' names; egress through NAT",
+  description:
+    "rootful podman on the CNI store: a dnsname network whose dnsmasq resolves the containers' names; egress through NAT",
   identity: 'cni',
   async setup(lab) {
     await pair(lab, lab.cni, NET, ['--subnet', '10.90.213.0/24']);

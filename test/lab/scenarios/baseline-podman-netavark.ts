@@ -6,7 +6,8 @@ const NET = 'ndl-bnv';
 export default {
   kind: 'baseline',
   name: 'baseline-podman-netavark',
-  description: 'rootful podman with netavark: two containers on a user network resolve each other by name (aardvark-dns) and reach 198.51.100.2 through NAT',
+  description:
+    'rootful podman with netavark: two containers on a user network resolve each other by name (aardvark-dns) and reach 198.51.100.2 through NAT',
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.podman, NET);

@@ -7,7 +7,8 @@ const NET = 'ndl-brl';
 export default {
   kind: 'baseline',
   name: 'baseline-rootless',
-  description: "ndlab's rootless podman: a user network in the rootless netns (names via its aardvark-dns, egress), and a slirp4netns container reaching 198.51.100.2",
+  description:
+    "ndlab's rootless podman: a user network in the rootless netns (names via its aardvark-dns, egress), and a slirp4netns container reaching 198.51.100.2",
   identity: 'ndlab',
   async setup(lab) {
     await pair(lab, lab.rootless, NET);

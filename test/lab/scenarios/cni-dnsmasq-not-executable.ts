@@ -11,13 +11,18 @@ export default {
   name: 'cni-dnsmasq-not-executable',
   ids: ['cni.dnsmasq_missing'],
   description:
-    "CNI store, a dnsname network, /usr/sbin/dnsmasq not executable (the outside host's own dnsmasq keeps running: chmod stops nothing): `podman run` fails with \"unable to locate dnsmasq\"",
+    'CNI store, a dnsname network, /usr/sbin/dnsmasq not executable (the outside host\'s own dnsmasq keeps running: chmod stops nothing): `podman run` fails with "unable to locate dnsmasq"',
   identity: 'cni',
   async setup(lab) {
     await lab.cni.network(NET, ['--subnet', SUBNET]);
     await lab.guard.chmod('/usr/sbin/dnsmasq', 0o644);
   },
-  proveBroken: async (lab) => expectFailure(await lab.cni.tryRun(`${NET}-a`, ['--network', NET]), /unable to locate dnsmasq[^\n]*/, `podman run --network ${NET}`),
+  proveBroken: async (lab) =>
+    expectFailure(
+      await lab.cni.tryRun(`${NET}-a`, ['--network', NET]),
+      /unable to locate dnsmasq[^\n]*/,
+      `podman run --network ${NET}`,
+    ),
   expect: () => [{ id: 'cni.dnsmasq_missing', severity: 'error', subject: { engine: 'podman', network: NET } }],
   fix: {
     kind: 'printed',
@@ -33,7 +38,8 @@ export default {
   async proveFixed(lab) {
     const found = await lookup(lab.cni, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    if (found.address !== lab.get(`${NET}-a.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
     return `${found.detail}; ${await proveOutside(lab.cni, `${NET}-a`)}`;
   },
   restore: (lab) => lab.defaultRestore(),

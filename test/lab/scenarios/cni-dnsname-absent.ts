@@ -37,7 +37,11 @@ export default {
     kind: 'printed',
     runAs: 'identity',
     adapt: (commands) => ({
-      commands: commands.map((command) => (command.startsWith('podman network create ') ? command.replace('podman network create ', `podman network create --subnet ${SUBNET} `) : command)),
+      commands: commands.map((command) =>
+        command.startsWith('podman network create ')
+          ? command.replace('podman network create ', `podman network create --subnet ${SUBNET} `)
+          : command,
+      ),
       note: `--subnet ${SUBNET} added to \`network create\`: lab CNI networks stay off the 10.89 range netavark allocates from`,
     }),
     async then(lab) {
@@ -50,7 +54,8 @@ export default {
     const plugins = await conflistPlugins(NET);
     const found = await lookup(lab.cni, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    if (found.address !== lab.get(`${NET}-a.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
     return `plugins now ${plugins.join(',')}; ${found.detail}`;
   },
   restore: (lab) => lab.defaultRestore(),

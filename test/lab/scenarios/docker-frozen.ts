@@ -6,7 +6,8 @@ export default {
   kind: 'broken',
   name: 'docker-frozen',
   ids: ['engine.unreachable'],
-  description: 'dockerd frozen with SIGSTOP: its socket accepts connections but nothing answers, `docker run` hangs until killed',
+  description:
+    'dockerd frozen with SIGSTOP: its socket accepts connections but nothing answers, `docker run` hangs until killed',
   identity: 'root',
   async setup(lab) {
     const pid = await lab.dockerdPid();

@@ -8,7 +8,8 @@ export default {
   kind: 'broken',
   name: 'docker-stopped',
   ids: ['engine.unreachable'],
-  description: 'dockerd stopped (SIGTERM to its pid): the socket is gone, `docker run` cannot connect; the fix is the start command netdoctor prints for a host without systemd',
+  description:
+    'dockerd stopped (SIGTERM to its pid): the socket is gone, `docker run` cannot connect; the fix is the start command netdoctor prints for a host without systemd',
   identity: 'root',
   async setup(lab) {
     // Containers a dockerd stop ends, other sessions' too: the restore starts them again.
@@ -16,7 +17,8 @@ export default {
     const pid = await lab.dockerdPid();
     if (pid === undefined) throw new LabError('no running dockerd found through /var/run/docker.pid');
     process.kill(pid, 'SIGTERM');
-    for (let attempt = 0; attempt < 120 && ((await lab.processAlive(pid)) || (await lab.socketExists())); attempt++) await sleep(500);
+    for (let attempt = 0; attempt < 120 && ((await lab.processAlive(pid)) || (await lab.socketExists())); attempt++)
+      await sleep(500);
     if (await lab.processAlive(pid)) throw new LabError(`dockerd ${pid} still runs 60 s after SIGTERM`);
     lab.set('stopped', String(pid));
   },
@@ -24,7 +26,9 @@ export default {
     const socket = (await lab.socketExists()) ? 'the socket still exists' : '/var/run/docker.sock is gone';
     return `dockerd ${lab.get('stopped')} ended, ${socket}; ${expectFailure(await lab.docker.runOnce([], ['true'], 20_000), /Cannot connect to the Docker daemon[^\n]*/, 'docker run')}`;
   },
-  expect: () => [{ id: 'engine.unreachable', severity: 'error', subject: { engine: 'docker' }, title: /socket missing/ }],
+  expect: () => [
+    { id: 'engine.unreachable', severity: 'error', subject: { engine: 'docker' }, title: /socket missing/ },
+  ],
   // `setsid dockerd ... &` then `docker info`, retried while dockerd comes up.
   fix: { kind: 'printed', runAs: 'root', retrySeconds: 60 },
   proveFixed: proveDockerWorks,

@@ -15,17 +15,39 @@ export default {
   identity: 'root',
   async setup(lab) {
     const bridgeNf = (await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8')).trim();
-    if (bridgeNf !== '1') throw new LabError(`net.bridge.bridge-nf-call-iptables is ${bridgeNf}: this scenario needs br_netfilter passing bridged traffic`);
+    if (bridgeNf !== '1')
+      throw new LabError(
+        `net.bridge.bridge-nf-call-iptables is ${bridgeNf}: this scenario needs br_netfilter passing bridged traffic`,
+      );
     await pair(lab, lab.podman, NET);
     expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass');
     lab.set('bridge', await lab.podman.bridge(NET));
-    await nft(lab, `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} forward_drop { type filter hook forward priority 0; policy drop; }`);
+    await nft(
+      lab,
+      `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} forward_drop { type filter hook forward priority 0; policy drop; }`,
+    );
   },
-  proveBroken: async (lab) => recordFirewall(lab, 'broken', expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'fail')),
-  expect: (lab) => [{ id: 'fw.br_netfilter_forward_drop', severity: 'error', subject: { engine: 'podman', network: NET, interface: lab.get('bridge') } }],
+  proveBroken: async (lab) =>
+    recordFirewall(
+      lab,
+      'broken',
+      expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'fail'),
+    ),
+  expect: (lab) => [
+    {
+      id: 'fw.br_netfilter_forward_drop',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET, interface: lab.get('bridge') },
+    },
+  ],
   // `nft insert rule inet ndfw forward_drop iifname "<bridge>" oifname "<bridge>" accept`
   fix: { kind: 'printed', runAs: 'root' },
-  proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass')),
+  proveFixed: async (lab) =>
+    recordFirewall(
+      lab,
+      'fixed',
+      expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass'),
+    ),
   async restore(lab) {
     await dropLabTable(lab);
     await lab.defaultRestore();

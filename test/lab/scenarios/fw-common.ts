@@ -11,7 +11,15 @@ import { EXT_IP, NETDOCTOR, ROOT } from '../lib/paths.js';
 import type { ProbeResult } from '../lib/probes.js';
 
 /** The checks whose findings the firewall scenarios prove, recorded alone (--only) in their snapshots. */
-export const FIREWALL_CHECK_IDS = ['docker.docker-user', 'fw.br-netfilter-forward', 'fw.engine-rules', 'fw.foreign-forward', 'fw.input-dns', 'fw.iptables-backend', 'mixed.docker-forward-podman-ingress'];
+export const FIREWALL_CHECK_IDS = [
+  'docker.docker-user',
+  'fw.br-netfilter-forward',
+  'fw.engine-rules',
+  'fw.foreign-forward',
+  'fw.input-dns',
+  'fw.iptables-backend',
+  'mixed.docker-forward-podman-ingress',
+];
 
 /** The lab's own nftables table: everything a scenario adds to nftables lives in it. */
 export const LAB_TABLE = 'inet ndfw';
@@ -44,23 +52,41 @@ export async function restoreChain(lab: Lab, chain: string, saved: string[]): Pr
 
 /** Splits an `iptables -S` line into arguments; double quotes group words (comments). */
 export function splitWords(line: string): string[] {
-  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((match) => (match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!));
+  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((match) =>
+    match[1] !== undefined ? match[1].replace(/\\(.)/g, '$1') : match[2]!,
+  );
 }
 
 /** A request from the fake outside host (netns ndext) to a port the host publishes, bounded. */
 export async function fromOutside(port: number, seconds = 4): Promise<ProbeResult> {
   const url = `http://${HOST_ON_OUTSIDE_LINK}:${port}/ok`;
-  const raw = await run(['ip', 'netns', 'exec', 'ndext', 'timeout', String(seconds), 'busybox', 'wget', '-q', '-O-', url], { timeoutMs: (seconds + 10) * 1000, env: baseEnv() });
+  const raw = await run(
+    ['ip', 'netns', 'exec', 'ndext', 'timeout', String(seconds), 'busybox', 'wget', '-q', '-O-', url],
+    { timeoutMs: (seconds + 10) * 1000, env: baseEnv() },
+  );
   const passed = raw.exitCode === 0 && raw.stdout.trim() === 'ok';
-  return { ok: passed, detail: passed ? `${EXT_IP} (ndext) got ${url}` : `${EXT_IP} (ndext) could not get ${url} (${raw.exitCode === 124 || raw.exitCode === 143 ? `no answer in ${seconds} s` : brief(raw, 80)})`, raw };
+  return {
+    ok: passed,
+    detail: passed
+      ? `${EXT_IP} (ndext) got ${url}`
+      : `${EXT_IP} (ndext) could not get ${url} (${raw.exitCode === 124 || raw.exitCode === 143 ? `no answer in ${seconds} s` : brief(raw, 80)})`,
+    raw,
+  };
 }
 
 /** The same port from the host itself: that traffic is translated in OUTPUT and never crosses the forward hook. */
 export async function fromHost(port: number, seconds = 4): Promise<ProbeResult> {
   const url = `http://${HOST_ON_OUTSIDE_LINK}:${port}/ok`;
-  const raw = await run(['timeout', String(seconds), 'busybox', 'wget', '-q', '-O-', url], { timeoutMs: (seconds + 10) * 1000, env: baseEnv() });
+  const raw = await run(['timeout', String(seconds), 'busybox', 'wget', '-q', '-O-', url], {
+    timeoutMs: (seconds + 10) * 1000,
+    env: baseEnv(),
+  });
   const passed = raw.exitCode === 0 && raw.stdout.trim() === 'ok';
-  return { ok: passed, detail: passed ? `the host got ${url}` : `the host could not get ${url} (${brief(raw, 80)})`, raw };
+  return {
+    ok: passed,
+    detail: passed ? `the host got ${url}` : `the host could not get ${url} (${brief(raw, 80)})`,
+    raw,
+  };
 }
 
 /** Where `lab:record` puts the firewall checks' snapshots: the unit tests replay them (test/firewall/lab.test.ts). */
@@ -76,8 +102,12 @@ export async function recordFirewall(lab: Lab, state: 'broken' | 'fixed', proof:
   await mkdir(FIREWALL_SNAPSHOTS, { recursive: true });
   const base = `${FIREWALL_SNAPSHOTS}/${lab.scenario.name}.${state}`;
   const only = FIREWALL_CHECK_IDS.join(',');
-  const result = await run([...lab.hostPrefix(), process.execPath, NETDOCTOR, '--json', '--record', `${base}.json`, '--only', only], { timeoutMs: 120_000, env: identityEnv(lab.scenario.identity, lab.env()) });
-  if (result.exitCode === null || result.exitCode > 2) throw new LabError(`netdoctor --record failed (${brief(result, 300)})`);
+  const result = await run(
+    [...lab.hostPrefix(), process.execPath, NETDOCTOR, '--json', '--record', `${base}.json`, '--only', only],
+    { timeoutMs: 120_000, env: identityEnv(lab.scenario.identity, lab.env()) },
+  );
+  if (result.exitCode === null || result.exitCode > 2)
+    throw new LabError(`netdoctor --record failed (${brief(result, 300)})`);
   await writeFile(`${base}.report.json`, result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
   return proof;
 }

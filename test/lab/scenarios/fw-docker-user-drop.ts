@@ -9,7 +9,8 @@ export default {
   kind: 'broken',
   name: 'fw-docker-user-drop',
   ids: ['docker.docker_user_drop'],
-  description: 'a catch-all `iptables -I DOCKER-USER -j DROP`: docker containers lose 198.51.100.2 (replies and their own connections are dropped)',
+  description:
+    'a catch-all `iptables -I DOCKER-USER -j DROP`: docker containers lose 198.51.100.2 (replies and their own connections are dropped)',
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.docker, NET);

@@ -15,10 +15,15 @@ export default {
     await pair(lab, lab.podman, NET);
     expectProbe(await egress(lab.podman, `${NET}-a`), 'pass');
     lab.set('bridge', await lab.podman.bridge(NET));
-    await nft(lab, `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} forward_drop { type filter hook forward priority 0; policy drop; }`);
+    await nft(
+      lab,
+      `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} forward_drop { type filter hook forward priority 0; policy drop; }`,
+    );
   },
   proveBroken: async (lab) => recordFirewall(lab, 'broken', expectProbe(await egress(lab.podman, `${NET}-a`), 'fail')),
-  expect: () => [{ id: 'fw.foreign_forward_drop', severity: 'error', subject: { network: NET }, title: /inet ndfw forward_drop/ }],
+  expect: () => [
+    { id: 'fw.foreign_forward_drop', severity: 'error', subject: { network: NET }, title: /inet ndfw forward_drop/ },
+  ],
   // Accepts for the bridge (and, the finding being about the table, for the other bridges it blocks) in inet ndfw.
   fix: { kind: 'printed', runAs: 'root' },
   proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await egress(lab.podman, `${NET}-a`), 'pass')),

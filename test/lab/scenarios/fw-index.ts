@@ -21,4 +21,3 @@ export const FW_SCENARIOS: readonly Scenario[] = [
   iptablesBackendSplit,
   internalDockerDrop,
 ];
-

@@ -17,17 +17,31 @@ export default {
     const bridge = await lab.podman.bridge(NET);
     lab.set('bridge', bridge);
     // Only this bridge's traffic to the host meets the drop policy: the host itself stays reachable.
-    await nft(lab, `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} input { type filter hook input priority 0; policy drop; }\nadd rule ${LAB_TABLE} input iifname != "${bridge}" accept`);
+    await nft(
+      lab,
+      `add table ${LAB_TABLE}\nadd chain ${LAB_TABLE} input { type filter hook input priority 0; policy drop; }\nadd rule ${LAB_TABLE} input iifname != "${bridge}" accept`,
+    );
   },
   async proveBroken(lab) {
     const failed = expectProbe(await lookup(lab.podman, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`), 3), 'fail');
     const peer = expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass');
     return recordFirewall(lab, 'broken', `${failed}; by address: ${peer}`);
   },
-  expect: (lab) => [{ id: 'fw.input_drop_blocks_bridge_dns', severity: 'error', subject: { engine: 'podman', network: NET, interface: lab.get('bridge') } }],
+  expect: (lab) => [
+    {
+      id: 'fw.input_drop_blocks_bridge_dns',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET, interface: lab.get('bridge') },
+    },
+  ],
   // `nft insert rule inet ndfw input iifname "<bridge>" udp dport 53 accept` (and tcp).
   fix: { kind: 'printed', runAs: 'root' },
-  proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await lookup(lab.podman, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`)), 'pass')),
+  proveFixed: async (lab) =>
+    recordFirewall(
+      lab,
+      'fixed',
+      expectProbe(await lookup(lab.podman, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`)), 'pass'),
+    ),
   async restore(lab) {
     await dropLabTable(lab);
     await lab.defaultRestore();

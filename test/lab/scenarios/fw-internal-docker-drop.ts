@@ -21,20 +21,41 @@ export default {
   identity: 'root',
   async setup(lab) {
     const bridgeNf = (await readFile('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8')).trim();
-    if (bridgeNf !== '1') throw new LabError(`net.bridge.bridge-nf-call-iptables is ${bridgeNf}: this scenario needs br_netfilter passing bridged traffic`);
+    if (bridgeNf !== '1')
+      throw new LabError(
+        `net.bridge.bridge-nf-call-iptables is ${bridgeNf}: this scenario needs br_netfilter passing bridged traffic`,
+      );
     const policy = (await lab.mustRoot(['iptables', '-w', '5', '-S', 'FORWARD'])).split('\n')[0] ?? '';
-    if (policy !== '-P FORWARD DROP') throw new LabError(`this scenario needs docker's FORWARD DROP policy; iptables says "${policy}"`);
+    if (policy !== '-P FORWARD DROP')
+      throw new LabError(`this scenario needs docker's FORWARD DROP policy; iptables says "${policy}"`);
     await pair(lab, lab.podman, NET, ['--internal']);
     lab.set('bridge', await lab.podman.bridge(NET));
   },
-  proveBroken: async (lab) => recordFirewall(lab, 'broken', expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'fail')),
-  expect: (lab) => [{ id: 'fw.br_netfilter_forward_drop', severity: 'error', subject: { engine: 'podman', network: NET, interface: lab.get('bridge') } }],
+  proveBroken: async (lab) =>
+    recordFirewall(
+      lab,
+      'broken',
+      expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'fail'),
+    ),
+  expect: (lab) => [
+    {
+      id: 'fw.br_netfilter_forward_drop',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET, interface: lab.get('bridge') },
+    },
+  ],
   // `iptables -I FORWARD 1 -i <bridge> -o <bridge> -j ACCEPT`
   fix: { kind: 'printed', runAs: 'root' },
-  proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass')),
+  proveFixed: async (lab) =>
+    recordFirewall(
+      lab,
+      'fixed',
+      expectProbe(await http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass'),
+    ),
   async restore(lab) {
     const bridge = lab.maybe('bridge');
-    if (bridge !== undefined && (await lab.root(['iptables', '-w', '5', '-C', ...acceptRule(bridge)])).exitCode === 0) await lab.mustRoot(['iptables', '-w', '5', '-D', ...acceptRule(bridge)]);
+    if (bridge !== undefined && (await lab.root(['iptables', '-w', '5', '-C', ...acceptRule(bridge)])).exitCode === 0)
+      await lab.mustRoot(['iptables', '-w', '5', '-D', ...acceptRule(bridge)]);
     await lab.defaultRestore();
   },
 } satisfies BrokenScenario;

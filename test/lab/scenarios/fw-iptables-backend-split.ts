@@ -14,15 +14,26 @@ const NET = 'ndl-f2sp';
  */
 const NETNS = 'ndl-split';
 /** The namespace's uplink to the fake outside host (netns ndext), on a test network of its own. */
-const UPLINK = { inside: 'ndl-sp0', outside: 'ndl-sp1', address: '203.0.113.1/24', peer: '203.0.113.2', peerCidr: '203.0.113.2/24' };
+const UPLINK = {
+  inside: 'ndl-sp0',
+  outside: 'ndl-sp1',
+  address: '203.0.113.1/24',
+  peer: '203.0.113.2',
+  peerCidr: '203.0.113.2/24',
+};
 const TOOLS = ['iptables', 'ip6tables'] as const;
 
 async function inNetns(lab: Lab, argv: string[]): Promise<string> {
   return lab.mustRoot([...lab.hostPrefix(), ...argv]);
 }
 
-async function bothProbes(lab: Lab): Promise<{ outside: Awaited<ReturnType<typeof egress>>; peer: Awaited<ReturnType<typeof http>> }> {
-  const [outside, peer] = await Promise.all([egress(lab.podman, `${NET}-a`), http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`)]);
+async function bothProbes(
+  lab: Lab,
+): Promise<{ outside: Awaited<ReturnType<typeof egress>>; peer: Awaited<ReturnType<typeof http>> }> {
+  const [outside, peer] = await Promise.all([
+    egress(lab.podman, `${NET}-a`),
+    http(lab.podman, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`),
+  ]);
   return { outside, peer };
 }
 
@@ -39,10 +50,29 @@ export default {
       if (!value.endsWith('-nft')) throw new LabError(`this scenario starts from iptables-nft; ${tool} is ${value}`);
     }
     await lab.guard.addNetns(NETNS);
-    await lab.mustRoot(['ip', 'link', 'add', UPLINK.inside, 'netns', NETNS, 'type', 'veth', 'peer', 'name', UPLINK.outside, 'netns', 'ndext']);
+    await lab.mustRoot([
+      'ip',
+      'link',
+      'add',
+      UPLINK.inside,
+      'netns',
+      NETNS,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      UPLINK.outside,
+      'netns',
+      'ndext',
+    ]);
     await lab.mustRoot(['ip', '-n', NETNS, 'address', 'add', UPLINK.address, 'dev', UPLINK.inside]);
     await lab.mustRoot(['ip', '-n', 'ndext', 'address', 'add', UPLINK.peerCidr, 'dev', UPLINK.outside]);
-    for (const [netns, link] of [[NETNS, 'lo'], [NETNS, UPLINK.inside], ['ndext', UPLINK.outside]] as const) await lab.mustRoot(['ip', '-n', netns, 'link', 'set', link, 'up']);
+    for (const [netns, link] of [
+      [NETNS, 'lo'],
+      [NETNS, UPLINK.inside],
+      ['ndext', UPLINK.outside],
+    ] as const)
+      await lab.mustRoot(['ip', '-n', netns, 'link', 'set', link, 'up']);
     await lab.mustRoot(['ip', '-n', NETNS, 'route', 'add', 'default', 'via', UPLINK.peer]);
     await inNetns(lab, ['iptables-nft', '-w', '5', '-P', 'FORWARD', 'DROP']);
     for (const tool of TOOLS) await lab.guard.setAlternative(tool, `/usr/sbin/${tool}-legacy`);
@@ -50,10 +80,16 @@ export default {
     await pair(lab, lab.podman, NET, ['--disable-dns']);
   },
   async proveBroken(lab) {
-    const legacy = (await inNetns(lab, ['iptables-legacy', '-w', '5', '-S', 'NETAVARK_FORWARD'])).split('\n').filter((line) => line.startsWith('-A ')).length;
+    const legacy = (await inNetns(lab, ['iptables-legacy', '-w', '5', '-S', 'NETAVARK_FORWARD']))
+      .split('\n')
+      .filter((line) => line.startsWith('-A ')).length;
     const nftPolicy = (await inNetns(lab, ['iptables-nft', '-w', '5', '-S', 'FORWARD'])).split('\n')[0];
     const { outside, peer } = await bothProbes(lab);
-    return recordFirewall(lab, 'broken', `${legacy} NETAVARK_FORWARD rule(s) in iptables-legacy, iptables-nft says ${nftPolicy}; ${expectProbe(outside, 'fail')}; ${expectProbe(peer, 'fail')}`);
+    return recordFirewall(
+      lab,
+      'broken',
+      `${legacy} NETAVARK_FORWARD rule(s) in iptables-legacy, iptables-nft says ${nftPolicy}; ${expectProbe(outside, 'fail')}; ${expectProbe(peer, 'fail')}`,
+    );
   },
   expect: () => [{ id: 'fw.iptables_backend_split', severity: 'warning' }],
   // The alternatives back to iptables-nft, the legacy tables emptied, `podman network reload --all`: in the namespace.

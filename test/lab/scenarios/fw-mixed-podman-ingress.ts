@@ -14,7 +14,8 @@ export default {
   identity: 'root',
   async setup(lab) {
     const policy = (await lab.mustRoot(['iptables', '-w', '5', '-S', 'FORWARD'])).split('\n')[0] ?? '';
-    if (policy !== '-P FORWARD DROP') throw new LabError(`this scenario needs docker's FORWARD DROP policy; iptables says "${policy}"`);
+    if (policy !== '-P FORWARD DROP')
+      throw new LabError(`this scenario needs docker's FORWARD DROP policy; iptables says "${policy}"`);
     await lab.podman.network(NET);
     await lab.podman.startWeb(`${NET}-web`, ['--network', NET, '-p', `${PORT}:80`]);
     lab.set('bridge', await lab.podman.bridge(NET));
@@ -22,9 +23,19 @@ export default {
     expectProbe(await fromHost(PORT), 'pass');
   },
   async proveBroken(lab) {
-    return recordFirewall(lab, 'broken', `${expectProbe(await fromOutside(PORT), 'fail')}; ${expectProbe(await fromHost(PORT), 'pass')}`);
+    return recordFirewall(
+      lab,
+      'broken',
+      `${expectProbe(await fromOutside(PORT), 'fail')}; ${expectProbe(await fromHost(PORT), 'pass')}`,
+    );
   },
-  expect: (lab) => [{ id: 'mixed.docker_forward_drop_breaks_podman_ingress', severity: 'warning', subject: { engine: 'podman', network: NET, interface: lab.get('bridge') } }],
+  expect: (lab) => [
+    {
+      id: 'mixed.docker_forward_drop_breaks_podman_ingress',
+      severity: 'warning',
+      subject: { engine: 'podman', network: NET, interface: lab.get('bridge') },
+    },
+  ],
   // `iptables -I DOCKER-USER 1 -o <bridge> -m conntrack --ctstate DNAT -j ACCEPT`
   fix: { kind: 'printed', runAs: 'root' },
   proveFixed: async (lab) => recordFirewall(lab, 'fixed', expectProbe(await fromOutside(PORT), 'pass')),

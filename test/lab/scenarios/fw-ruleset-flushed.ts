@@ -22,9 +22,16 @@ async function saveRulesets(lab: Lab): Promise<void> {
   lab.set('saved', dir);
   for (const [save] of SAVES) await writeFile(`${dir}/${save}`, await lab.mustRoot([save]));
   // Native nftables tables (not iptables-nft's) would be lost by the flush, and no engine writes them again.
-  const listed = JSON.parse(await lab.mustRoot(['nft', '-j', 'list', 'tables'])) as { nftables: { table?: { family: string; name: string } }[] };
-  const native = listed.nftables.flatMap((entry) => (entry.table ? [entry.table] : [])).filter((table) => !IPTABLES_FAMILIES.has(table.family) || !IPTABLES_TABLES.has(table.name));
-  if (native.length > 0) throw new LabError(`native nftables tables (${native.map((table) => `${table.family} ${table.name}`).join(', ')}) would be lost by \`nft flush ruleset\`: not running`);
+  const listed = JSON.parse(await lab.mustRoot(['nft', '-j', 'list', 'tables'])) as {
+    nftables: { table?: { family: string; name: string } }[];
+  };
+  const native = listed.nftables
+    .flatMap((entry) => (entry.table ? [entry.table] : []))
+    .filter((table) => !IPTABLES_FAMILIES.has(table.family) || !IPTABLES_TABLES.has(table.name));
+  if (native.length > 0)
+    throw new LabError(
+      `native nftables tables (${native.map((table) => `${table.family} ${table.name}`).join(', ')}) would be lost by \`nft flush ruleset\`: not running`,
+    );
 }
 
 async function restoreRulesets(lab: Lab): Promise<void> {
@@ -52,7 +59,7 @@ export default {
   name: 'fw-ruleset-flushed',
   ids: ['fw.engine_rules_flushed'],
   description:
-    '`nft flush ruleset` (what Debian\'s nftables.service does on start and reload) with docker and podman containers running: both lose 198.51.100.2 until podman reloads its rules and dockerd restarts',
+    "`nft flush ruleset` (what Debian's nftables.service does on start and reload) with docker and podman containers running: both lose 198.51.100.2 until podman reloads its rules and dockerd restarts",
   identity: 'root',
   async setup(lab) {
     await saveRulesets(lab);
@@ -64,7 +71,11 @@ export default {
     await lab.mustRoot(['nft', 'flush', 'ruleset']);
   },
   async proveBroken(lab) {
-    return recordFirewall(lab, 'broken', `${expectProbe(await egress(lab.docker, `${DOCKER_NET}-a`), 'fail')}; ${expectProbe(await egress(lab.podman, `${PODMAN_NET}-a`), 'fail')}`);
+    return recordFirewall(
+      lab,
+      'broken',
+      `${expectProbe(await egress(lab.docker, `${DOCKER_NET}-a`), 'fail')}; ${expectProbe(await egress(lab.podman, `${PODMAN_NET}-a`), 'fail')}`,
+    );
   },
   expect: () => [
     { id: 'fw.engine_rules_flushed', severity: 'error', subject: { engine: 'podman', network: PODMAN_NET } },
@@ -80,22 +91,32 @@ export default {
           ? `pid=$(cat ${DOCKER_PID}) && kill -TERM "$pid" && for i in $(seq 120); do [ -d "/proc/$pid" ] || break; sleep 0.5; done && [ ! -d "/proc/$pid" ]`
           : command.replace('/var/log/dockerd.log', DOCKERD_LOG),
       ),
-      note: 'dockerd ended by its pid instead of by name; its log is the lab\'s dockerd log',
+      note: "dockerd ended by its pid instead of by name; its log is the lab's dockerd log",
     }),
     async then(lab) {
       await lab.ensureDockerd();
-      await startDockerContainers(lab, (lab.maybe('running') ?? '').split(' ').filter((id) => id !== ''));
+      await startDockerContainers(
+        lab,
+        (lab.maybe('running') ?? '').split(' ').filter((id) => id !== ''),
+      );
       // dockerd writes its rules while it starts: give the started containers a moment on a fresh bridge.
       await sleep(1000);
       return 'dockerd answers again, the containers its restart ended started again';
     },
   },
   async proveFixed(lab) {
-    return recordFirewall(lab, 'fixed', `${expectProbe(await egress(lab.docker, `${DOCKER_NET}-a`), 'pass')}; ${expectProbe(await egress(lab.podman, `${PODMAN_NET}-a`), 'pass')}`);
+    return recordFirewall(
+      lab,
+      'fixed',
+      `${expectProbe(await egress(lab.docker, `${DOCKER_NET}-a`), 'pass')}; ${expectProbe(await egress(lab.podman, `${PODMAN_NET}-a`), 'pass')}`,
+    );
   },
   async restore(lab) {
     await lab.ensureDockerd();
-    await startDockerContainers(lab, (lab.maybe('running') ?? '').split(' ').filter((id) => id !== ''));
+    await startDockerContainers(
+      lab,
+      (lab.maybe('running') ?? '').split(' ').filter((id) => id !== ''),
+    );
     await lab.removeObjects();
     await restoreRulesets(lab);
     await lab.restoreHost();

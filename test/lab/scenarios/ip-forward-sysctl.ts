@@ -18,7 +18,8 @@ export default {
   kind: 'broken',
   name: 'ip-forward-sysctl',
   ids: ['host.ip_forward_disabled'],
-  description: 'rootful podman containers running, then `sysctl -w net.ipv4.ip_forward=0`: the peer answers, 198.51.100.2 does not',
+  description:
+    'rootful podman containers running, then `sysctl -w net.ipv4.ip_forward=0`: the peer answers, 198.51.100.2 does not',
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.podman, NET);

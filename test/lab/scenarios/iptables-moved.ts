@@ -14,7 +14,12 @@ export default {
     await lab.podman.network(NET);
     await lab.guard.move(IPTABLES);
   },
-  proveBroken: async (lab) => expectFailure(await lab.podman.tryRun(`${NET}-a`, ['--network', NET]), /netavark: .*No such file or directory[^\n]*/, `podman run --network ${NET}`),
+  proveBroken: async (lab) =>
+    expectFailure(
+      await lab.podman.tryRun(`${NET}-a`, ['--network', NET]),
+      /netavark: .*No such file or directory[^\n]*/,
+      `podman run --network ${NET}`,
+    ),
   expect: () => [{ id: 'host.iptables_binary_missing', severity: 'error', subject: { path: 'iptables' } }],
   fix: {
     kind: 'manual',

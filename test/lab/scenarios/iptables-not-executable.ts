@@ -7,7 +7,8 @@ export default {
   kind: 'broken',
   name: 'iptables-not-executable',
   ids: ['host.iptables_binary_missing'],
-  description: 'the file behind the /usr/sbin/iptables alternatives link (xtables-nft-multi, shared with ip6tables) loses its execute bits (chmod 644)',
+  description:
+    'the file behind the /usr/sbin/iptables alternatives link (xtables-nft-multi, shared with ip6tables) loses its execute bits (chmod 644)',
   identity: 'root',
   async setup(lab) {
     await lab.podman.network(NET);

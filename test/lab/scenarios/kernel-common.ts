@@ -6,7 +6,9 @@ import { AS_USER, LAB_USER } from '../lib/paths.js';
 
 export const KERNEL_CHECK = 'kernel.netfilter-modules';
 export const ROOTLESS_CHECK = 'rootless.netfilter-preload';
-/** What a guest scenario may take: about 60 s (missing) and 95 s (rootless) on a quiet host, 4 times that under load. */
+/**
+ * What a guest scenario may take: about 60 s (missing) and 95 s (rootless) on a quiet host, 4 times that under load.
+ */
 export const GUEST_SCENARIO_LIMIT_MS = 420_000;
 /** The guest is emulated (about 10 times slower): `podman info` alone takes longer than netdoctor's default 8 s. */
 export const GUEST_TIMEOUTS = ['--timeout', '150', '--command-timeout', '120'];
@@ -24,7 +26,11 @@ export function asLabUser(lab: Lab, argv: string[]): Promise<RunResult> {
 export async function loadedModules(lab: Lab): Promise<string[]> {
   const result = await inGuest(lab, ['cat', '/proc/modules']);
   if (!ok(result)) throw new LabError(`cat /proc/modules in the guest: ${brief(result)}`);
-  return result.stdout.split('\n').map((line) => line.split(' ')[0] ?? '').filter((name) => name !== '').sort();
+  return result.stdout
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name !== '')
+    .sort();
 }
 
 /** A bridge made and removed at once: `ip link add` loads the bridge module when it can. */
@@ -40,7 +46,17 @@ export async function bridgeProbe(lab: Lab): Promise<{ ok: boolean; detail: stri
  * namespace, which cannot load a module the kernel lacks.
  */
 export async function rootlessIptablesProbe(lab: Lab): Promise<{ ok: boolean; detail: string }> {
-  const result = await asLabUser(lab, ['unshare', '--user', '--map-root-user', '--net', 'iptables', '-t', 'nat', '-S', 'POSTROUTING']);
+  const result = await asLabUser(lab, [
+    'unshare',
+    '--user',
+    '--map-root-user',
+    '--net',
+    'iptables',
+    '-t',
+    'nat',
+    '-S',
+    'POSTROUTING',
+  ]);
   return ok(result)
     ? { ok: true, detail: `${LAB_USER}'s \`unshare -Urn iptables -t nat -S\` worked` }
     : { ok: false, detail: `${LAB_USER}'s \`unshare -Urn iptables -t nat -S\` failed (${brief(result, 80)})` };

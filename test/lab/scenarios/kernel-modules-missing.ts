@@ -1,6 +1,13 @@
 import { LabError } from '../lib/exec.js';
 import type { BrokenScenario } from '../scenario.js';
-import { GUEST_SCENARIO_LIMIT_MS, GUEST_TIMEOUTS, KERNEL_CHECK, bridgeProbe, inGuest, loadedModules } from './kernel-common.js';
+import {
+  GUEST_SCENARIO_LIMIT_MS,
+  GUEST_TIMEOUTS,
+  KERNEL_CHECK,
+  bridgeProbe,
+  inGuest,
+  loadedModules,
+} from './kernel-common.js';
 
 export default {
   kind: 'broken',
@@ -22,13 +29,18 @@ export default {
   expect: () => [{ id: 'kernel.netfilter_modules_missing', severity: 'error' }],
   fix: {
     kind: 'manual',
-    reason: "the printed fix reinstalls the kernel package (apt-get), which the lab never runs: the lab puts that package's module tree where the reinstall would",
+    reason:
+      "the printed fix reinstalls the kernel package (apt-get), which the lab never runs: the lab puts that package's module tree where the reinstall would",
     async apply(lab) {
       const guest = lab.runningGuest();
       const target = `/lib/modules/${guest.release}`;
-      for (const argv of [['mkdir', '-p', target], ['mount', '--bind', guest.moduleTree, target]]) {
+      for (const argv of [
+        ['mkdir', '-p', target],
+        ['mount', '--bind', guest.moduleTree, target],
+      ]) {
         const result = await inGuest(lab, argv);
-        if (result.exitCode !== 0) throw new LabError(`\`${argv.join(' ')}\` in the guest failed: ${result.stderr.trim()}`);
+        if (result.exitCode !== 0)
+          throw new LabError(`\`${argv.join(' ')}\` in the guest failed: ${result.stderr.trim()}`);
       }
       return `${guest.release}'s module tree in ${target}`;
     },

@@ -11,7 +11,8 @@ export default {
   kind: 'broken',
   name: 'p2-aardvark-killed',
   ids: ['aardvark.not_running'],
-  description: 'two containers on a DNS-enabled netavark network, then aardvark-dns killed: its pid file stays, nothing answers on the gateway',
+  description:
+    'two containers on a DNS-enabled netavark network, then aardvark-dns killed: its pid file stays, nothing answers on the gateway',
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.podman, NET);
@@ -25,7 +26,13 @@ export default {
   async proveBroken(lab) {
     return `aardvark-dns ${lab.get('killed')} killed; ${await proveNoNames(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`))}`;
   },
-  expect: () => [{ id: 'aardvark.not_running', severity: 'error', subject: { engine: 'podman', network: NET, containers: [`${NET}-a`, `${NET}-b`] } }],
+  expect: () => [
+    {
+      id: 'aardvark.not_running',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET, containers: [`${NET}-a`, `${NET}-b`] },
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'root',
@@ -43,11 +50,13 @@ export default {
   async proveFixed(lab) {
     const found = await lookup(lab.podman, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-b.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
+    if (found.address !== lab.get(`${NET}-b.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
     return found.detail;
   },
   async restore(lab) {
-    // Whatever happened, aardvark-dns must run again for everyone's DNS-enabled networks: a container start brings it back.
+    // Whatever happened, aardvark-dns must run again for everyone's DNS-enabled networks: a container start brings it
+    // back.
     if (lab.podman.containers.includes(`${NET}-a`)) await lab.podman.cmd(['restart', `${NET}-a`]);
     await lab.defaultRestore();
   },

@@ -12,13 +12,15 @@ export default {
   kind: 'broken',
   name: 'p2-cni-dnsmasq-killed',
   ids: ['cni.dnsmasq_not_running'],
-  description: "CNI store, two containers on a dnsname network, then the network's dnsmasq killed (as when the login session that started it ends): names stop resolving",
+  description:
+    "CNI store, two containers on a dnsname network, then the network's dnsmasq killed (as when the login session that started it ends): names stop resolving",
   identity: 'cni',
   async setup(lab) {
     await pair(lab, lab.cni, NET, ['--subnet', SUBNET]);
     const pid = Number((await readFile(PIDFILE, 'utf8')).trim());
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(`/dnsname/${NET}/dnsmasq.conf`)) throw new LabError(`${PIDFILE} names ${pid}, which is not this network's dnsmasq`);
+    if (!cmdline.includes(`/dnsname/${NET}/dnsmasq.conf`))
+      throw new LabError(`${PIDFILE} names ${pid}, which is not this network's dnsmasq`);
     process.kill(pid, 'SIGTERM');
     for (let attempt = 0; attempt < 40 && (await lab.processAlive(pid)); attempt++) await sleep(250);
     if (await lab.processAlive(pid)) throw new LabError(`dnsmasq ${pid} still runs 10 s after SIGTERM`);
@@ -27,7 +29,13 @@ export default {
   async proveBroken(lab) {
     return `dnsmasq ${lab.get('killed')} killed; ${await proveNoNames(lab.cni, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`))}`;
   },
-  expect: () => [{ id: 'cni.dnsmasq_not_running', severity: 'error', subject: { engine: 'podman', network: NET, containers: [`${NET}-a`, `${NET}-b`] } }],
+  expect: () => [
+    {
+      id: 'cni.dnsmasq_not_running',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET, containers: [`${NET}-a`, `${NET}-b`] },
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',
@@ -41,7 +49,8 @@ export default {
   async proveFixed(lab) {
     const found = await lookup(lab.cni, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-b.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
+    if (found.address !== lab.get(`${NET}-b.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
     return found.detail;
   },
   restore: (lab) => lab.defaultRestore(),

@@ -8,7 +8,8 @@ export default {
   kind: 'broken',
   name: 'p2-docker-icc',
   ids: ['docker.icc_disabled'],
-  description: 'a docker network created with com.docker.network.bridge.enable_icc=false: its containers reach the outside host, not each other',
+  description:
+    'a docker network created with com.docker.network.bridge.enable_icc=false: its containers reach the outside host, not each other',
   identity: 'root',
   async setup(lab) {
     await pair(lab, lab.docker, NET, ['-o', 'com.docker.network.bridge.enable_icc=false']);
@@ -18,7 +19,13 @@ export default {
     const outside = expectProbe(await egress(lab.docker, `${NET}-a`), 'pass');
     return `${peer}; ${outside}`;
   },
-  expect: () => [{ id: 'docker.icc_disabled', severity: 'error', subject: { engine: 'docker', network: NET, containers: [`${NET}-a`, `${NET}-b`] } }],
+  expect: () => [
+    {
+      id: 'docker.icc_disabled',
+      severity: 'error',
+      subject: { engine: 'docker', network: NET, containers: [`${NET}-a`, `${NET}-b`] },
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',
@@ -27,6 +34,7 @@ export default {
       return 'addresses read again';
     },
   },
-  proveFixed: async (lab) => expectProbe(await http(lab.docker, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass'),
+  proveFixed: async (lab) =>
+    expectProbe(await http(lab.docker, `${NET}-a`, `http://${lab.get(`${NET}-b.ip`)}/ok`), 'pass'),
   restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;

@@ -19,7 +19,8 @@ async function stopDockerd(lab: Lab): Promise<void> {
   const pid = await lab.dockerdPid();
   if (pid === undefined) return;
   process.kill(pid, 'SIGTERM');
-  for (let attempt = 0; attempt < 120 && ((await lab.processAlive(pid)) || (await lab.socketExists())); attempt++) await sleep(500);
+  for (let attempt = 0; attempt < 120 && ((await lab.processAlive(pid)) || (await lab.socketExists())); attempt++)
+    await sleep(500);
   if (await lab.processAlive(pid)) throw new LabError(`dockerd ${pid} still runs 60 s after SIGTERM`);
 }
 
@@ -32,7 +33,8 @@ async function startDockerd(lab: Lab, args: string[]): Promise<void> {
     await log.close();
   }
   for (let attempt = 0; attempt < 120 && !(await lab.dockerUp()); attempt++) await sleep(500);
-  if (!(await lab.dockerUp())) throw new LabError(`dockerd ${args.join(' ')} does not answer after 60 s; see ${DOCKERD_LOG}`);
+  if (!(await lab.dockerUp()))
+    throw new LabError(`dockerd ${args.join(' ')} does not answer after 60 s; see ${DOCKERD_LOG}`);
 }
 
 export default {
@@ -43,7 +45,8 @@ export default {
   identity: 'root',
   async setup(lab) {
     const argv = await dockerdArgv(lab);
-    if (argv.join(' ') !== 'dockerd') throw new LabError(`dockerd runs as \`${argv.join(' ')}\`, not as the lab starts it`);
+    if (argv.join(' ') !== 'dockerd')
+      throw new LabError(`dockerd runs as \`${argv.join(' ')}\`, not as the lab starts it`);
     // Containers a dockerd stop ends, other sessions' too: the restore starts them again.
     lab.set('running', (await lab.runningDockerContainers()).join(' '));
     await stopDockerd(lab);
@@ -51,8 +54,16 @@ export default {
     await lab.docker.network(NET);
     await lab.docker.start(`${NET}-a`, ['--network', NET]);
   },
-  proveBroken: async (lab) => `${(await dockerdArgv(lab)).join(' ')}; ${expectProbe(await egress(lab.docker, `${NET}-a`), 'fail')}`,
-  expect: () => [{ id: 'docker.iptables_or_masq_disabled', severity: 'error', subject: { engine: 'docker' }, title: /iptables=false/ }],
+  proveBroken: async (lab) =>
+    `${(await dockerdArgv(lab)).join(' ')}; ${expectProbe(await egress(lab.docker, `${NET}-a`), 'fail')}`,
+  expect: () => [
+    {
+      id: 'docker.iptables_or_masq_disabled',
+      severity: 'error',
+      subject: { engine: 'docker' },
+      title: /iptables=false/,
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'root',
@@ -66,7 +77,8 @@ export default {
       return `${NET}-a started again (the dockerd restart stopped it)`;
     },
   },
-  proveFixed: async (lab) => `${(await dockerdArgv(lab)).join(' ')}; ${expectProbe(await egress(lab.docker, `${NET}-a`), 'pass')}`,
+  proveFixed: async (lab) =>
+    `${(await dockerdArgv(lab)).join(' ')}; ${expectProbe(await egress(lab.docker, `${NET}-a`), 'pass')}`,
   async restore(lab) {
     if (!(await lab.dockerUp()) || (await dockerdArgv(lab)).join(' ') !== 'dockerd') {
       await stopDockerd(lab);
@@ -77,7 +89,8 @@ export default {
     const again = before.filter((id) => !now.has(id));
     if (again.length > 0) {
       const result = await lab.root([DOCKER, 'start', ...again], 60_000);
-      if (!ok(result)) throw new LabError(`could not start the containers the dockerd restarts ended: ${output(result)}`);
+      if (!ok(result))
+        throw new LabError(`could not start the containers the dockerd restarts ended: ${output(result)}`);
     }
     await lab.defaultRestore();
   },

@@ -8,7 +8,8 @@ export default {
   kind: 'broken',
   name: 'p2-internal-network',
   ids: ['net.internal_network'],
-  description: "docker network created --internal: its containers reach each other, 198.51.100.2 does not answer (docker, because the peers of a podman --internal network could not reach each other here while docker's FORWARD policy DROP was in force)",
+  description:
+    "docker network created --internal: its containers reach each other, 198.51.100.2 does not answer (docker, because the peers of a podman --internal network could not reach each other here while docker's FORWARD policy DROP was in force)",
   identity: 'root',
   setup: (lab) => pair(lab, lab.docker, NET, ['--internal']),
   async proveBroken(lab) {
@@ -16,7 +17,13 @@ export default {
     const outside = expectProbe(await egress(lab.docker, `${NET}-a`), 'fail');
     return `${peer}; ${outside}`;
   },
-  expect: () => [{ id: 'net.internal_network', severity: 'info', subject: { engine: 'docker', network: NET, containers: [`${NET}-a`, `${NET}-b`] } }],
+  expect: () => [
+    {
+      id: 'net.internal_network',
+      severity: 'info',
+      subject: { engine: 'docker', network: NET, containers: [`${NET}-a`, `${NET}-b`] },
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',
@@ -30,7 +37,9 @@ export default {
   fixedReport: (report, _lab, stillThere) =>
     stillThere.length === 0
       ? 'the info about the internal network disappeared, although the network is still internal'
-      : report.findings.some((finding) => finding.id === 'net.internal_network' && (finding.subject.network ?? '') === `${NET}-egress`)
+      : report.findings.some(
+            (finding) => finding.id === 'net.internal_network' && (finding.subject.network ?? '') === `${NET}-egress`,
+          )
         ? `${NET}-egress is reported internal`
         : undefined,
   restore: (lab) => lab.defaultRestore(),

@@ -7,18 +7,29 @@ import { egress, expectProbe, type ProbeResult } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 
 const NET = 'ndl-p2mtu';
-/** The host's side of the veth to the outside host: packets larger than its MTU coming back are dropped, with no ICMP. */
+/**
+ * The host's side of the veth to the outside host: packets larger than its MTU coming back are dropped, with no ICMP.
+ */
 const UPLINK = 'ndup';
 const UPLINK_MTU = '1280';
 const OUTSIDE_NETNS = 'ndext';
 const OUTSIDE_LINK = 'ndup-x';
-/** Served by the outside host's httpd (it serves /var/lib/netdoctor-lab/www): large enough to need full-size segments. */
+/**
+ * Served by the outside host's httpd (it serves /var/lib/netdoctor-lab/www): large enough to need full-size segments.
+ */
 const BIG_FILE = `${LAB_STATE}/www/ndl-p2mtu-big`;
 const BIG_URL = `http://${EXT_IP}/ndl-p2mtu-big`;
 
 async function download(lab: Lab, from: string): Promise<ProbeResult> {
   const raw = await lab.podman.exec(from, ['timeout', '6', 'wget', '-q', '-O', '/dev/null', BIG_URL], 20_000);
-  return { ok: raw.exitCode === 0, detail: raw.exitCode === 0 ? `${from} downloaded ${BIG_URL}` : `${from} could not download ${BIG_URL} (exit ${raw.exitCode})`, raw };
+  return {
+    ok: raw.exitCode === 0,
+    detail:
+      raw.exitCode === 0
+        ? `${from} downloaded ${BIG_URL}`
+        : `${from} could not download ${BIG_URL} (exit ${raw.exitCode})`,
+    raw,
+  };
 }
 
 export default {
@@ -34,9 +45,22 @@ export default {
     lab.set('mtu', (await readFile(`/sys/class/net/${UPLINK}/mtu`, 'utf8')).trim());
     await lab.mustRoot(['ip', 'link', 'set', UPLINK, 'mtu', UPLINK_MTU]);
     // A real link carries frames of its MTU; between veths, offloaded super-packets would slip past the MTU check.
-    const [peer] = JSON.parse(await lab.mustRoot(['ip', 'netns', 'exec', OUTSIDE_NETNS, 'ip', '-j', '-d', 'link', 'show', OUTSIDE_LINK])) as { gso_max_size?: number }[];
+    const [peer] = JSON.parse(
+      await lab.mustRoot(['ip', 'netns', 'exec', OUTSIDE_NETNS, 'ip', '-j', '-d', 'link', 'show', OUTSIDE_LINK]),
+    ) as { gso_max_size?: number }[];
     lab.set('gso', String(peer?.gso_max_size ?? 65536));
-    await lab.mustRoot(['ip', 'netns', 'exec', OUTSIDE_NETNS, 'ip', 'link', 'set', OUTSIDE_LINK, 'gso_max_size', '1500']);
+    await lab.mustRoot([
+      'ip',
+      'netns',
+      'exec',
+      OUTSIDE_NETNS,
+      'ip',
+      'link',
+      'set',
+      OUTSIDE_LINK,
+      'gso_max_size',
+      '1500',
+    ]);
   },
   async proveBroken(lab) {
     const host = await lab.root(['timeout', '6', 'busybox', 'wget', '-q', '-O', '/dev/null', BIG_URL], 20_000);
@@ -45,7 +69,14 @@ export default {
     const big = expectProbe(await download(lab, `${NET}-a`), 'fail');
     return `the host downloads ${BIG_URL}; ${small}; ${big}`;
   },
-  expect: () => [{ id: 'mtu.exceeds_path_mtu', severity: 'warning', subject: { network: NET }, title: new RegExp(`${UPLINK}.* only ${UPLINK_MTU}`) }],
+  expect: () => [
+    {
+      id: 'mtu.exceeds_path_mtu',
+      severity: 'warning',
+      subject: { network: NET },
+      title: new RegExp(`${UPLINK}.* only ${UPLINK_MTU}`),
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',
@@ -63,7 +94,19 @@ export default {
     const mtu = lab.maybe('mtu');
     if (mtu !== undefined) await lab.mustRoot(['ip', 'link', 'set', UPLINK, 'mtu', mtu]);
     const gso = lab.maybe('gso');
-    if (gso !== undefined) await lab.mustRoot(['ip', 'netns', 'exec', OUTSIDE_NETNS, 'ip', 'link', 'set', OUTSIDE_LINK, 'gso_max_size', gso]);
+    if (gso !== undefined)
+      await lab.mustRoot([
+        'ip',
+        'netns',
+        'exec',
+        OUTSIDE_NETNS,
+        'ip',
+        'link',
+        'set',
+        OUTSIDE_LINK,
+        'gso_max_size',
+        gso,
+      ]);
     await lab.defaultRestore();
   },
 } satisfies BrokenScenario;

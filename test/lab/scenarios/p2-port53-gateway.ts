@@ -14,7 +14,15 @@ const DROP_IN_DIR = '/etc/containers/containers.conf.d';
 /** Where the printed fix moves aardvark-dns. */
 const MOVED_PORT = 1153;
 const AARDVARK_PID = '/run/containers/networks/aardvark-dns/aardvark.pid';
-const DNSMASQ = ['dnsmasq', '--user=root', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--port=53', '--bind-interfaces'];
+const DNSMASQ = [
+  'dnsmasq',
+  '--user=root',
+  '--conf-file=/dev/null',
+  '--no-resolv',
+  '--no-hosts',
+  '--port=53',
+  '--bind-interfaces',
+];
 
 async function stop(lab: Lab, key: string): Promise<void> {
   const pid = lab.maybe(key);
@@ -43,9 +51,20 @@ export default {
   identity: 'root',
   async setup(lab) {
     // The printed fix restarts aardvark-dns, which serves every DNS-enabled network: nobody else's may be in use.
-    const others = (await lab.podman.must(['ps', '--format', '{{.Names}} {{.Networks}}'])).split('\n').filter((line) => line.trim() !== '' && !line.startsWith(LAB_PREFIX) && !/ podman$/.test(line.trim()));
-    if (others.length > 0) throw new LabError(`other sessions' rootful podman containers run on user networks (${others.join('; ')}): the fix would restart their aardvark-dns`);
-    if (!(await access(DROP_IN_DIR).then(() => true, () => false))) await lab.guard.tree(DROP_IN_DIR);
+    const others = (await lab.podman.must(['ps', '--format', '{{.Names}} {{.Networks}}']))
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith(LAB_PREFIX) && !/ podman$/.test(line.trim()));
+    if (others.length > 0)
+      throw new LabError(
+        `other sessions' rootful podman containers run on user networks (${others.join('; ')}): the fix would restart their aardvark-dns`,
+      );
+    if (
+      !(await access(DROP_IN_DIR).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await lab.guard.tree(DROP_IN_DIR);
     await lab.podman.network(NET, ['--subnet', SUBNET]);
     // The gateway address exists only once the bridge is up: lent to lo for the moment dnsmasq binds it.
     await lab.mustRoot(['ip', 'addr', 'add', `${GATEWAY}/32`, 'dev', 'lo']);
@@ -60,7 +79,12 @@ export default {
   },
   proveBroken: (lab) => proveNoNames(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`)),
   expect: () => [
-    { id: 'dns.port53_taken_for_aardvark', severity: 'error', subject: { engine: 'podman', network: NET }, title: new RegExp(`^dnsmasq \\(pid \\d+\\) holds udp port 53 on gateway ${GATEWAY.replaceAll('.', '\\.')}`) },
+    {
+      id: 'dns.port53_taken_for_aardvark',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET },
+      title: new RegExp(`^dnsmasq \\(pid \\d+\\) holds udp port 53 on gateway ${GATEWAY.replaceAll('.', '\\.')}`),
+    },
   ],
   fix: {
     kind: 'printed',
@@ -68,14 +92,18 @@ export default {
     async then(lab) {
       await remember(lab, lab.podman, NET, NET);
       const aardvark = await lab.mustRoot(['ss', '-Hlnup', `sport = :${MOVED_PORT}`]);
-      if (!aardvark.includes('aardvark-dns')) throw new LabError(`aardvark-dns does not listen on port ${MOVED_PORT} after the restart: ${aardvark || 'nothing does'}`);
+      if (!aardvark.includes('aardvark-dns'))
+        throw new LabError(
+          `aardvark-dns does not listen on port ${MOVED_PORT} after the restart: ${aardvark || 'nothing does'}`,
+        );
       return `aardvark-dns listens on ${GATEWAY}:${MOVED_PORT}; the containers' port 53 is redirected to it`;
     },
   },
   async proveFixed(lab) {
     const found = await lookup(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
     expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`)) throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
+    if (found.address !== lab.get(`${NET}-a.ip`))
+      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
     return found.detail;
   },
   async restore(lab) {

@@ -24,18 +24,32 @@ export default {
   identity: 'root',
   async setup(lab) {
     await lab.mustRoot([
-      'dnsmasq', `--pid-file=${STUB_PID}`, '--user=root', '--conf-file=/dev/null', '--no-resolv', '--no-hosts',
-      '--bind-interfaces', `--listen-address=${STUB}`, `--server=${EXT_IP}`,
+      'dnsmasq',
+      `--pid-file=${STUB_PID}`,
+      '--user=root',
+      '--conf-file=/dev/null',
+      '--no-resolv',
+      '--no-hosts',
+      '--bind-interfaces',
+      `--listen-address=${STUB}`,
+      `--server=${EXT_IP}`,
     ]);
     lab.set('stub', await lab.mustRoot(['cat', STUB_PID]));
     await lab.guard.writeFile('/etc/resolv.conf', `nameserver ${STUB}\n`);
     // The printed fix writes a drop-in there; the folder goes when the scenario ends.
-    if (!(await access(DROP_IN_DIR).then(() => true, () => false))) await lab.guard.tree(DROP_IN_DIR);
+    if (
+      !(await access(DROP_IN_DIR).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await lab.guard.tree(DROP_IN_DIR);
     await lab.podman.start(`${NAME}-a`, []);
   },
   async proveBroken(lab) {
     const host = await lab.root(['busybox', 'nslookup', '-type=a', 'ext.test', STUB], 15_000);
-    if (!ok(host) || !host.stdout.includes(EXT_IP)) throw new LabError(`the host itself does not resolve ext.test through ${STUB} (${brief(host)})`);
+    if (!ok(host) || !host.stdout.includes(EXT_IP))
+      throw new LabError(`the host itself does not resolve ext.test through ${STUB} (${brief(host)})`);
     const servers = await nameservers(lab.podman, `${NAME}-a`);
     if (servers.includes(STUB)) throw new LabError(`${NAME}-a lists ${STUB}`);
     const failed = expectProbe(await lookup(lab.podman, `${NAME}-a`, 'ext.test', STUB, 3), 'fail');
@@ -46,7 +60,9 @@ export default {
     kind: 'printed',
     runAs: 'root',
     adapt: (commands) => ({
-      commands: commands.filter((command) => !/docker|dockerd|setsid|kill /.test(command)).map((command) => command.replaceAll('UPSTREAM_DNS_IP', EXT_IP)),
+      commands: commands
+        .filter((command) => !/docker|dockerd|setsid|kill /.test(command))
+        .map((command) => command.replaceAll('UPSTREAM_DNS_IP', EXT_IP)),
       note: `${EXT_IP} is the upstream the stub forwards to; docker's part (daemon.json and a dockerd restart) is left out, since restarting dockerd stops other sessions' containers`,
     }),
     async then(lab) {
@@ -62,7 +78,9 @@ export default {
   },
   // Docker's default bridge still has no nameserver of its own: the finding stays, naming docker alone.
   fixedReport: (_report, _lab, stillThere) =>
-    stillThere.some((finding) => finding.subject.engine !== 'docker') ? `podman is still named: ${stillThere.map((finding) => finding.explanation).join(' | ')}` : undefined,
+    stillThere.some((finding) => finding.subject.engine !== 'docker')
+      ? `podman is still named: ${stillThere.map((finding) => finding.explanation).join(' | ')}`
+      : undefined,
   async restore(lab) {
     await stopStub(lab);
     await lab.defaultRestore();

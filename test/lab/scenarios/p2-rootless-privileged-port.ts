@@ -18,10 +18,17 @@ export default {
     if (current !== '1024') throw new LabError(`${SYSCTL} is ${current}, not the default 1024`);
     // Recorded now, so that the restore puts back whatever the printed fix writes.
     await lab.guard.sysctl(SYSCTL, current);
-    lab.set('run', JSON.stringify(await lab.rootless.tryRun(NAME, ['-p', '80:80'], ['httpd', '-f', '-p', '80', '-h', '/www'])));
+    lab.set(
+      'run',
+      JSON.stringify(await lab.rootless.tryRun(NAME, ['-p', '80:80'], ['httpd', '-f', '-p', '80', '-h', '/www'])),
+    );
   },
   async proveBroken(lab) {
-    const failed = expectFailure(JSON.parse(lab.get('run')), /rootlessport cannot expose privileged port 80[^\n]*/, `podman run -p 80:80 as ${LAB_USER}`);
+    const failed = expectFailure(
+      JSON.parse(lab.get('run')),
+      /rootlessport cannot expose privileged port 80[^\n]*/,
+      `podman run -p 80:80 as ${LAB_USER}`,
+    );
     const host = await lab.root(['timeout', '4', 'busybox', 'wget', '-q', '-O-', 'http://127.0.0.1:80/ok'], 15_000);
     if (ok(host)) throw new LabError('something answers on the host port 80');
     return `${failed}; nothing answers on 127.0.0.1:80`;
@@ -31,7 +38,9 @@ export default {
     kind: 'printed',
     runAs: 'root',
     adapt: (commands) => ({
-      commands: commands.map((command) => (command.startsWith('podman ') ? `${AS_USER} ${LAB_USER} ${command}` : command)),
+      commands: commands.map((command) =>
+        command.startsWith('podman ') ? `${AS_USER} ${LAB_USER} ${command}` : command,
+      ),
       note: `the sysctl commands run as root, podman as ${LAB_USER} (through as-user.sh)`,
     }),
   },

@@ -32,7 +32,14 @@ export default {
     const kept = expectProbe(await egress(lab.podman, `${NET}-a`), 'pass');
     return `${lost}; ${kept}`;
   },
-  expect: () => [{ id: 'net.subnet_overlaps_host_route', severity: 'error', subject: { engine: 'podman', network: NET }, title: new RegExp(`${VPN_ROUTE.replaceAll('.', '\\.')} on ${VPN_LINK}`) }],
+  expect: () => [
+    {
+      id: 'net.subnet_overlaps_host_route',
+      severity: 'error',
+      subject: { engine: 'podman', network: NET },
+      title: new RegExp(`${VPN_ROUTE.replaceAll('.', '\\.')} on ${VPN_LINK}`),
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',

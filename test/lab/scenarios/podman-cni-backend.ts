@@ -9,7 +9,8 @@ export default {
   kind: 'broken',
   name: 'podman-cni-backend',
   ids: ['podman.backend_is_cni'],
-  description: "rootful podman on the lab's CNI store (network_backend = \"cni\" in its containers.conf): names work, but through dnsname's dnsmasq, not aardvark-dns",
+  description:
+    'rootful podman on the lab\'s CNI store (network_backend = "cni" in its containers.conf): names work, but through dnsname\'s dnsmasq, not aardvark-dns',
   identity: 'cni',
   async setup(lab) {
     await pair(lab, lab.cni, NET, ['--subnet', '10.90.210.0/24']);
@@ -22,6 +23,9 @@ export default {
     return `podman info: networkBackend cni; ${await provePeers(lab, lab.cni, NET)}, served by ${comm} (pid ${pid}, dnsname)`;
   },
   expect: () => [{ id: 'podman.backend_is_cni', severity: 'info', subject: { engine: 'podman' } }],
-  fix: { kind: 'none', reason: 'info, not a fault: leaving CNI means `podman system reset --force`, which destroys the store' },
+  fix: {
+    kind: 'none',
+    reason: 'info, not a fault: leaving CNI means `podman system reset --force`, which destroys the store',
+  },
   restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;

@@ -24,7 +24,8 @@ export default {
   kind: 'broken',
   name: 'rootless-container-ip',
   ids: ['rootless.container_ip_unroutable_from_host'],
-  description: "ndlab's container serves HTTP on a rootless network: its address means nothing on the host; publishing a port makes it reachable",
+  description:
+    "ndlab's container serves HTTP on a rootless network: its address means nothing on the host; publishing a port makes it reachable",
   identity: 'ndlab',
   async setup(lab) {
     lab.set('token', `ndl-rip-${process.pid}-${Date.now()}`);
@@ -47,7 +48,13 @@ export default {
     if (ok(result) && result.stdout.trim() === token(lab)) throw new LabError(`the host reached ${WEB} at ${address}`);
     return `sibling container: got its page; from the host, ${address} (${clip(route, 60)}) does not reach it (${clip(output(result) || 'no answer', 60)})`;
   },
-  expect: () => [{ id: 'rootless.container_ip_unroutable_from_host', severity: 'info', subject: { engine: 'podman', containers: [WEB] } }],
+  expect: () => [
+    {
+      id: 'rootless.container_ip_unroutable_from_host',
+      severity: 'info',
+      subject: { engine: 'podman', containers: [WEB] },
+    },
+  ],
   fix: {
     kind: 'printed',
     runAs: 'identity',
@@ -59,7 +66,8 @@ export default {
   },
   async proveFixed(lab) {
     const result = await hostGet(`http://127.0.0.1:${PORT}/ok`);
-    if (!ok(result) || result.stdout.trim() !== token(lab)) throw new LabError(`host GET http://127.0.0.1:${PORT}/ok: ${clip(output(result), 100)}`);
+    if (!ok(result) || result.stdout.trim() !== token(lab))
+      throw new LabError(`host GET http://127.0.0.1:${PORT}/ok: ${clip(output(result), 100)}`);
     const ports = await lab.rootless.must(['port', '--all']);
     return `the host got ${WEB}'s page at 127.0.0.1:${PORT}; \`podman port --all\`: ${clip(ports, 80)}`;
   },
@@ -67,8 +75,12 @@ export default {
   fixedReport(_report, _lab, stillThere) {
     const evidence = stillThere.flatMap((finding) => finding.evidence).find((item) => item.what.endsWith(` ${WEB}`));
     if (evidence === undefined) return `no evidence line for ${WEB} in the finding`;
-    if (!evidence.excerpt.includes(`127.0.0.1:${PORT}->80/tcp`)) return `${WEB} is still reported without its published port: ${evidence.excerpt}`;
-    if (stillThere.some((finding) => finding.explanation.includes(WEB) && /no published port/.test(finding.explanation))) return `${WEB} is still listed as unpublished`;
+    if (!evidence.excerpt.includes(`127.0.0.1:${PORT}->80/tcp`))
+      return `${WEB} is still reported without its published port: ${evidence.excerpt}`;
+    if (
+      stillThere.some((finding) => finding.explanation.includes(WEB) && /no published port/.test(finding.explanation))
+    )
+      return `${WEB} is still listed as unpublished`;
     return undefined;
   },
   restore: (lab) => lab.defaultRestore(),

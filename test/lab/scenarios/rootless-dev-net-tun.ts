@@ -10,7 +10,12 @@ export default {
   async setup(lab) {
     await lab.guard.chmod('/dev/net/tun', 0o600);
   },
-  proveBroken: async (lab) => expectFailure(await lab.rootless.tryRun('ndl-tun-a', []), /open\(\\?"\/dev\/net\/tun\\?"\): Permission denied/, 'podman run (ndlab)'),
+  proveBroken: async (lab) =>
+    expectFailure(
+      await lab.rootless.tryRun('ndl-tun-a', []),
+      /open\(\\?"\/dev\/net\/tun\\?"\): Permission denied/,
+      'podman run (ndlab)',
+    ),
   expect: () => [{ id: 'rootless.dev_net_tun', severity: 'error', subject: { path: '/dev/net/tun' } }],
   fix: {
     kind: 'printed',

@@ -2,7 +2,15 @@ import { LabError, brief, ok } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
 import { NETDOCTOR } from '../lib/paths.js';
 import type { BrokenScenario } from '../scenario.js';
-import { GUEST_SCENARIO_LIMIT_MS, GUEST_TIMEOUTS, ROOTLESS_CHECK, asLabUser, inGuest, loadedModules, rootlessIptablesProbe } from './kernel-common.js';
+import {
+  GUEST_SCENARIO_LIMIT_MS,
+  GUEST_TIMEOUTS,
+  ROOTLESS_CHECK,
+  asLabUser,
+  inGuest,
+  loadedModules,
+  rootlessIptablesProbe,
+} from './kernel-common.js';
 
 const NET = 'ndl-kmod';
 
@@ -11,7 +19,8 @@ async function rootRunLoadsNothing(lab: Lab): Promise<string> {
   const before = await loadedModules(lab);
   const flavour = (await inGuest(lab, ['readlink', '-f', '/usr/sbin/iptables'])).stdout.trim();
   const diagnosis = await inGuest(lab, [process.execPath, NETDOCTOR, '--json', ...GUEST_TIMEOUTS]);
-  if (diagnosis.exitCode === null || diagnosis.exitCode > 2) throw new LabError(`netdoctor as root in the guest: ${brief(diagnosis)}`);
+  if (diagnosis.exitCode === null || diagnosis.exitCode > 2)
+    throw new LabError(`netdoctor as root in the guest: ${brief(diagnosis)}`);
   const loaded = (await loadedModules(lab)).filter((name) => !before.includes(name));
   if (loaded.length > 0) throw new LabError(`netdoctor's own run (iptables ${flavour}) loaded ${loaded.join(', ')}`);
   return `root's whole netdoctor run with ${flavour} loaded no module (${before.length} loaded)`;
@@ -40,7 +49,8 @@ export default {
   },
   async proveBroken(lab) {
     const iptables = await rootlessIptablesProbe(lab);
-    if (iptables.ok) throw new LabError(`rootless iptables-legacy works before ip_tables was loaded: ${iptables.detail}`);
+    if (iptables.ok)
+      throw new LabError(`rootless iptables-legacy works before ip_tables was loaded: ${iptables.detail}`);
     return `${lab.get('read-only')}; ${iptables.detail}`;
   },
   expect: () => [{ id: 'rootless.netfilter_modules_not_preloaded', severity: 'error', subject: { network: NET } }],

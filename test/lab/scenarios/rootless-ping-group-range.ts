@@ -7,7 +7,8 @@ export default {
   kind: 'broken',
   name: 'rootless-ping-group-range',
   ids: ['rootless.ping_group_range'],
-  description: 'host net.ipv4.ping_group_range "1 0" (the kernel default): ndlab\'s container, even WITH --cap-add NET_RAW, gets 100% loss pinging 198.51.100.2 through slirp4netns',
+  description:
+    'host net.ipv4.ping_group_range "1 0" (the kernel default): ndlab\'s container, even WITH --cap-add NET_RAW, gets 100% loss pinging 198.51.100.2 through slirp4netns',
   identity: 'ndlab',
   async setup(lab) {
     await lab.guard.sysctl('net.ipv4.ping_group_range', '1 0');

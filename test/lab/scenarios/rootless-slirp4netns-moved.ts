@@ -12,7 +12,8 @@ export default {
   async setup(lab) {
     await lab.guard.move(SLIRP);
   },
-  proveBroken: async (lab) => expectFailure(await lab.rootless.tryRun('ndl-slm-a', []), /could not find slirp4netns[^\n]*/, 'podman run (ndlab)'),
+  proveBroken: async (lab) =>
+    expectFailure(await lab.rootless.tryRun('ndl-slm-a', []), /could not find slirp4netns[^\n]*/, 'podman run (ndlab)'),
   expect: () => [{ id: 'rootless.slirp4netns_missing', severity: 'error', title: /not installed/ }],
   fix: {
     kind: 'manual',

@@ -12,7 +12,8 @@ export default {
   async setup(lab) {
     await lab.guard.chmod(SLIRP, 0o644);
   },
-  proveBroken: async (lab) => expectFailure(await lab.rootless.tryRun('ndl-slx-a', []), /could not find slirp4netns[^\n]*/, 'podman run (ndlab)'),
+  proveBroken: async (lab) =>
+    expectFailure(await lab.rootless.tryRun('ndl-slx-a', []), /could not find slirp4netns[^\n]*/, 'podman run (ndlab)'),
   expect: () => [{ id: 'rootless.slirp4netns_missing', severity: 'error', title: /not executable/ }],
   fix: {
     kind: 'printed',

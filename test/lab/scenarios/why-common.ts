@@ -47,7 +47,12 @@ export async function aardvarkReaped(engine: Engine): Promise<void> {
 }
 
 /** Starts B (serving /ok on port 80 by default), then A, with the same options. */
-export async function startPair(engine: Engine, prefix: string, options: string[], dbCommand?: string[]): Promise<void> {
+export async function startPair(
+  engine: Engine,
+  prefix: string,
+  options: string[],
+  dbCommand?: string[],
+): Promise<void> {
   await aardvarkReaped(engine);
   if (dbCommand === undefined) await engine.startWeb(db(prefix), options);
   else await engine.start(db(prefix), options, dbCommand);
@@ -82,7 +87,8 @@ export async function provedFixed(lab: Lab, proof: Promise<string>): Promise<str
 
 /** After the fix, `why` must find B reachable and none of the expected findings may be left. */
 export function reachableNow(report: Report, _lab: Lab, stillThere: Finding[]): string | undefined {
-  if (stillThere.length > 0) return `still reported after the fix: ${stillThere.map((finding) => `${finding.id} (${finding.title})`).join('; ')}`;
+  if (stillThere.length > 0)
+    return `still reported after the fix: ${stillThere.map((finding) => `${finding.id} (${finding.title})`).join('; ')}`;
   const verdict = report.pair?.verdict;
   if (verdict?.outcome !== 'reachable') return `after the fix, why says: ${verdict?.sentence ?? 'no pair section'}`;
   return undefined;
@@ -94,7 +100,9 @@ export async function whyReachable(lab: Lab, command: string[]): Promise<string>
   const verdict = outcome.report.pair?.verdict;
   const reachable = outcome.report.findings.some((finding) => finding.id === 'pair.reachable');
   if (verdict?.outcome !== 'reachable' || outcome.exitCode !== 0 || !reachable) {
-    throw new LabError(`netdoctor ${command.join(' ')} (exit ${outcome.exitCode}): ${verdict?.sentence ?? 'no pair section'}`);
+    throw new LabError(
+      `netdoctor ${command.join(' ')} (exit ${outcome.exitCode}): ${verdict?.sentence ?? 'no pair section'}`,
+    );
   }
   return `why said "${verdict.sentence}" (exit 0, ${(outcome.durationMs / 1000).toFixed(1)} s)`;
 }

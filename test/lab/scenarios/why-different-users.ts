@@ -31,7 +31,8 @@ export default {
   ],
   fix: {
     kind: 'manual',
-    reason: 'the printed command shows how ndlab created the container; the fix its summary gives is to recreate it with root\'s podman on the network of the other',
+    reason:
+      "the printed command shows how ndlab created the container; the fix its summary gives is to recreate it with root's podman on the network of the other",
     async apply(lab) {
       await lab.rootless.remove(db(P));
       await lab.podman.remove(web(P));

@@ -25,8 +25,31 @@ export default {
     await startPair(lab.podman, P, ['--network', NET]);
     const [from, to] = await Promise.all([lab.podman.ip(web(P), NET), lab.podman.ip(db(P), NET)]);
     await lab.mustRoot(['nft', 'add', 'table', ...TABLE]);
-    await lab.mustRoot(['nft', 'add', 'chain', ...TABLE, 'forward', '{ type filter hook forward priority 0; policy accept; }']);
-    await lab.mustRoot(['nft', 'add', 'rule', ...TABLE, 'forward', 'ip', 'saddr', from, 'ip', 'daddr', to, 'tcp', 'dport', '80', 'drop']);
+    await lab.mustRoot([
+      'nft',
+      'add',
+      'chain',
+      ...TABLE,
+      'forward',
+      '{ type filter hook forward priority 0; policy accept; }',
+    ]);
+    await lab.mustRoot([
+      'nft',
+      'add',
+      'rule',
+      ...TABLE,
+      'forward',
+      'ip',
+      'saddr',
+      from,
+      'ip',
+      'daddr',
+      to,
+      'tcp',
+      'dport',
+      '80',
+      'drop',
+    ]);
   },
   proveBroken: async (lab) => expectProbe(await byAddress(lab.podman, P, NET), 'fail'),
   expect: () => [
@@ -34,9 +57,16 @@ export default {
       id: 'pair.tcp_port_closed',
       severity: 'error',
       subject: { engine: 'podman', containers: [web(P), db(P)] },
-      title: new RegExp(`${db(P)}:80 cannot be reached from ${web(P)}: packets to [\\d.]+:80 are dropped by rule 1 of inet ndwhy forward`),
+      title: new RegExp(
+        `${db(P)}:80 cannot be reached from ${web(P)}: packets to [\\d.]+:80 are dropped by rule 1 of inet ndwhy forward`,
+      ),
     },
-    { id: 'pair.icmp_blocked', severity: 'warning', subject: { engine: 'podman', containers: [web(P), db(P)] }, title: /is answered, while TCP is dropped/ },
+    {
+      id: 'pair.icmp_blocked',
+      severity: 'warning',
+      subject: { engine: 'podman', containers: [web(P), db(P)] },
+      title: /is answered, while TCP is dropped/,
+    },
   ],
   // An accept for exactly this traffic, inserted before the drop (`nft insert rule inet ndwhy forward ... accept`).
   fix: { kind: 'printed', runAs: 'root' },

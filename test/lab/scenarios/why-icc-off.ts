@@ -24,7 +24,9 @@ export default {
       id: 'pair.tcp_port_closed',
       severity: 'error',
       subject: { engine: 'docker', containers: [web(P), db(P)] },
-      title: new RegExp(`${db(P)}:80 cannot be reached from ${web(P)}: packets to [\\d.]+:80 are dropped: inter-container communication is off on docker network ${NET}`),
+      title: new RegExp(
+        `${db(P)}:80 cannot be reached from ${web(P)}: packets to [\\d.]+:80 are dropped: inter-container communication is off on docker network ${NET}`,
+      ),
     },
   ],
   fix: appNetworkFix((lab) => lab.docker, APP),

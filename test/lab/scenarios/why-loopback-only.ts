@@ -20,7 +20,8 @@ export default {
   },
   async proveBroken(lab) {
     const inside = await lab.podman.exec(db(P), ['timeout', '4', 'wget', '-q', '-O-', 'http://127.0.0.1/ok']);
-    if (inside.stdout.trim() !== 'ok') throw new LabError(`${db(P)} does not serve itself on 127.0.0.1 (${brief(inside)})`);
+    if (inside.stdout.trim() !== 'ok')
+      throw new LabError(`${db(P)} does not serve itself on 127.0.0.1 (${brief(inside)})`);
     return `${expectProbe(await byAddress(lab.podman, P, NET), 'fail')}; ${db(P)} gets its own http://127.0.0.1/ok`;
   },
   expect: () => [
@@ -33,7 +34,8 @@ export default {
   ],
   fix: {
     kind: 'manual',
-    reason: 'the fix is in the service\'s own configuration (listen on 0.0.0.0, as the summary says); the printed command only shows what it listens on',
+    reason:
+      "the fix is in the service's own configuration (listen on 0.0.0.0, as the summary says); the printed command only shows what it listens on",
     async apply(lab) {
       await lab.podman.remove(web(P), db(P));
       await startPair(lab.podman, P, ['--network', NET], [...SERVE, '80']);
