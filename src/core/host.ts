@@ -80,10 +80,6 @@ export const RELEVANT_ENV = [
   'CONTAINER_HOST',
 ] as const;
 
-export function commandLine(argv: readonly string[]): string {
-  return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
-}
-
 export function commandKey(argv: readonly string[]): string {
   return argv.join('\u0000');
 }

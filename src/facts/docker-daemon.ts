@@ -1,4 +1,4 @@
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { defineFact, type Facts } from '../core/facts.js';
 import { describeError } from './files.js';
 import { asRecord } from './model.js';
@@ -140,6 +140,6 @@ export function restartDockerdCommands(
   const argv = process.argv.filter((arg) => !dropArguments.includes(arg));
   return [
     `kill ${process.pid}; while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
-    `setsid ${commandLine(argv)} >>/var/log/dockerd.log 2>&1 < /dev/null &`,
+    `setsid ${shellLine(argv)} >>/var/log/dockerd.log 2>&1 < /dev/null &`,
   ];
 }

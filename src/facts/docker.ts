@@ -1,4 +1,5 @@
-import { commandLine, type CommandResult } from '../core/host.js';
+import { type CommandResult } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
 import { defineFact } from '../core/facts.js';
 import {
@@ -51,7 +52,7 @@ export function commandEvidence(result: CommandResult, excerpt?: string): Eviden
   // A failing docker 28 client still prints a JSON of empty fields: the error is what matters.
   const output = result.exitCode === 0 ? result.stdout.trim() : result.stderr.trim() || result.stdout.trim();
   const status = result.error ? `(${result.error.message})` : `(exit ${result.exitCode ?? 'none'})`;
-  return { source: 'command', what: commandLine(result.argv), excerpt: excerpt ?? `${clip(output)} ${status}`.trim() };
+  return { source: 'command', what: shellLine(result.argv), excerpt: excerpt ?? `${clip(output)} ${status}`.trim() };
 }
 
 function clip(text: string, max = 400): string {
@@ -105,7 +106,7 @@ function firstLine(text: string): string {
 }
 
 export function parseDockerInfo(stdout: string): DockerInfo {
-  const info = asRecord(parseEngineJson(stdout, commandLine(DOCKER_INFO)));
+  const info = asRecord(parseEngineJson(stdout, shellLine(DOCKER_INFO)));
   const serverVersion = asString(info.ServerVersion);
   if (serverVersion === undefined || serverVersion === '') {
     throw new EngineOutputError('`docker info` printed no server version');
@@ -227,13 +228,13 @@ export async function inspectListed<T>(
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  if (ids.length === 0) return { ok: true, items: [], command: commandLine(listArgv) };
+  if (ids.length === 0) return { ok: true, items: [], command: shellLine(listArgv) };
   const inspected = await run([...inspectArgv, ...ids]);
   // Something listed may be gone by the time it is inspected: inspect then fails for that id only.
   if (inspected.exitCode !== 0 && inspected.stdout.trim() === '')
     return { ok: false, reason: failureReason(inspected) };
   try {
-    const command = commandLine(inspected.argv);
+    const command = shellLine(inspected.argv);
     return { ok: true, items: parse(inspected.stdout, command), command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
@@ -241,8 +242,8 @@ export async function inspectListed<T>(
 }
 
 export function failureReason(result: CommandResult): string {
-  if (result.error) return `\`${commandLine(result.argv)}\`: ${result.error.message}`;
-  return `\`${commandLine(result.argv)}\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(result.stderr) || 'no message'}`;
+  if (result.error) return `\`${shellLine(result.argv)}\`: ${result.error.message}`;
+  return `\`${shellLine(result.argv)}\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(result.stderr) || 'no message'}`;
 }
 
 export const dockerNetworks = defineFact<Listing<ContainerNetwork>>('docker:networks', async (facts) => {

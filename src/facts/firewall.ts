@@ -3,7 +3,8 @@
  * the model built from them, and what the paths of container traffic need (bridge-nf-call-iptables, the
  * default route's interface, the rootful networks that have running containers).
  */
-import { commandLine, type CommandResult, type Host } from '../core/host.js';
+import { type CommandResult, type Host } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { parseIptablesSave, type IptablesFamily, type IptablesRuleset } from '../netfilter/iptables-save.js';
 import { buildModel, type FirewallModel, type Sourced } from '../netfilter/model.js';
 import { NftParseError, parseNftJson, type NftRuleset } from '../netfilter/nft.js';
@@ -172,7 +173,7 @@ async function readNft(host: Host, available: boolean): Promise<RulesetRead<NftR
       reason: 'nft is not installed: native nftables tables (nftables.service, firewalld) cannot be read',
     };
   const result = await host.run(NFT_LIST);
-  const command = commandLine(NFT_LIST);
+  const command = shellLine(NFT_LIST);
   if (result.exitCode !== 0) return { status: 'failed', reason: commandFailure(result) };
   try {
     return { status: 'read', command, ruleset: parseNftJson(result.stdout), warnings: [] };
@@ -340,14 +341,14 @@ export const defaultRoute = defineFact<DefaultRoute>('firewall:default-route', a
       interface: uplink,
       evidence: {
         source: 'command',
-        what: commandLine(DEFAULT_ROUTE),
+        what: shellLine(DEFAULT_ROUTE),
         excerpt: result.stdout.trim() || '(no default route)',
       },
     };
   } catch (error) {
     return {
       ok: false,
-      reason: `\`${commandLine(DEFAULT_ROUTE)}\` printed output that is not JSON (${(error as Error).message})`,
+      reason: `\`${shellLine(DEFAULT_ROUTE)}\` printed output that is not JSON (${(error as Error).message})`,
     };
   }
 });

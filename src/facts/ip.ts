@@ -1,5 +1,5 @@
 import { parseAddress } from '../netfilter/address.js';
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { defineFact } from '../core/facts.js';
 import type { Readable } from './files.js';
 import { failureReason } from './docker.js';
@@ -76,7 +76,7 @@ export interface Route {
 }
 
 export function parseIpRoutes(stdout: string): Route[] {
-  return asArray(parseEngineJson(stdout, commandLine(IP_ROUTES))).map((entry) => {
+  return asArray(parseEngineJson(stdout, shellLine(IP_ROUTES))).map((entry) => {
     const record = asRecord(entry);
     const route: Route = {
       dst: asString(record.dst) ?? '',
@@ -119,7 +119,7 @@ export interface Link {
 }
 
 export function parseIpLinks(stdout: string): Link[] {
-  return asArray(parseEngineJson(stdout, commandLine(IP_LINKS))).map((entry) => {
+  return asArray(parseEngineJson(stdout, shellLine(IP_LINKS))).map((entry) => {
     const record = asRecord(entry);
     const link: Link = {
       name: asString(record.ifname) ?? '',
@@ -145,7 +145,7 @@ function ipFact<T>(key: string, argv: string[], parse: (stdout: string) => T[]) 
     if (result.exitCode !== 0)
       return { ok: false, code: result.error?.code ?? 'ECOMMAND', reason: failureReason(result) };
     try {
-      return { ok: true, value: { items: parse(result.stdout), command: commandLine(argv) } };
+      return { ok: true, value: { items: parse(result.stdout), command: shellLine(argv) } };
     } catch (error) {
       return { ok: false, code: 'EPARSE', reason: (error as Error).message };
     }

@@ -1,4 +1,4 @@
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { defineFact } from '../core/facts.js';
 import { describeError, findExecutable, systemSearchPath } from './files.js';
 import { osInfo } from './os.js';
@@ -162,8 +162,8 @@ export const kernelModules = defineFact<KernelModulesView>('kernel:modules', asy
       // The host interface reads text; gzip decompresses the kernel's own copy of its config.
       const printed = await host.run(['gzip', '-dc', PROC_CONFIG_GZ]);
       if (printed.exitCode === 0)
-        config = { release, source: commandLine(printed.argv), options: parseKernelConfig(printed.stdout) };
-      else problems.push(`\`${commandLine(printed.argv)}\` failed: ${printed.error?.message ?? printed.stderr.trim()}`);
+        config = { release, source: shellLine(printed.argv), options: parseKernelConfig(printed.stdout) };
+      else problems.push(`\`${shellLine(printed.argv)}\` failed: ${printed.error?.message ?? printed.stderr.trim()}`);
     } else {
       problems.push(describeError(PROC_CONFIG_GZ, procConfig.error));
     }
@@ -259,7 +259,7 @@ export const iptablesFlavour = defineFact<{ flavour: IptablesFlavour; excerpt: s
     if (result.exitCode !== 0 || target === '')
       return {
         flavour: 'unknown',
-        excerpt: `${commandLine(result.argv)}: ${result.stderr.trim() || result.error?.message || 'no output'}`,
+        excerpt: `${shellLine(result.argv)}: ${result.stderr.trim() || result.error?.message || 'no output'}`,
       };
     return { flavour: flavourOfBinary(target), excerpt: `${lookup.found.path} resolves to ${target}` };
   },

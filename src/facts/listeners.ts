@@ -1,4 +1,4 @@
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { failureReason } from './docker.js';
 import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
@@ -121,7 +121,7 @@ export const udpListeners = defineFact<{ ok: true; value: UdpListeners } | { ok:
         ok: true,
         value: {
           listeners: parseSsUdp(result.stdout),
-          source: commandLine(SS_UDP_LISTENERS),
+          source: shellLine(SS_UDP_LISTENERS),
           ownersKnown: host.context.uid === 0,
         },
       };

@@ -1,4 +1,4 @@
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { failureReason, type Listing } from './docker.js';
 import { defineFact } from '../core/facts.js';
 import { asArray, asRecord, asString, asStringArray, parseEngineJsonList } from './model.js';
@@ -21,7 +21,7 @@ export interface PortRequest {
  * never starts, so only its configuration shows what it wanted.
  */
 export function parsePodmanPsPorts(stdout: string): PortRequest[] {
-  return parseEngineJsonList(stdout, commandLine(PODMAN_ALL_CONTAINERS)).flatMap((entry) => {
+  return parseEngineJsonList(stdout, shellLine(PODMAN_ALL_CONTAINERS)).flatMap((entry) => {
     const container = asRecord(entry);
     const name = asStringArray(container.Names)[0] ?? asString(container.Id) ?? '';
     const state = asString(container.State) ?? 'unknown';
@@ -47,7 +47,7 @@ export const podmanPortRequests = defineFact<Listing<PortRequest>>('podman:port-
   const result = await facts.host.run(PODMAN_ALL_CONTAINERS);
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
-    return { ok: true, items: parsePodmanPsPorts(result.stdout), command: commandLine(PODMAN_ALL_CONTAINERS) };
+    return { ok: true, items: parsePodmanPsPorts(result.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

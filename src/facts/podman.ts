@@ -1,4 +1,4 @@
-import { commandLine } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
 import { commandEvidence, failureReason, inspectListed, type Listing } from './docker.js';
 import { defineFact } from '../core/facts.js';
@@ -37,7 +37,7 @@ export type PodmanState =
   | { kind: 'ok'; cli: string; info: PodmanInfo; scope: Scope; evidence: Evidence[] };
 
 export function parsePodmanInfo(stdout: string): PodmanInfo {
-  const info = asRecord(parseEngineJson(stdout, commandLine(PODMAN_INFO)));
+  const info = asRecord(parseEngineJson(stdout, shellLine(PODMAN_INFO)));
   const hostInfo = asRecord(info.host);
   const version = asString(asRecord(info.version).Version);
   if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
@@ -117,7 +117,7 @@ export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:netw
   const result = await facts.host.run(PODMAN_NETWORKS);
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
-    const command = commandLine(PODMAN_NETWORKS);
+    const command = shellLine(PODMAN_NETWORKS);
     return { ok: true, items: parsePodmanNetworks(result.stdout, command, state.scope), command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };

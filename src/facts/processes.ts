@@ -1,4 +1,5 @@
-import { commandLine, type Host } from '../core/host.js';
+import { type Host } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { defineFact } from '../core/facts.js';
 import type { Scope } from '../core/types.js';
 import { describeError, type Readable } from './files.js';
@@ -159,10 +160,10 @@ export function processStatus(pid: number, scope: Scope) {
         return {
           ok: false,
           code: 'ECOMMAND',
-          reason: `\`${commandLine(result.argv)}\` failed: ${result.error?.message ?? result.stderr.trim()}`,
+          reason: `\`${shellLine(result.argv)}\` failed: ${result.error?.message ?? result.stderr.trim()}`,
         };
       content = result.stdout;
-      source = commandLine(result.argv);
+      source = shellLine(result.argv);
     }
     try {
       return { ok: true, value: parseProcessStatus(content) };
@@ -184,7 +185,7 @@ export interface NetnsSysctl {
 export function containerNetnsSysctl(pid: number, scope: Scope, path: string) {
   return defineFact<Readable<NetnsSysctl>>(`netns-sysctl:${scope}:${pid}:${path}`, async ({ host }) => {
     const result = await host.run(inContainerView(scope, ['nsenter', `--target=${pid}`, '--net', 'cat', path]));
-    const command = commandLine(result.argv);
+    const command = shellLine(result.argv);
     if (result.exitCode !== 0) {
       return {
         ok: false,

@@ -1,6 +1,5 @@
 import {
   commandKey,
-  commandLine,
   type CommandResult,
   type DirResult,
   type FileResult,
@@ -9,6 +8,7 @@ import {
   type HostError,
   type StatResult,
 } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import type { Snapshot } from './snapshot.js';
 
 function notRecorded(what: string): HostError {
@@ -40,7 +40,7 @@ export class ReplayHost implements Host {
         stderr: '',
         durationMs: 0,
         timedOut: false,
-        error: notRecorded(`the command \`${commandLine(argv)}\``),
+        error: notRecorded(`the command \`${shellLine(argv)}\``),
       }
     );
   }

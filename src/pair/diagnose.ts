@@ -8,7 +8,8 @@ import { containerNetnsSysctl } from '../facts/processes.js';
 import { resolvConfFile } from '../facts/resolv.js';
 import { fileEvidence } from '../core/finding.js';
 import { statusOf } from '../core/outcome.js';
-import { commandLine, type CommandResult, type Host } from '../core/host.js';
+import { type CommandResult, type Host } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import type { CheckResult, Evidence, Finding } from '../core/types.js';
 import type { Check } from '../core/check.js';
 import { evaluateFirewall } from './firewall.js';
@@ -94,7 +95,7 @@ function logProbe(
   detail: string,
   result: CommandResult,
 ): void {
-  log.push({ kind, target, outcome, detail, command: commandLine(result.argv), durationMs: result.durationMs });
+  log.push({ kind, target, outcome, detail, command: shellLine(result.argv), durationMs: result.durationMs });
 }
 
 interface Listening {

@@ -1,4 +1,5 @@
-import { commandLine, type CommandResult, type Host } from '../core/host.js';
+import { type CommandResult, type Host } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import { commandEvidence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
 import type { Facts } from '../core/facts.js';
 import { asArray, asRecord, asString, parseEngineJson, type Container } from '../facts/model.js';
@@ -88,7 +89,7 @@ function interpretInspect(
     command: string,
   ) => Omit<FoundContainer, 'kind' | 'reference' | 'container' | 'evidence'>,
 ): EngineAnswer {
-  const command = commandLine(result.argv);
+  const command = shellLine(result.argv);
   const notThere = result.exitCode !== 0 && NO_SUCH_CONTAINER.test(result.stderr);
   if (result.exitCode !== 0 && !notThere) return { cannotSearch: failureReason(result) };
   let containers: Container[];

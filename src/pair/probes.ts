@@ -1,4 +1,5 @@
-import { commandLine, type CommandResult } from '../core/host.js';
+import { type CommandResult } from '../core/host.js';
+import { shellLine } from '../core/shell.js';
 import type { Scope } from '../core/types.js';
 
 /** What every probe waits for an answer, at most: the whole `why` must finish in under 5 s. */
@@ -40,10 +41,10 @@ export const LISTENING_ARGV = ['ss', '-H', '-l', '-t', '-n'];
 
 /** Why a probe could not run at all (as opposed to running and seeing a failure), or undefined. */
 export function probeFailure(result: CommandResult): string | undefined {
-  if (result.error && !result.timedOut) return `\`${commandLine(result.argv)}\`: ${result.error.message}`;
+  if (result.error && !result.timedOut) return `\`${shellLine(result.argv)}\`: ${result.error.message}`;
   const stderr = result.stderr.trim();
   const wrapper = stderr.split('\n').find((line) => /^(nsenter|Error|podman): /.test(line));
-  if (wrapper !== undefined && result.exitCode !== 0) return `\`${commandLine(result.argv)}\` failed: ${wrapper}`;
+  if (wrapper !== undefined && result.exitCode !== 0) return `\`${shellLine(result.argv)}\` failed: ${wrapper}`;
   return undefined;
 }
 

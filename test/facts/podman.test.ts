@@ -7,7 +7,7 @@ import {
   parsePodmanNetworks,
   parseSubordinateIds,
 } from '../../src/facts/podman.js';
-import { commandLine } from '../../src/core/host.js';
+import { shellLine } from '../../src/core/shell.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 
@@ -67,7 +67,7 @@ describe('parsePodmanNetworks', () => {
   ] as const)('reads the default network of %s podman, which has no DNS', (name, scope, bridge) => {
     const networks = parsePodmanNetworks(
       recordedCommand(recordedSnapshot(name), PODMAN_NETWORKS).stdout,
-      commandLine(PODMAN_NETWORKS),
+      shellLine(PODMAN_NETWORKS),
       scope,
     );
     expect(networks).toEqual([
@@ -113,7 +113,7 @@ describe('parsePodmanContainers', () => {
     'reads every container podman listed as running (needs a snapshot with running containers)',
     () => {
       for (const { command, scope } of containerInspects) {
-        const containers = parsePodmanContainers(command.stdout, commandLine(command.argv), scope);
+        const containers = parsePodmanContainers(command.stdout, shellLine(command.argv), scope);
         expect(containers.map((container) => container.id)).toEqual(command.argv.slice(3));
         for (const container of containers) expect(container).toMatchObject({ engine: 'podman', scope });
       }

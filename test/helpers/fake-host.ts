@@ -1,7 +1,6 @@
 import { onTestFinished } from 'vitest';
 import {
   commandKey,
-  commandLine,
   type CommandResult,
   type DirResult,
   type FileResult,
@@ -11,6 +10,7 @@ import {
   type HostError,
   type StatResult,
 } from '../../src/core/host.js';
+import { shellLine } from '../../src/core/shell.js';
 import type { Snapshot } from '../../src/host/snapshot.js';
 
 export type RequestKind = 'run' | 'readFile' | 'readDir' | 'stat';
@@ -114,12 +114,12 @@ export class FakeHost implements Host {
 
   /** How many times this exact request was made. */
   timesAsked(kind: RequestKind, what: string | readonly string[]): number {
-    const request = `${kind} ${typeof what === 'string' ? what : commandLine(what)}`;
+    const request = `${kind} ${typeof what === 'string' ? what : shellLine(what)}`;
     return this.requests.filter((candidate) => candidate === request).length;
   }
 
   async run(argv: readonly string[]): Promise<CommandResult> {
-    return this.answer('run', commandLine(argv), this.commands.get(commandKey(argv)));
+    return this.answer('run', shellLine(argv), this.commands.get(commandKey(argv)));
   }
 
   async readFile(path: string): Promise<FileResult> {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { commandKey, commandLine, type CommandResult, type FileResult, type StatResult } from '../../src/core/host.js';
+import { commandKey, type CommandResult, type FileResult, type StatResult } from '../../src/core/host.js';
+import { shellLine } from '../../src/core/shell.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { Report } from '../../src/core/report.js';
 
@@ -44,15 +45,15 @@ export function recordedReport(name: SnapshotName): Report {
 
 export function recordedCommand(snapshot: Snapshot, argv: readonly string[]): CommandResult {
   const found = snapshot.commands.find((entry) => commandKey(entry.argv) === commandKey(argv));
-  if (found === undefined) throw new Error(`the snapshot has no \`${commandLine(argv)}\``);
+  if (found === undefined) throw new Error(`the snapshot has no \`${shellLine(argv)}\``);
   return found;
 }
 
 /** The stdout of the recorded command whose argv starts with this prefix (inspect commands end with ids). */
 export function recordedStdout(snapshot: Snapshot, argvPrefix: readonly string[]): { stdout: string; command: string } {
   const found = snapshot.commands.find((entry) => argvPrefix.every((arg, index) => entry.argv[index] === arg));
-  if (found === undefined) throw new Error(`the snapshot has no command starting with \`${commandLine(argvPrefix)}\``);
-  return { stdout: found.stdout, command: commandLine(found.argv) };
+  if (found === undefined) throw new Error(`the snapshot has no command starting with \`${shellLine(argvPrefix)}\``);
+  return { stdout: found.stdout, command: shellLine(found.argv) };
 }
 
 export function recordedFile(snapshot: Snapshot, path: string): Extract<FileResult, { ok: true }> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { Facts } from '../../src/core/facts.js';
 import { systemSearchPath } from '../../src/facts/files.js';
-import { commandLine } from '../../src/core/host.js';
+import { shellLine } from '../../src/core/shell.js';
 import type { Finding, Subject } from '../../src/core/types.js';
 import { onPath, pathChecks } from '../../src/pair/diagnose.js';
 import { diagnosePair } from '../../src/pipeline/why.js';
@@ -73,7 +73,7 @@ describe('diagnosePair on a recorded healthy pair', () => {
     expect(result.pair.links.find((link) => link.id === 'tcp-80')?.status).toBe('broken');
     const ids = result.checks.flatMap((check) => check.findings).map((item) => item.id);
     expect(ids).toEqual(['pair.tcp_port_closed', 'pair.icmp_blocked']);
-    expect(commandLine(connect.argv)).toContain(' nc -w 2 ');
+    expect(shellLine(connect.argv)).toContain(' nc -w 2 ');
   });
 
   it('tells a container that ignores pings from a rule that drops them', async () => {
@@ -92,7 +92,7 @@ describe('diagnosePair on a recorded healthy pair', () => {
     const ignored = ignoring.checks.flatMap((check) => check.findings).find((item) => item.id === 'pair.icmp_blocked')!;
     expect(ignored.title).toMatch(/nd-why-db ignores echo requests \(net\.ipv4\.icmp_echo_ignore_all = 1\)$/);
     expect(ignored.fix.commands).toEqual([
-      `${commandLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} sysctl -w net.ipv4.icmp_echo_ignore_all=0`,
+      `${shellLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} sysctl -w net.ipv4.icmp_echo_ignore_all=0`,
     ]);
     expect(ignoring.pair.verdict.outcome).toBe('reachable');
     const dropping = await diagnose(
