@@ -6,6 +6,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 function dockerFix(
   cause: DockerUnreachableCause,
@@ -20,7 +21,7 @@ function dockerFix(
     case 'permission-denied':
       return {
         summary: `Give ${user} access to the docker socket (the docker group is root-equivalent), then log in again.`,
-        commands: [`usermod -aG docker ${user}`],
+        commands: [shellLine(['usermod', '-aG', 'docker', user])],
       };
     case 'refused':
     case 'timeout':
