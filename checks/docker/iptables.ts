@@ -95,7 +95,7 @@ export default {
         );
         networksChecked = `${networks.items.length} network(s), without masquerading: ${unmasqueraded.map((network) => network.name).join(', ') || 'none'}`;
         for (const network of unmasqueraded) {
-          const subnets = network.subnets.map((subnet) => `--subnet ${subnet.subnet} `).join('');
+          const subnets = network.subnets.flatMap((subnet) => ['--subnet', subnet.subnet]);
           findings.push(
             finding('docker.iptables_or_masq_disabled', {
               subject: {
