@@ -28,12 +28,12 @@ describe("recorded on the live host as root (docker, rootful netavark, another s
       (check) => [check.id, check] as const,
     ),
   )('%s passes', async (_, check) => {
-    const result = await runOn(check, 'live-root-icc-off');
+    const result = await runOn(check, 'snapshots/live-root-icc-off');
     expect(result.status, JSON.stringify(result)).toBe('pass');
   });
 
   it('names the docker network with icc off, as an error since two containers use it', async () => {
-    const result = await runOn(icc, 'live-root-icc-off');
+    const result = await runOn(icc, 'snapshots/live-root-icc-off');
     expect(findingIds(result)).toEqual(['docker.icc_disabled:error']);
     const [found] = result.findings;
     expect(found?.subject).toMatchObject({ network: 'ndwhy-noicc', containers: ['nd-why-idb', 'nd-why-iweb'] });
@@ -42,7 +42,7 @@ describe("recorded on the live host as root (docker, rootful netavark, another s
   });
 
   it('warns that eth0 (mtu 1400) is smaller than the 1500 of the container networks', async () => {
-    const result = await runOn(pathMtu, 'live-root-icc-off');
+    const result = await runOn(pathMtu, 'snapshots/live-root-icc-off');
     expect(findingIds(result)).toEqual(['mtu.exceeds_path_mtu:warning']);
     expect(result.findings[0]?.title).toBe('Container networks send up to 1500-byte packets; eth0 carries only 1400');
     expect(result.findings[0]?.explanation).not.toContain('fe80::');
@@ -50,7 +50,7 @@ describe("recorded on the live host as root (docker, rootful netavark, another s
 
   it('says rootless checks are diagnosed as each user', async () => {
     for (const check of [privilegedPort, netfilterPreload]) {
-      const result = await runOn(check, 'live-root-icc-off');
+      const result = await runOn(check, 'snapshots/live-root-icc-off');
       expect(result).toMatchObject({ status: 'skip', skip: 'not_applicable' });
       expect(result.reason).toContain('ndlab');
     }
@@ -59,7 +59,7 @@ describe("recorded on the live host as root (docker, rootful netavark, another s
 
 describe('the live host with what a throwaway network namespace recorded', () => {
   it('finds a wildcard dnsmasq on port 53, which keeps aardvark-dns off every gateway', async () => {
-    const result = await runOn(port53, 'live-root-icc-off', {
+    const result = await runOn(port53, 'snapshots/live-root-icc-off', {
       commands: [{ argv: SS, stdout: part2Fixture('netns/wildcard-dnsmasq.ss.txt') }],
     });
     expect(findingIds(result)).toEqual(['dns.port53_taken_for_aardvark:error']);
@@ -72,7 +72,7 @@ describe('the live host with what a throwaway network namespace recorded', () =>
   });
 
   it('falls back to /proc/net/udp without ss: a wildcard socket is never aardvark-dns, whoever owns it', async () => {
-    const result = await runOn(port53, 'live-root-icc-off', {
+    const result = await runOn(port53, 'snapshots/live-root-icc-off', {
       commands: [{ argv: SS, exitCode: null, error: ENOENT }],
       files: {
         '/proc/net/udp': part2Fixture('netns/wildcard-dnsmasq.proc-net-udp.txt'),
@@ -87,7 +87,7 @@ describe('the live host with what a throwaway network namespace recorded', () =>
   });
 
   it('finds a dnsmasq bound to a gateway address', async () => {
-    const result = await runOn(port53, 'live-root-icc-off', {
+    const result = await runOn(port53, 'snapshots/live-root-icc-off', {
       commands: [{ argv: SS, stdout: part2Fixture('netns/gateway-dnsmasq.ss.txt') }],
     });
     expect(findingIds(result)).toEqual(['dns.port53_taken_for_aardvark:error']);
@@ -95,7 +95,7 @@ describe('the live host with what a throwaway network namespace recorded', () =>
   });
 
   it('finds a VPN-like route inside a podman subnet, and suggests a free subnet', async () => {
-    const result = await runOn(subnetOverlap, 'live-root-icc-off', {
+    const result = await runOn(subnetOverlap, 'snapshots/live-root-icc-off', {
       commands: [{ argv: ROUTES, stdout: part2Fixture('netns/vpn-route-10.89.0.128.route.json') }],
     });
     const overlapping = result.findings.map((item) => item.subject.network);
@@ -106,7 +106,7 @@ describe('the live host with what a throwaway network namespace recorded', () =>
   });
 
   it('passes when the uplink carries 1500 bytes', async () => {
-    const result = await runOn(pathMtu, 'live-root-icc-off', {
+    const result = await runOn(pathMtu, 'snapshots/live-root-icc-off', {
       commands: [
         { argv: ROUTES, stdout: part2Fixture('netns/uplink-1500.route.json') },
         { argv: LINKS, stdout: part2Fixture('netns/uplink-1500.link.json') },
@@ -122,21 +122,21 @@ describe('recorded as the rootless user ndlab', () => {
   it.each(
     [hostResolver, subnetOverlap, internal, privilegedPort, aardvarkRunning].map((check) => [check.id, check] as const),
   )('%s passes', async (_, check) => {
-    const result = await runOn(check, 'live-rootless');
+    const result = await runOn(check, 'snapshots/live-rootless');
     expect(result.status, JSON.stringify(result)).toBe('pass');
   });
 
   it.each([port53, pathMtu].map((check) => [check.id, check] as const))(
     '%s does not apply rootless',
     async (_, check) => {
-      expect(await runOn(check, 'live-rootless')).toMatchObject({ status: 'skip', skip: 'not_applicable' });
+      expect(await runOn(check, 'snapshots/live-rootless')).toMatchObject({ status: 'skip', skip: 'not_applicable' });
     },
   );
 });
 
 describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () => {
   it('reports the features whose modules are neither loaded nor installed', async () => {
-    const result = await runOn(netfilterModules, 'kernel-modules-missing');
+    const result = await runOn(netfilterModules, 'kernel/kernel-modules-missing');
     expect(findingIds(result)).toEqual(['kernel.netfilter_modules_missing:error']);
     const [found] = result.findings;
     expect(found?.title).toContain('br_netfilter');
@@ -148,25 +148,25 @@ describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () =
   });
 
   it('passes when the module tree holds them, loaded or not', async () => {
-    expect((await runOn(netfilterModules, 'kernel-modules-loadable')).status).toBe('pass');
+    expect((await runOn(netfilterModules, 'kernel/kernel-modules-loadable')).status).toBe('pass');
   });
 
   it('reports a rootless network under iptables-legacy while ip_tables waits for root', async () => {
-    const result = await runOn(netfilterPreload, 'rootless-modules-not-preloaded');
+    const result = await runOn(netfilterPreload, 'kernel/rootless-modules-not-preloaded');
     expect(findingIds(result)).toEqual(['rootless.netfilter_modules_not_preloaded:error']);
     expect(result.findings[0]?.subject.network).toBe('ndl-kmod');
     expect(result.findings[0]?.fix.commands[0]).toBe('modprobe -a ip_tables ip6_tables');
   });
 
   it('passes under iptables-nft, whose modules the kernel loads on request (the guest proved it for ndlab)', async () => {
-    const result = await runOn(netfilterPreload, 'rootless-nft-autoload');
+    const result = await runOn(netfilterPreload, 'kernel/rootless-nft-autoload');
     expect(result.status).toBe('pass');
     expect(result.summary).toContain('xtables-nft-multi');
   });
 
   it('leaves missing modules to the kernel check', async () => {
-    expect((await runOn(netfilterPreload, 'rootless-modules-missing')).status).toBe('pass');
-    expect(findingIds(await runOn(netfilterModules, 'rootless-modules-missing'))).toEqual([
+    expect((await runOn(netfilterPreload, 'kernel/rootless-modules-missing')).status).toBe('pass');
+    expect(findingIds(await runOn(netfilterModules, 'kernel/rootless-modules-missing'))).toEqual([
       'kernel.netfilter_modules_missing:error',
     ]);
   });
@@ -178,10 +178,11 @@ describe("Debian 12's kernel (modular netfilter), booted in the lab guest", () =
     'rootless-nft-autoload',
     'rootless-modules-not-preloaded',
   ])('%s replays to the findings and fixes its recording run printed', async (name) => {
-    const printed = (JSON.parse(part2Fixture(`${name}.report.json`)) as Report).findings;
-    const replayed = [await runOn(netfilterModules, name), await runOn(netfilterPreload, name)].flatMap(
-      (result) => result.findings,
-    );
+    const printed = (JSON.parse(part2Fixture(`kernel/${name}.report.json`)) as Report).findings;
+    const replayed = [
+      await runOn(netfilterModules, `kernel/${name}`),
+      await runOn(netfilterPreload, `kernel/${name}`),
+    ].flatMap((result) => result.findings);
     expect(replayed.map((found) => [found.id, found.title, found.fix.commands])).toEqual(
       printed.map((found) => [found.id, found.title, found.fix.commands]),
     );

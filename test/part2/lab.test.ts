@@ -23,13 +23,13 @@ const RECORDED_CHECK_IDS = [
 const RECORDED = HOST_CHECKS.filter((check) => RECORDED_CHECK_IDS.includes(check.id));
 
 async function replay(name: string): Promise<{ results: CheckResult[]; findings: Finding[] }> {
-  const host = new FakeHost({ snapshot: part2Snapshot(`lab/${name}`) });
+  const host = new FakeHost({ snapshot: part2Snapshot(`snapshots/lab/${name}`) });
   const results = await runChecks(RECORDED, { host, facts: new Facts(host) });
   return { results, findings: results.flatMap((result) => result.findings) };
 }
 
 function recordedReport(name: string): Report {
-  return JSON.parse(part2Fixture(`lab/${name}.report.json`)) as Report;
+  return JSON.parse(part2Fixture(`snapshots/lab/${name}.report.json`)) as Report;
 }
 
 function mentions(finding: Finding, network: string): boolean {
@@ -39,46 +39,46 @@ function mentions(finding: Finding, network: string): boolean {
 /** Each scenario of test/lab/scenarios/p2-*.ts, the finding it proved, and how its fixed state must differ. */
 const SCENARIOS = [
   {
-    name: 'p2-resolver-loopback',
+    name: 'resolver-loopback-only',
     id: 'dns.host_resolver_loopback_only',
     severity: 'warning',
     network: undefined,
     fixed: 'docker only',
   },
   {
-    name: 'p2-port53-gateway',
+    name: 'port53-taken-on-gateway',
     id: 'dns.port53_taken_for_aardvark',
     severity: 'error',
     network: 'ndl-p2dns',
     fixed: 'gone',
   },
   {
-    name: 'p2-cni-dnsmasq-killed',
+    name: 'cni-dnsmasq-killed',
     id: 'cni.dnsmasq_not_running',
     severity: 'error',
     network: 'ndl-p2cni',
     fixed: 'gone',
   },
-  { name: 'p2-aardvark-killed', id: 'aardvark.not_running', severity: 'error', network: 'ndl-p2aard', fixed: 'gone' },
-  { name: 'p2-docker-icc', id: 'docker.icc_disabled', severity: 'error', network: 'ndl-p2icc', fixed: 'gone' },
+  { name: 'aardvark-killed', id: 'aardvark.not_running', severity: 'error', network: 'ndl-p2aard', fixed: 'gone' },
+  { name: 'docker-icc-off', id: 'docker.icc_disabled', severity: 'error', network: 'ndl-p2icc', fixed: 'gone' },
   {
-    name: 'p2-subnet-overlap',
+    name: 'subnet-overlap',
     id: 'net.subnet_overlaps_host_route',
     severity: 'error',
     network: 'ndl-p2ov',
     fixed: 'gone',
   },
-  { name: 'p2-internal-network', id: 'net.internal_network', severity: 'info', network: 'ndl-p2int', fixed: 'stays' },
-  { name: 'p2-mtu-uplink', id: 'mtu.exceeds_path_mtu', severity: 'warning', network: 'ndl-p2mtu', fixed: 'gone' },
+  { name: 'internal-network', id: 'net.internal_network', severity: 'info', network: 'ndl-p2int', fixed: 'stays' },
+  { name: 'mtu-small-uplink', id: 'mtu.exceeds_path_mtu', severity: 'warning', network: 'ndl-p2mtu', fixed: 'gone' },
   {
-    name: 'p2-rootless-privileged-port',
+    name: 'rootless-privileged-port',
     id: 'rootless.privileged_port',
     severity: 'warning',
     network: undefined,
     fixed: 'gone',
   },
   {
-    name: 'p2-docker-iptables-off',
+    name: 'docker-iptables-off',
     id: 'docker.iptables_or_masq_disabled',
     severity: 'error',
     network: undefined,
@@ -121,7 +121,7 @@ describe('the lab scenarios, replayed from their recordings', () => {
 
 describe('what the recordings show in detail', () => {
   it('names the process that holds the gateway port, and moves aardvark-dns past it', async () => {
-    const { findings } = await replay('p2-port53-gateway.broken');
+    const { findings } = await replay('port53-taken-on-gateway.broken');
     const [found] = findings.filter((finding) => finding.id === 'dns.port53_taken_for_aardvark');
     expect(found?.title).toMatch(
       /^dnsmasq \(pid \d+\) holds udp port 53 on gateway 10\.89\.188\.1: aardvark-dns cannot answer on ndl-p2dns$/,
@@ -131,21 +131,21 @@ describe('what the recordings show in detail', () => {
         "printf '[network]\\ndns_bind_port = 1153\\n' > /etc/containers/containers.conf.d/50-aardvark-port.conf",
       ]),
     );
-    const fixed = await replay('p2-port53-gateway.fixed');
+    const fixed = await replay('port53-taken-on-gateway.fixed');
     expect(fixed.results.find((result) => result.id === 'dns.port53')?.summary).toMatch(
       /udp port 1153 on .*ndl-p2dns 10\.89\.188\.1:1153/,
     );
   });
 
   it('sees through a killed dnsmasq whose pid file went with it', async () => {
-    const { findings } = await replay('p2-cni-dnsmasq-killed.broken');
+    const { findings } = await replay('cni-dnsmasq-killed.broken');
     const [found] = findings.filter((finding) => finding.id === 'cni.dnsmasq_not_running');
     expect(found?.explanation).toContain('/run/containers/cni/dnsname/ndl-p2cni/pidfile does not exist');
     expect(found?.fix.commands).toEqual([expect.stringMatching(/^podman restart ndl-p2cni-[ab]$/)]);
   });
 
   it('reads --iptables=false from the running dockerd', async () => {
-    const { findings } = await replay('p2-docker-iptables-off.broken');
+    const { findings } = await replay('docker-iptables-off.broken');
     const [found] = findings.filter((finding) => finding.id === 'docker.iptables_or_masq_disabled');
     expect(found?.title).toBe('dockerd runs with iptables=false');
     expect(found?.evidence).toEqual([
@@ -159,14 +159,14 @@ describe('what the recordings show in detail', () => {
   });
 
   it('reads the port a rootless container that never started asked for', async () => {
-    const { findings } = await replay('p2-rootless-privileged-port.broken');
+    const { findings } = await replay('rootless-privileged-port.broken');
     const [found] = findings.filter((finding) => finding.id === 'rootless.privileged_port');
     expect(found?.subject).toMatchObject({ user: 'ndlab', containers: ['ndl-p2port'] });
     expect(found?.fix.commands[0]).toBe('sysctl -w net.ipv4.ip_unprivileged_port_start=80');
   });
 
   it('names the VPN-like route and a free subnet to move to', async () => {
-    const { findings } = await replay('p2-subnet-overlap.broken');
+    const { findings } = await replay('subnet-overlap.broken');
     const [found] = findings.filter(
       (finding) => finding.id === 'net.subnet_overlaps_host_route' && finding.subject.network === 'ndl-p2ov',
     );
@@ -175,7 +175,7 @@ describe('what the recordings show in detail', () => {
   });
 
   it('names the uplink with the smallest MTU', async () => {
-    const { findings } = await replay('p2-mtu-uplink.broken');
+    const { findings } = await replay('mtu-small-uplink.broken');
     const [found] = findings.filter((finding) => finding.id === 'mtu.exceeds_path_mtu');
     expect(found?.title).toBe('Container networks send up to 1500-byte packets; ndup carries only 1280');
   });

@@ -30,7 +30,7 @@ function fileOf(snapshot: Snapshot, path: string): string {
   return found.content;
 }
 
-const live = part2Snapshot('live-root-icc-off');
+const live = part2Snapshot('snapshots/live-root-icc-off');
 
 describe('prefixes', () => {
   it('parses IPv4, IPv6 and bare addresses, and tells overlap from disjoint', () => {
@@ -118,8 +118,8 @@ describe('UDP listeners', () => {
 });
 
 describe('kernel config and modules', () => {
-  const missing = part2Snapshot('kernel-modules-missing');
-  const loadable = part2Snapshot('kernel-modules-loadable');
+  const missing = part2Snapshot('kernel/kernel-modules-missing');
+  const loadable = part2Snapshot('kernel/kernel-modules-loadable');
 
   it("reads this VM's config: no module support, everything built in", () => {
     const options = parseKernelConfig(stdoutOf(live, ['gzip', '-dc', '/proc/config.gz']));
@@ -163,7 +163,11 @@ describe('kernel config and modules', () => {
     expect(flavourOfBinary(stdoutOf(loadable, ['readlink', '-f', '/usr/sbin/iptables']).trim())).toBe('nft');
     expect(
       flavourOfBinary(
-        stdoutOf(part2Snapshot('rootless-modules-not-preloaded'), ['readlink', '-f', '/usr/sbin/iptables']).trim(),
+        stdoutOf(part2Snapshot('kernel/rootless-modules-not-preloaded'), [
+          'readlink',
+          '-f',
+          '/usr/sbin/iptables',
+        ]).trim(),
       ),
     ).toBe('legacy');
     expect(flavourOfBinary('/usr/sbin/iptables')).toBe('unknown');
@@ -179,7 +183,7 @@ describe('dockerd configuration', () => {
   });
 
   it('reads --iptables=false from the command line the lab started dockerd with', () => {
-    const recorded = part2Snapshot('lab/p2-docker-iptables-off.broken');
+    const recorded = part2Snapshot('snapshots/lab/docker-iptables-off.broken');
     const cmdline = recorded.files.find(
       (entry) => /^\/proc\/\d+\/cmdline$/.test(entry.path) && entry.ok && entry.content.startsWith('dockerd'),
     );
@@ -228,7 +232,7 @@ describe('processes, resolv.conf and podman DNS settings', () => {
     ]);
     const stubbed = parseResolvConf(
       '/etc/resolv.conf',
-      fileOf(part2Snapshot('lab/p2-resolver-loopback.broken'), '/etc/resolv.conf'),
+      fileOf(part2Snapshot('snapshots/lab/resolver-loopback-only.broken'), '/etc/resolv.conf'),
     );
     expect(stubbed).toEqual({ path: '/etc/resolv.conf', nameservers: ['127.0.1.1'], excerpt: 'nameserver 127.0.1.1' });
     expect(upstreamSource(stubbed, 'podman')).toBeUndefined();
@@ -245,16 +249,16 @@ describe('processes, resolv.conf and podman DNS settings', () => {
       const host = new FakeHost({ snapshot: part2Snapshot(name) });
       return new Facts(host).get(podmanDnsSettings);
     };
-    expect(await settings('lab/p2-resolver-loopback.fixed')).toMatchObject({
+    expect(await settings('snapshots/lab/resolver-loopback-only.fixed')).toMatchObject({
       dnsServers: ['198.51.100.2'],
       dnsBindPort: 53,
       origin: { dnsServers: '/etc/containers/containers.conf.d/50-dns-servers.conf' },
     });
-    expect(await settings('lab/p2-port53-gateway.fixed')).toMatchObject({
+    expect(await settings('snapshots/lab/port53-taken-on-gateway.fixed')).toMatchObject({
       dnsServers: [],
       dnsBindPort: 1153,
       origin: { dnsBindPort: '/etc/containers/containers.conf.d/50-aardvark-port.conf' },
     });
-    expect(await settings('live-root-icc-off')).toEqual({ dnsServers: [], dnsBindPort: 53, origin: {} });
+    expect(await settings('snapshots/live-root-icc-off')).toEqual({ dnsServers: [], dnsBindPort: 53, origin: {} });
   });
 });

@@ -9,7 +9,7 @@ import { FakeHost, type FakeHostSetup } from '../helpers/fake-host.js';
 
 /** A file under test/fixtures/part2, recorded on the lab host (test/fixtures/part2/README.md says how). */
 export function part2Fixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../fixtures/part2/${name}`, import.meta.url)), 'utf8');
+  return readFileSync(fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url)), 'utf8');
 }
 
 export function part2Snapshot(name: string): Snapshot {

@@ -18,7 +18,7 @@ async function stopStub(lab: Lab): Promise<void> {
 
 export default {
   kind: 'broken',
-  name: 'p2-resolver-loopback',
+  name: 'resolver-loopback-only',
   ids: ['dns.host_resolver_loopback_only'],
   description: `the host resolves through a dnsmasq stub on ${STUB} (its only nameserver): containers on podman's default network get no usable nameserver`,
   identity: 'root',

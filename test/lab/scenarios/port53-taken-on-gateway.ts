@@ -45,7 +45,7 @@ async function endMovedAardvark(lab: Lab): Promise<void> {
 
 export default {
   kind: 'broken',
-  name: 'p2-port53-gateway',
+  name: 'port53-taken-on-gateway',
   ids: ['dns.port53_taken_for_aardvark'],
   description: `a host dnsmasq bound to ${GATEWAY}:53 (as BIND's named binds every new address) before containers join the DNS-enabled netavark network ${SUBNET}: aardvark-dns cannot answer there`,
   identity: 'root',

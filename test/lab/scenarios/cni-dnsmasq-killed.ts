@@ -10,7 +10,7 @@ const PIDFILE = `/run/containers/cni/dnsname/${NET}/pidfile`;
 
 export default {
   kind: 'broken',
-  name: 'p2-cni-dnsmasq-killed',
+  name: 'cni-dnsmasq-killed',
   ids: ['cni.dnsmasq_not_running'],
   description:
     "CNI store, two containers on a dnsname network, then the network's dnsmasq killed (as when the login session that started it ends): names stop resolving",

@@ -34,7 +34,7 @@ async function download(lab: Lab, from: string): Promise<ProbeResult> {
 
 export default {
   kind: 'broken',
-  name: 'p2-mtu-uplink',
+  name: 'mtu-small-uplink',
   ids: ['mtu.exceeds_path_mtu'],
   description: `${UPLINK} (towards 198.51.100.2) set to MTU ${UPLINK_MTU} while a podman network keeps 1500: small requests pass, a 96 kB download from a container stalls, the host's own download works`,
   identity: 'root',

@@ -39,7 +39,7 @@ async function startDockerd(lab: Lab, args: string[]): Promise<void> {
 
 export default {
   kind: 'broken',
-  name: 'p2-docker-iptables-off',
+  name: 'docker-iptables-off',
   ids: ['docker.iptables_or_masq_disabled'],
   description: `dockerd restarted by hand with ${FLAG}, then a new docker network: nothing NATs or forwards its traffic, 198.51.100.2 does not answer`,
   identity: 'root',

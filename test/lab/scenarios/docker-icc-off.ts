@@ -6,7 +6,7 @@ const NET = 'ndl-p2icc';
 
 export default {
   kind: 'broken',
-  name: 'p2-docker-icc',
+  name: 'docker-icc-off',
   ids: ['docker.icc_disabled'],
   description:
     'a docker network created with com.docker.network.bridge.enable_icc=false: its containers reach the outside host, not each other',

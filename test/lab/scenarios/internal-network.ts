@@ -6,7 +6,7 @@ const NET = 'ndl-p2int';
 
 export default {
   kind: 'broken',
-  name: 'p2-internal-network',
+  name: 'internal-network',
   ids: ['net.internal_network'],
   description:
     "docker network created --internal: its containers reach each other, 198.51.100.2 does not answer (docker, because the peers of a podman --internal network could not reach each other here while docker's FORWARD policy DROP was in force)",

@@ -9,7 +9,7 @@ const SYSCTL = 'net.ipv4.ip_unprivileged_port_start';
 
 export default {
   kind: 'broken',
-  name: 'p2-rootless-privileged-port',
+  name: 'rootless-privileged-port',
   ids: ['rootless.privileged_port'],
   description: `${LAB_USER} publishes host port 80 with ${SYSCTL} at 1024: rootlessport cannot bind it and the container does not start`,
   identity: 'ndlab',

@@ -9,7 +9,7 @@ const PIDFILE = '/run/containers/networks/aardvark-dns/aardvark.pid';
 
 export default {
   kind: 'broken',
-  name: 'p2-aardvark-killed',
+  name: 'aardvark-killed',
   ids: ['aardvark.not_running'],
   description:
     'two containers on a DNS-enabled netavark network, then aardvark-dns killed: its pid file stays, nothing answers on the gateway',

@@ -13,7 +13,7 @@ const VPN_LINK = 'ndl-p2vpn';
 
 export default {
   kind: 'broken',
-  name: 'p2-subnet-overlap',
+  name: 'subnet-overlap',
   ids: ['net.subnet_overlaps_host_route'],
   description: `podman network ${SUBNET}, then a VPN-like route ${VPN_ROUTE} on a veth: the container at ${B_IP} loses the outside, the one at ${A_IP} keeps it`,
   identity: 'root',
