@@ -8,7 +8,7 @@ import { onPath, pathChecks } from '../../src/pair/diagnose.js';
 import { diagnosePair } from '../../src/pipeline/why.js';
 import type { PathPlan } from '../../src/pair/path.js';
 import { ENOENT, FakeHost, type FakeCommand } from '../helpers/fake-host.js';
-import { caseSnapshot } from './cases.js';
+import { caseSnapshot } from '../helpers/why-recordings.js';
 
 const TIMEOUT_MS = 3500;
 

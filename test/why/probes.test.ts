@@ -11,7 +11,7 @@ import {
   listenState,
   parseListening,
 } from '../../src/pair/probes.js';
-import { caseSnapshot } from './cases.js';
+import { caseSnapshot } from '../helpers/why-recordings.js';
 
 /** The one command of a recorded snapshot whose argv contains all these words, in order. */
 function recorded(name: string, ...words: string[]): CommandResult {

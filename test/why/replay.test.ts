@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import type { Report } from '../../src/core/report.js';
 import { reportSchemaProblems } from '../helpers/schema.js';
-import { CASES, caseReport, casePath } from './cases.js';
+import { CASES, caseReport, casePath } from '../helpers/why-recordings.js';
 
 // Every run here replays a snapshot that `netdoctor why --record` wrote on the lab host: no engine, no root.
 

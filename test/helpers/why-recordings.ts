@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
+import type { CommandResult } from '../../src/core/host.js';
 import type { Report } from '../../src/core/report.js';
+import { shellLine } from '../../src/core/shell.js';
 import type { PairOutcome, PathKind } from '../../src/core/pair.js';
+import type { WhyRequest } from '../../src/pair/diagnose.js';
+import type { FakeCommand } from './fake-host.js';
 
 /** A situation recorded by test/fixtures/why/record.sh, and what `netdoctor why` must conclude from it. */
 export interface RecordedCase {
@@ -228,4 +232,69 @@ export function caseReport(name: string): Report {
   return JSON.parse(
     readFileSync(fileURLToPath(new URL(`../fixtures/why/${name}.report.json`, import.meta.url)), 'utf8'),
   ) as Report;
+}
+
+/** The request `netdoctor why` was recorded with: its two containers and the ports given with --port. */
+export function caseRequest(name: string): WhyRequest {
+  const recorded = CASES.find((entry) => entry.name === name);
+  if (recorded === undefined) throw new Error(`no recorded why case ${name}`);
+  const [a = '', b = '', ...options] = recorded.args;
+  const ports = options.flatMap((option, index) => (options[index - 1] === '--port' ? [Number(option)] : []));
+  return { a, b, ports };
+}
+
+/** The one command of a recorded situation whose argv contains all these words, in order. */
+export function recordedCommandWith(name: string, ...words: string[]): CommandResult {
+  const matches = caseSnapshot(name).commands.filter((entry) => {
+    let from = 0;
+    return words.every((word) => {
+      const index = entry.argv.indexOf(word, from);
+      from = index + 1;
+      return index >= 0;
+    });
+  });
+  if (matches.length !== 1) throw new Error(`${name}: ${matches.length} commands with ${words.join(' ')}`);
+  return matches[0]!;
+}
+
+/**
+ * What the probes of a recorded pair print when something on the way fails, built from the recording's own
+ * commands: each replaces the recorded answer of one probe with the failure a real host gives.
+ */
+export const PROBE_FAILURES = {
+  /** nsenter refused to enter the containers' namespaces. */
+  nsenterDenied(name: string): FakeCommand[] {
+    return caseSnapshot(name)
+      .commands.filter((entry) => entry.argv[0] === 'nsenter')
+      .map((entry) => ({
+        argv: entry.argv,
+        exitCode: 1,
+        stderr: `nsenter: cannot open /proc/${entry.argv[1]!.slice('--target='.length)}/ns/net: Permission denied\n`,
+      }));
+  },
+  /** The TCP connection got no answer within its time. */
+  connectTimedOut(name: string): FakeCommand[] {
+    return [{ argv: recordedCommandWith(name, 'nc').argv, exitCode: 1, stderr: 'nc: timed out\n' }];
+  },
+  /** The ping got no answer; B's net.ipv4.icmp_echo_ignore_all, read in its namespace, is `echoIgnoreAll`. */
+  pingUnanswered(name: string, echoIgnoreAll: '0' | '1'): FakeCommand[] {
+    const listening = recordedCommandWith(name, 'nsenter', 'ss');
+    return [
+      {
+        argv: recordedCommandWith(name, 'ping').argv,
+        exitCode: 1,
+        stdout: '1 packets transmitted, 0 packets received, 100% packet loss\n',
+      },
+      {
+        argv: [...listening.argv.slice(0, 3), 'cat', '/proc/sys/net/ipv4/icmp_echo_ignore_all'],
+        stdout: `${echoIgnoreAll}\n`,
+      },
+    ];
+  },
+};
+
+/** How netdoctor prints a command it runs in B's network namespace, for a recorded pair. */
+export function inBNamespace(name: string, command: string): string {
+  const listening = recordedCommandWith(name, 'nsenter', 'ss');
+  return `${shellLine(listening.argv.slice(0, 3)).replace('--target=', '--target ')} ${command}`;
 }
