@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Facts } from '../src/core/facts.js';
-import { loadPlugins } from '../src/pipeline/plugins.js';
-import { runChecks } from '../src/pipeline/runner.js';
-import type { CheckResult } from '../src/core/types.js';
-import type { Check } from '../src/core/check.js';
-import { EACCES, ENOENT, FakeHost } from './helpers/fake-host.js';
-import { findingSchemaProblems } from './helpers/schema.js';
+import { Facts } from '../../src/core/facts.js';
+import { loadPlugins } from '../../src/pipeline/plugins.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import type { CheckResult } from '../../src/core/types.js';
+import type { Check } from '../../src/core/check.js';
+import { EACCES, ENOENT, FakeHost } from '../helpers/fake-host.js';
+import { findingSchemaProblems } from '../helpers/schema.js';
 
 const folders: string[] = [];
 afterAll(() => {
@@ -128,7 +128,7 @@ describe('loadPlugins', () => {
 describe('examples/checks/conntrack-usage.mjs', () => {
   const COUNT = '/proc/sys/net/netfilter/nf_conntrack_count';
   const MAX = '/proc/sys/net/netfilter/nf_conntrack_max';
-  const examples = fileURLToPath(new URL('../examples/checks', import.meta.url));
+  const examples = fileURLToPath(new URL('../../examples/checks', import.meta.url));
 
   async function conntrack(
     files: Record<string, string | typeof ENOENT>,

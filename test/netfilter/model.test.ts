@@ -22,7 +22,7 @@ import {
   UPLINK,
   recordedModel,
   recordedRuleset,
-} from './recorded-rulesets.js';
+} from '../helpers/recorded-rulesets.js';
 
 /** Where a verdict was decided, in one line: `backend family table chain rule-or-policy action`. */
 function where(decider: Decider | null | undefined): string {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../src/core/host.js';
-import { CONMON_PROCESSES, parseConmonProcesses, parseReference } from '../../src/pair/locate.js';
 import {
   LISTENING_ARGV,
   hostsAddress,
@@ -11,21 +10,7 @@ import {
   listenState,
   parseListening,
 } from '../../src/pair/probes.js';
-import { caseSnapshot } from '../helpers/why-recordings.js';
-
-/** The one command of a recorded snapshot whose argv contains all these words, in order. */
-function recorded(name: string, ...words: string[]): CommandResult {
-  const matches = caseSnapshot(name).commands.filter((entry) => {
-    let from = 0;
-    return words.every((word) => {
-      const index = entry.argv.indexOf(word, from);
-      from = index + 1;
-      return index >= 0;
-    });
-  });
-  if (matches.length !== 1) throw new Error(`${name}: ${matches.length} commands with ${words.join(' ')}`);
-  return matches[0]!;
-}
+import { recordedCommandWith } from '../helpers/why-recordings.js';
 
 function synthetic(fields: Partial<CommandResult>): CommandResult {
   return {
@@ -41,8 +26,8 @@ function synthetic(fields: Partial<CommandResult>): CommandResult {
 
 describe('the probes, on what they printed on the lab host', () => {
   it('ping: a reply, and no reply where docker drops inter-container traffic', () => {
-    expect(interpretPing(recorded('healthy-podman', 'ping')).outcome).toBe('reply');
-    expect(interpretPing(recorded('icc-off', 'ping'))).toEqual({
+    expect(interpretPing(recordedCommandWith('healthy-podman', 'ping')).outcome).toBe('reply');
+    expect(interpretPing(recordedCommandWith('icc-off', 'ping'))).toEqual({
       outcome: 'no_reply',
       detail: 'no echo reply within 2 s',
     });
@@ -55,9 +40,9 @@ describe('the probes, on what they printed on the lab host', () => {
   });
 
   it('TCP: open, refused (loopback only), and dropped (icc off)', () => {
-    expect(interpretConnect(recorded('healthy-podman', 'nc')).outcome).toBe('open');
-    expect(interpretConnect(recorded('loopback-only', 'nc')).outcome).toBe('refused');
-    const dropped = recorded('icc-off', 'nc');
+    expect(interpretConnect(recordedCommandWith('healthy-podman', 'nc')).outcome).toBe('open');
+    expect(interpretConnect(recordedCommandWith('loopback-only', 'nc')).outcome).toBe('refused');
+    const dropped = recordedCommandWith('icc-off', 'nc');
     expect(dropped.stderr).toMatch(/timed out/);
     expect(interpretConnect(dropped).outcome).toBe('timeout');
   });
@@ -73,11 +58,13 @@ describe('the probes, on what they printed on the lab host', () => {
   });
 
   it("DNS: the answer of aardvark-dns and of docker's embedded DNS", () => {
-    const aardvark = interpretLookup(recorded('healthy-podman', 'nslookup'));
+    const aardvark = interpretLookup(recordedCommandWith('healthy-podman', 'nslookup'));
     expect(aardvark.outcome).toBe('resolved');
     expect(aardvark.addresses).toHaveLength(1);
     expect(aardvark.addresses[0]).toMatch(/^10\.89\./);
-    expect(interpretLookup(recorded('icc-off', 'nslookup', 'nd-why-db', '127.0.0.11')).outcome).toBe('resolved');
+    expect(interpretLookup(recordedCommandWith('icc-off', 'nslookup', 'nd-why-db', '127.0.0.11')).outcome).toBe(
+      'resolved',
+    );
   });
 
   it('DNS: NXDOMAIN, silence and a refusal are told apart', () => {
@@ -101,13 +88,13 @@ describe('the probes, on what they printed on the lab host', () => {
   });
 
   it("listening sockets: wildcard, loopback only, and docker's own DNS socket", () => {
-    const healthy = parseListening(recorded('healthy-podman', ...LISTENING_ARGV).stdout);
+    const healthy = parseListening(recordedCommandWith('healthy-podman', ...LISTENING_ARGV).stdout);
     expect(listenState(healthy, 80, '10.89.0.2')).toEqual({ state: 'reachable', on: ['*:80'] });
     expect(listenState(healthy, 5432, '10.89.0.2').state).toBe('nothing');
-    const loopback = parseListening(recorded('loopback-only', ...LISTENING_ARGV).stdout);
+    const loopback = parseListening(recordedCommandWith('loopback-only', ...LISTENING_ARGV).stdout);
     expect(listenState(loopback, 5432, '10.89.0.2')).toEqual({ state: 'loopback_only', on: ['127.0.0.1:5432'] });
     expect(listenState(loopback, 5432, '127.0.0.1').state).toBe('reachable');
-    const docker = parseListening(recorded('icc-off', ...LISTENING_ARGV).stdout);
+    const docker = parseListening(recordedCommandWith('icc-off', ...LISTENING_ARGV).stdout);
     expect(docker.some((socket) => socket.address === '127.0.0.11')).toBe(true);
     expect(
       listenState(docker, docker.find((socket) => socket.address === '127.0.0.11')!.port, '172.17.0.2').state,
@@ -153,25 +140,5 @@ describe('the probes, on what they printed on the lab host', () => {
       '--net',
       'true',
     ]);
-  });
-});
-
-describe('finding the containers', () => {
-  it('reads who runs a container from its conmon process', () => {
-    const processes = parseConmonProcesses(recorded('different-users-root', ...CONMON_PROCESSES).stdout);
-    const db = processes.find((process) => process.name === 'nd-why-db');
-    expect(db).toMatchObject({ uid: 1500, user: 'ndlab' });
-    expect(db?.storage).toBe('/home/ndlab/.local/share/containers/storage');
-    expect(processes.find((process) => process.name === 'nd-why-web')).toMatchObject({
-      uid: 0,
-      user: 'root',
-      storage: '/var/lib/containers/storage',
-    });
-  });
-
-  it('takes docker: and podman: as the engine of a reference', () => {
-    expect(parseReference('docker:web')).toEqual({ engine: 'docker', name: 'web' });
-    expect(parseReference('podman:3f2a')).toEqual({ engine: 'podman', name: '3f2a' });
-    expect(parseReference('web')).toEqual({ name: 'web' });
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Facts } from '../src/core/facts.js';
-import { runCheck, runChecks } from '../src/pipeline/runner.js';
-import type { Finding, Severity } from '../src/core/types.js';
-import type { Check, CheckContext, CheckOutcome } from '../src/core/check.js';
-import { FakeHost } from './helpers/fake-host.js';
+import { Facts } from '../../src/core/facts.js';
+import { runCheck, runChecks } from '../../src/pipeline/runner.js';
+import type { Finding, Severity } from '../../src/core/types.js';
+import type { Check, CheckContext, CheckOutcome } from '../../src/core/check.js';
+import { FakeHost } from '../helpers/fake-host.js';
 
 function context(): CheckContext {
   const host = new FakeHost();

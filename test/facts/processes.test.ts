@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CAP_NET_RAW_BIT, parseProcessStatus, parseRange } from '../../src/facts/processes.js';
+import {
+  CAP_NET_RAW_BIT,
+  parseCmdline,
+  parsePidFile,
+  parseProcessStatus,
+  parseRange,
+  parseStatusNameState,
+} from '../../src/facts/processes.js';
 import { recordedFile, recordedSnapshot } from '../helpers/recorded.js';
+import { hostSnapshot, snapshotOf } from '../helpers/recordings.js';
 
 describe('parseProcessStatus', () => {
   // The kernel's own /proc/<pid>/status of this test process: real input, checked against what node knows.
@@ -43,5 +51,27 @@ describe('parseRange', () => {
   it('refuses what is not two numbers', () => {
     expect(parseRange('1')).toBeUndefined();
     expect(parseRange('one two')).toBeUndefined();
+  });
+});
+
+describe('pid files, status and command lines', () => {
+  // The live host as root while another session's lab ran (test/fixtures/snapshots/README.md).
+  const live = snapshotOf(hostSnapshot('live-root-icc-off'));
+
+  it("reads aardvark-dns's pid file and status", () => {
+    expect(parsePidFile(recordedFile(live, '/run/containers/networks/aardvark-dns/aardvark.pid').content)).toBe(18035);
+    expect(parseStatusNameState(recordedFile(live, '/proc/18035/status').content)).toEqual({
+      name: 'aardvark-dns',
+      state: 'S',
+    });
+    expect(parseCmdline(recordedFile(live, '/proc/18035/cmdline').content)).toEqual([
+      '/usr/lib/podman/aardvark-dns',
+      '--config',
+      '/run/containers/networks/aardvark-dns',
+      '-p',
+      '53',
+      'run',
+    ]);
+    expect(parsePidFile('\n')).toBeUndefined();
   });
 });

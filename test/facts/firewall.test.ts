@@ -13,7 +13,7 @@ import {
 } from '../../src/facts/firewall.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import { FakeHost, type FakeCommand } from '../helpers/fake-host.js';
-import { recordedRuleset } from './recorded-rulesets.js';
+import { recordedRuleset } from '../helpers/recorded-rulesets.js';
 
 /**
  * `netdoctor --record` as root on the lab host (test/fixtures/rulesets/README.md): a rootful podman network
