@@ -27,6 +27,7 @@ checkCases(check, [
         severity: 'error',
         subject: { engine: 'docker', network: 'bridge', interface: 'docker0' },
         title: `Docker network "bridge" does not masquerade its containers' traffic`,
+        fix: { commands: ['docker network rm bridge', 'docker network create --subnet 172.17.0.0/16 bridge'] },
       },
     ],
     nothingElse: true,

@@ -28,7 +28,9 @@ checkCases(check, [
         severity: 'error',
         subject: { containers: ['nd-why-web', 'nd-why-db'] },
         title: 'nd-why-web is a rootful podman container, nd-why-db is a rootless podman container of ndlab',
-        fix: { commands: [`su - ndlab -c "podman container inspect --format '{{.Config.CreateCommand}}' nd-why-db"`] },
+        fix: {
+          commands: ["su - ndlab -c 'podman container inspect --format '\\''{{.Config.CreateCommand}}'\\'' nd-why-db'"],
+        },
       },
     ],
     nothingElse: true,
