@@ -53,7 +53,7 @@ describe('shellLine', () => {
 });
 
 describe('fix commands on a host whose names are hostile', () => {
-  const path = new URL('./fixtures/part2/lab/p2-docker-icc.broken.json', import.meta.url);
+  const path = new URL('./fixtures/snapshots/lab/docker-icc-off.broken.json', import.meta.url);
   const recorded = parseSnapshot(readFileSync(path, 'utf8'), path.pathname);
 
   it.each(HOSTILE)('name a docker network %j exactly, in commands a shell parses back to it', async (name) => {

@@ -28,7 +28,7 @@ export function recordedSnapshot(name: SnapshotName): Snapshot {
 }
 
 /** Check ids of the reports recorded before each check's id became its path (finding ids never changed). */
-const RENAMED_CHECKS: Record<string, string> = {
+export const RENAMED_CHECKS: Record<string, string> = {
   'podman.aardvark': 'aardvark.binary',
   'podman.aardvark-running': 'aardvark.running',
   'container.ping-net-raw': 'ctr.ping-net-raw',

@@ -85,7 +85,7 @@ export interface BaselineScenario extends ScenarioBase {
  */
 export interface BrokenScenario extends ScenarioBase {
   kind: 'broken';
-  /** The Part 1 ids this scenario proves. */
+  /** The finding ids this scenario proves. */
   ids: string[];
   /** Proves the breakage with a bounded probe; throws when the host is not broken as intended. */
   proveBroken(lab: Lab): Promise<string>;

@@ -96,7 +96,7 @@ export class Lab {
     const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
-    // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
+    // The fixture: a second run, recorded and limited to RECORDED_CHECKS. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
     const only = command.length > 0 ? undefined : RECORDED_CHECKS;

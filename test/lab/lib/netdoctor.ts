@@ -26,7 +26,7 @@ export async function ndlabUid(): Promise<number> {
 
 /**
  * The kernel's module checks read a whole kernel config (about 100 kB) and the lab cannot break them on this
- * kernel (no loadable modules): their fixtures are recorded apart, in test/fixtures/part2.
+ * kernel (no loadable modules): their fixtures are recorded apart, in test/fixtures/kernel.
  */
 const KERNEL_MODULE_IDS: readonly string[] = [
   'kernel.netfilter_modules_missing',

@@ -1,6 +1,5 @@
 import type { Scenario } from '../scenario.js';
 import { FW_SCENARIOS } from './fw-index.js';
-import { P2_HOST_SCENARIOS } from './p2-host.js';
 import { WHY_SCENARIOS } from './why-index.js';
 import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
@@ -30,6 +29,18 @@ import rootlessDevNetTun from './rootless-dev-net-tun.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
 import rootlessSlirp4netnsMoved from './rootless-slirp4netns-moved.js';
 import rootlessSlirp4netnsNotExecutable from './rootless-slirp4netns-not-executable.js';
+import aardvarkKilled from './aardvark-killed.js';
+import cniDnsmasqKilled from './cni-dnsmasq-killed.js';
+import dockerIccOff from './docker-icc-off.js';
+import dockerIptablesOff from './docker-iptables-off.js';
+import internalNetwork from './internal-network.js';
+import kernelModulesMissing from './kernel-modules-missing.js';
+import mtuSmallUplink from './mtu-small-uplink.js';
+import port53TakenOnGateway from './port53-taken-on-gateway.js';
+import resolverLoopbackOnly from './resolver-loopback-only.js';
+import rootlessModulesNotPreloaded from './rootless-modules-not-preloaded.js';
+import rootlessPrivilegedPort from './rootless-privileged-port.js';
+import subnetOverlap from './subnet-overlap.js';
 
 /** Run in this order, one at a time: healthy baselines first, dockerd stops last. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -62,6 +73,18 @@ export const SCENARIOS: readonly Scenario[] = [
   dockerFrozen,
   dockerStopped,
   ...FW_SCENARIOS,
-  ...P2_HOST_SCENARIOS,
+  resolverLoopbackOnly,
+  port53TakenOnGateway,
+  cniDnsmasqKilled,
+  aardvarkKilled,
+  dockerIccOff,
+  subnetOverlap,
+  internalNetwork,
+  mtuSmallUplink,
+  rootlessPrivilegedPort,
+  dockerIptablesOff,
+  // Both boot the lab guest (a kernel with loadable modules): the slowest of the host scenarios.
+  kernelModulesMissing,
+  rootlessModulesNotPreloaded,
   ...WHY_SCENARIOS,
 ];
