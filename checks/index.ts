@@ -10,6 +10,7 @@ import dnsDefaultNetwork from './dns/default-network.js';
 import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
 import dockerDockerUser from './docker/docker-user.js';
+import dockerForwardDropOtherBridges from './docker/forward-drop-other-bridges.js';
 import dockerIcc from './docker/icc.js';
 import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
@@ -24,6 +25,10 @@ import kernelNetfilterModules from './kernel/netfilter-modules.js';
 import mixedDockerForwardPodmanIngress from './mixed/docker-forward-podman-ingress.js';
 import mtuPathMtu from './mtu/path-mtu.js';
 import netInternal from './net/internal.js';
+import netnsBridgeAddress from './netns/bridge-address.js';
+import netnsMasquerade from './netns/masquerade.js';
+import netnsNoRoute from './netns/no-route.js';
+import netnsVethDown from './netns/veth-down.js';
 import netSubnetOverlap from './net/subnet-overlap.js';
 import pairEngines from './pair/engines.js';
 import pairIcmp from './pair/icmp.js';
@@ -56,6 +61,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsHostResolver,
   dnsPort53,
   dockerDockerUser,
+  dockerForwardDropOtherBridges,
   dockerIcc,
   dockerIptables,
   engineReachable,
@@ -70,6 +76,10 @@ export const HOST_CHECKS: readonly Check[] = byId([
   mixedDockerForwardPodmanIngress,
   mtuPathMtu,
   netInternal,
+  netnsBridgeAddress,
+  netnsMasquerade,
+  netnsNoRoute,
+  netnsVethDown,
   netSubnetOverlap,
   podmanBackend,
   rootlessContainerIp,
