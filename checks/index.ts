@@ -31,9 +31,12 @@ import netnsNoRoute from './netns/no-route.js';
 import netnsVethDown from './netns/veth-down.js';
 import netSubnetOverlap from './net/subnet-overlap.js';
 import pairEngines from './pair/engines.js';
+import pairHostService from './pair/host-service.js';
 import pairIcmp from './pair/icmp.js';
 import pairName from './pair/name.js';
 import pairReachable from './pair/reachable.js';
+import pairRouteReachable from './pair/route-reachable.js';
+import pairRouteTcp from './pair/route-tcp.js';
 import pairRunning from './pair/running.js';
 import pairSharedNetwork from './pair/shared-network.js';
 import pairTcp from './pair/tcp.js';
@@ -93,9 +96,12 @@ export const HOST_CHECKS: readonly Check[] = byId([
 /** The checks of `netdoctor why A B`, one per link of the way from A to B. */
 export const PAIR_CHECKS: readonly PairCheck[] = byId([
   pairEngines,
+  pairHostService,
   pairIcmp,
   pairName,
   pairReachable,
+  pairRouteReachable,
+  pairRouteTcp,
   pairRunning,
   pairSharedNetwork,
   pairTcp,

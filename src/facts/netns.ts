@@ -9,7 +9,6 @@ import { shellLine } from '../core/shell.js';
 import { defineFact, type FactDefinition } from '../core/facts.js';
 import type { Evidence } from '../core/types.js';
 import { failureReason } from './docker.js';
-import { rootfulBridgeNetworks } from './engines.js';
 import type { Readable } from './files.js';
 import { IP_ROUTES, describeRoute, hostRoutes, parseCidr, parseIpRoutes, type Route } from './ip.js';
 import { asArray, asRecord, asString, parseEngineJson } from './model.js';
@@ -273,7 +272,7 @@ export interface HandmadeNetworks {
   evidence: Evidence[];
 }
 
-/** Bridges named as docker and podman name theirs, for when an engine's networks cannot be listed. */
+/** Bridges named as docker and podman (netavark, CNI) name theirs. */
 const ENGINE_BRIDGE = /^(docker0|br-[0-9a-f]{12}|podman\d+|cni-podman\d+)$/;
 
 function isPeer(a: NetInterface, b: NetInterface): boolean {
@@ -285,14 +284,10 @@ function isPeer(a: NetInterface, b: NetInterface): boolean {
  * (`netdoctor why` finds them by container name); everything else named in /run/netns is hand-made.
  */
 export const handmadeNetworks = defineFact<Readable<HandmadeNetworks>>('netns:handmade', async (facts) => {
-  const [listing, host, engines] = await Promise.all([
-    facts.get(namedNamespaces),
-    facts.get(hostView),
-    facts.get(rootfulBridgeNetworks),
-  ]);
+  const [listing, host] = await Promise.all([facts.get(namedNamespaces), facts.get(hostView)]);
   if (!listing.ok) return listing;
   if (!host.ok) return host;
-  const unreadable: string[] = [...engines.unknown];
+  const unreadable: string[] = [];
   const containerNamespaces = listing.value.items.flatMap((item) =>
     item.container === undefined ? [] : [{ name: item.name, why: item.container }],
   );
@@ -304,11 +299,13 @@ export const handmadeNetworks = defineFact<Readable<HandmadeNetworks>>('netns:ha
     if (view.ok) namespaces.set(item.name, view.value);
     else unreadable.push(`network namespace ${item.name}: ${view.reason}`);
   });
+  // By name, without asking the engines (slow, and `why` must stay under 5 s): a bridge an engine was told to name
+  // otherwise is looked at as a hand-made one, where the engine's own accept rules keep it out of the findings.
   const engineBridges = new Set(
-    engines.networks.flatMap((network) => (network.bridge === undefined ? [] : [network.bridge])),
+    host.value.interfaces
+      .filter((item) => item.kind === 'bridge' && ENGINE_BRIDGE.test(item.name))
+      .map((item) => item.name),
   );
-  for (const item of host.value.interfaces)
-    if (item.kind === 'bridge' && ENGINE_BRIDGE.test(item.name)) engineBridges.add(item.name);
 
   const byId = new Map(handmade.flatMap((item) => (item.id === undefined ? [] : [[item.id, item.name] as const])));
   const memberOf = (hostEnd: NetInterface): SegmentMember | undefined => {

@@ -28,9 +28,14 @@ export async function diagnosePair(
     hostResults,
     runChecks(alongThePath, { ...context, analysis: probing.analysis }, { timeoutMs: checkTimeoutMs }),
   ]);
-  const verdict = pairVerdict(probing.analysis, pairResults);
+  const onPath = hostFindingsOnPath(probing, results);
+  const verdict = pairVerdict(
+    probing.analysis,
+    pairResults,
+    onPath.flatMap((result) => result.findings),
+  );
   return {
     pair: pairSection(probing, request, verdict, pairResults),
-    checks: [...pairResults, ...hostFindingsOnPath(probing, results)],
+    checks: [...pairResults, ...onPath],
   };
 }
