@@ -19,6 +19,7 @@ import fwEngineRules from './fw/engine-rules.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
+import hostHandmadeForward from './host/handmade-forward.js';
 import hostIpForward from './host/ip-forward.js';
 import hostIptablesBinary from './host/iptables-binary.js';
 import kernelNetfilterModules from './kernel/netfilter-modules.js';
@@ -73,6 +74,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
+  hostHandmadeForward,
   hostIpForward,
   hostIptablesBinary,
   kernelNetfilterModules,

@@ -399,7 +399,7 @@ describe('list, explain, --version, --help', () => {
     expect(stdout).toContain(`What it means: ${entry.explanation}`);
     expect(stdout).toContain(`Usual cause: ${entry.cause}`);
     expect(stdout).toContain(`Fix: ${entry.fix}`);
-    expect(stdout).toContain('Reported by: host.ip-forward\n');
+    expect(stdout).toContain('Reported by: host.handmade-forward, host.ip-forward\n');
   });
 
   it('prints the version of package.json', async () => {

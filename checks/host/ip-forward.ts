@@ -1,7 +1,4 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
-import { handmadeNetworks, routedOut, segmentLabel, type HandmadeSegment } from '../../src/facts/netns.js';
-import { segmentSubject } from '../../src/check-support/handmade.js';
-import type { Facts } from '../../src/core/facts.js';
 import { interfaceSysctl, sysctl } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
@@ -31,31 +28,22 @@ export default {
   findings: FINDINGS,
   docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
   async run({ facts }) {
-    const [bridges, handmade] = await Promise.all([facts.get(rootfulBridgeNetworks), routedHandmade(facts)]);
-    if (bridges.networks.length === 0 && handmade.segments.length === 0) {
+    const bridges = await facts.get(rootfulBridgeNetworks);
+    if (bridges.networks.length === 0) {
       if (bridges.unknown.length > 0)
         return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
-      return notApplicable(
-        `no rootful bridge network (docker or rootful podman) and no hand-made namespace routed through the host${handmade.limit ? ` (${handmade.limit})` : ''}`,
-      );
+      return notApplicable('no rootful bridge network (docker or rootful podman) on this host');
     }
     const global = await facts.get(sysctl('net.ipv4.ip_forward'));
     if (!global.ok) return cannotDecide(global.reason);
-    const names = [
-      ...bridges.networks.map((network) => `${network.engine}/${network.name}`),
-      ...handmade.segments.map((segment) => `hand-made ${segmentLabel(segment)}`),
-    ].join(', ');
-    const routed =
-      bridges.networks.length > 0
-        ? `Rootful bridge networks on this host: ${names}.`
-        : `Routed through the host: ${names}.`;
+    const names = bridges.networks.map((network) => `${network.engine}/${network.name}`).join(', ');
     if (global.value.raw !== '1') {
       return verdict(
         [
           finding('host.ip_forward_disabled', {
             subject: {},
             title: 'IPv4 forwarding is disabled (net.ipv4.ip_forward = 0)',
-            detail: routed,
+            detail: `Rootful bridge networks on this host: ${names}.`,
             evidence: [fileEvidence(global.value.path, global.value.raw)],
             fix: { commands: ['sysctl -w net.ipv4.ip_forward=1', PERSIST] },
           }),
@@ -103,47 +91,6 @@ export default {
         );
       }
     }
-    const segmentValues = await Promise.all(
-      handmade.segments.map((segment) => facts.get(interfaceSysctl('ipv4', segment.host.name, 'forwarding'))),
-    );
-    for (const [index, value] of segmentValues.entries()) {
-      const segment = handmade.segments[index]!;
-      if (!value.ok) {
-        limits.push(value.reason);
-        continue;
-      }
-      if (value.value.raw === '1') continue;
-      findings.push(
-        finding('host.ip_forward_disabled', {
-          subject: segmentSubject(
-            segment,
-            segment.members.map((member) => member.namespace),
-          ),
-          title: `IPv4 forwarding is disabled on ${segment.host.name}`,
-          detail: `net.ipv4.ip_forward is 1, but forwarding is off on hand-made ${segmentLabel(segment)}, through which namespaces ${segment.members.map((member) => member.namespace).join(', ')} are routed.`,
-          evidence: [
-            fileEvidence(global.value.path, global.value.raw),
-            fileEvidence(value.value.path, value.value.raw),
-          ],
-          fix: {
-            commands: [`sysctl -w ${value.value.name}=1`, 'sysctl -w net.ipv4.conf.default.forwarding=1', PERSIST],
-          },
-        }),
-      );
-    }
-    return verdict(findings, `net.ipv4.ip_forward = 1; checked: ${names}`, [
-      ...limits,
-      ...bridges.unknown,
-      ...(handmade.limit ? [handmade.limit] : []),
-    ]);
+    return verdict(findings, `net.ipv4.ip_forward = 1; bridges checked: ${names}`, [...limits, ...bridges.unknown]);
   },
 } satisfies Check;
-
-/** Hand-made bridges and veths whose namespaces route through the host: they need forwarding as much. */
-async function routedHandmade(facts: Facts): Promise<{ segments: HandmadeSegment[]; limit?: string }> {
-  const read = await facts.get(handmadeNetworks);
-  if (!read.ok) return { segments: [], limit: `hand-made namespaces: ${read.reason}` };
-  const segments = read.value.segments.filter((segment) => routedOut(segment).length > 0);
-  const unread = read.value.unreadable.filter((reason) => reason.startsWith('network namespace '));
-  return unread.length > 0 ? { segments, limit: unread.join('; ') } : { segments };
-}

@@ -13,7 +13,7 @@ import type { CheckResult, Evidence, Finding } from '../core/types.js';
 import type { Check } from '../core/check.js';
 import { evaluateFirewall } from './firewall.js';
 import { buildLinks, type HostPathSettings } from './links.js';
-import { locateEndpoint, type FoundContainer, type Location } from './locate.js';
+import { classifyReference, locateEndpoint, type FoundContainer, type Location } from './locate.js';
 import { ROUTE_LINK_FINDINGS, planRoute, probeRoute, type RouteAnalysis } from './route.js';
 import { UsageError } from '../core/errors.js';
 import { endpointOf, planPath, type NetworkLookup, type PathPlan } from './path.js';
@@ -301,9 +301,23 @@ async function hostSettings(
 const PATH_FINDING =
   /^(fw|docker|aardvark|cni|netns)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_aardvark)$/;
 
-/** The host checks worth running beside the probes: those that can report a finding on a path. */
-export function pathChecks(checks: readonly Check[]): Check[] {
-  return checks.filter((check) => Object.keys(check.findings).some((id) => PATH_FINDING.test(id)));
+/** The checks of hand-made networks: only a way to a namespace, the host or an address can cross those. */
+const HANDMADE_CHECK = /^(netns\.|host\.handmade-forward$|docker\.forward-drop-other-bridges$)/;
+
+/** Whether an end of the request is a named namespace, the host or an address (not a container). */
+export function isRouteRequest(request: Pick<WhyRequest, 'a' | 'b'>): boolean {
+  return [request.a, request.b].some((reference) => classifyReference(reference).kind !== 'container');
+}
+
+/**
+ * The host checks worth running beside the probes: those that can report a finding on a path; those of hand-made
+ * networks only when an end is not a container.
+ */
+export function pathChecks(checks: readonly Check[], route = false): Check[] {
+  return checks.filter(
+    (check) =>
+      Object.keys(check.findings).some((id) => PATH_FINDING.test(id)) && (route || !HANDMADE_CHECK.test(check.id)),
+  );
 }
 
 /** The subject and kind of findings of the host checks that concern this path. */

@@ -7,6 +7,7 @@ import { parsePodmanContainers, podmanState, rootlessUsers } from '../facts/podm
 import type { EngineName, Evidence } from '../core/types.js';
 import { namedNamespaces, namespaceView, type NetworkView } from '../facts/netns.js';
 import { parseAddress } from '../netfilter/address.js';
+import { UsageError } from '../core/errors.js';
 
 /** A container one of the engines netdoctor can ask knows by this reference. */
 export interface FoundContainer {
@@ -314,25 +315,25 @@ function port(text: string | undefined): number | undefined | 'invalid' {
 }
 
 /**
- * `netns:NAME`, `host`, `host:PORT`, `ADDRESS`, `ADDRESS:PORT` (IPv4); anything else names a container. Throws a
- * message for a malformed port.
+ * `netns:NAME`, `host`, `host:PORT`, `ADDRESS`, `ADDRESS:PORT` (IPv4); anything else names a container. A malformed
+ * port is a usage error.
  */
 export function classifyReference(reference: string): ReferenceKind {
   if (reference.startsWith('netns:')) {
     const name = reference.slice('netns:'.length);
-    if (name === '') throw new Error('netns: needs the name of a network namespace (ip netns list)');
+    if (name === '') throw new UsageError('netns: needs the name of a network namespace (ip netns list)');
     return { kind: 'namespace', name };
   }
   const host = /^host(?::(.*))?$/.exec(reference);
   if (host !== null) {
     const given = port(host[1]);
-    if (given === 'invalid') throw new Error(`"${host[1]}" in ${reference} is not a TCP port (1-65535)`);
+    if (given === 'invalid') throw new UsageError(`"${host[1]}" in ${reference} is not a TCP port (1-65535)`);
     return given === undefined ? { kind: 'host' } : { kind: 'host', port: given };
   }
   const address = IPV4.exec(reference);
   if (address !== null && parseAddress(address[1]!) !== undefined) {
     const given = port(address[2]);
-    if (given === 'invalid') throw new Error(`"${address[2]}" in ${reference} is not a TCP port (1-65535)`);
+    if (given === 'invalid') throw new UsageError(`"${address[2]}" in ${reference} is not a TCP port (1-65535)`);
     return given === undefined
       ? { kind: 'address', address: address[1]! }
       : { kind: 'address', address: address[1]!, port: given };

@@ -1,6 +1,13 @@
 import type { Check, CheckContext } from '../core/check.js';
 import type { PairCheck } from '../pair/check.js';
-import { hostFindingsOnPath, pairSection, pathChecks, probePair, type WhyRequest } from '../pair/diagnose.js';
+import {
+  hostFindingsOnPath,
+  isRouteRequest,
+  pairSection,
+  pathChecks,
+  probePair,
+  type WhyRequest,
+} from '../pair/diagnose.js';
 import { pairVerdict } from '../pair/verdict.js';
 import type { Diagnosis } from './pipeline.js';
 import { runChecks } from './runner.js';
@@ -21,7 +28,9 @@ export async function diagnosePair(
   checks: WhyChecks,
   checkTimeoutMs: number,
 ): Promise<Required<Diagnosis>> {
-  const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
+  const hostResults = runChecks(pathChecks(checks.host, isRouteRequest(request)), context, {
+    timeoutMs: checkTimeoutMs,
+  });
   const probing = await probePair(context.facts, request);
   const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
   const [results, pairResults] = await Promise.all([
