@@ -6,7 +6,7 @@ import { DOCKER } from '../lib/paths.js';
 import type { BrokenScenario } from '../scenario.js';
 
 const NET = tutorial('ndl-hd', 6);
-/** A libvirt-style NAT bridge: accepts and masquerade in an nftables table of its own, as libvirt's nft backend does. */
+/** A libvirt-style NAT bridge: accepts and masquerade in an nftables table of its own, like libvirt's nft backend. */
 const VIRBR = 'ndl-hd-virbr0';
 const GUEST = 'ndl-hd-guest';
 const GUEST_HOST_END = 'ndl-hd-vg';
