@@ -90,6 +90,11 @@ export function pairVerdict(
     analysis.icmp?.outcome === 'no_reply' && openPorts(analysis).length > 0
       ? '; ping gets no answer, but TCP does'
       : '';
+  if (analysis.route === undefined && analysis.plan === undefined)
+    return {
+      outcome: 'undecided',
+      sentence: `netdoctor cannot tell whether ${aName} reaches ${bName}: the way between them was not planned`,
+    };
   const summary = analysis.route !== undefined ? routeReachSummary(analysis) : reachSummary(analysis);
   return { outcome: 'reachable', sentence: `${aName} can reach ${bName}: ${summary}${icmpNote}` };
 }
