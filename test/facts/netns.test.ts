@@ -9,14 +9,14 @@ import {
   routedOut,
 } from '../../src/facts/netns.js';
 import { FakeHost } from '../helpers/fake-host.js';
-import { labSnapshot } from '../helpers/lab-replay.js';
+import { labState, snapshotOf } from '../helpers/recordings.js';
 import { recordedCommand } from '../helpers/recorded.js';
 
 // The tutorial's network as the lab built it (test/lab/lib/handmade.ts), recorded with the host end of blue's
 // veth down (netns-veth-down.broken); ndext is the lab's fake outside host, a namespace on a veth of its own.
 
 describe('hand-made networks on a recorded host', () => {
-  const snapshot = labSnapshot('netns-veth-down.broken');
+  const snapshot = snapshotOf(labState('netns-veth-down.broken'));
 
   it('parses the named namespaces and their ids', () => {
     const listed = parseNamespaceList(recordedCommand(snapshot, ['ip', '-j', 'netns', 'list']).stdout);
