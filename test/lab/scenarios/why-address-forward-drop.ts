@@ -12,12 +12,12 @@ export default {
   kind: 'broken',
   name: 'why-address-forward-drop',
   ids: ['pair.tcp_port_closed'],
-  description: `a forward-hook rule in nftables table inet ${TABLE} drops TCP to ${EXT_IP}:80; why ${WEB} ${EXT_IP}:80 from a podman container`,
+  description: `a forward-hook rule in nftables table inet ${TABLE} drops TCP to ${EXT_IP}:80; why ${WEB} ${EXT_IP}:80 from a docker container`,
   identity: 'root',
   netdoctorCommand: () => ['why', WEB, `${EXT_IP}:80`],
   async setup(lab) {
-    await lab.podman.network(NET);
-    await lab.podman.start(WEB, ['--network', NET]);
+    await lab.docker.network(NET);
+    await lab.docker.start(WEB, ['--network', NET]);
     await lab.guard.addNftTable(
       'inet',
       TABLE,
@@ -26,8 +26,8 @@ export default {
   },
   async proveBroken(lab) {
     return [
-      expectProbe(await http(lab.podman, WEB, EXT_URL), 'fail'),
-      expectProbe(await lookup(lab.podman, WEB, 'ext.test', EXT_IP), 'pass'),
+      expectProbe(await http(lab.docker, WEB, EXT_URL), 'fail'),
+      expectProbe(await lookup(lab.docker, WEB, 'ext.test', EXT_IP), 'pass'),
     ].join('; ');
   },
   expect: () => [
@@ -45,7 +45,7 @@ export default {
   proveFixed: (lab) =>
     provedFixed(
       lab,
-      http(lab.podman, WEB, EXT_URL).then((result) => expectProbe(result, 'pass')),
+      http(lab.docker, WEB, EXT_URL).then((result) => expectProbe(result, 'pass')),
     ),
   fixedReport: reachableNow,
   restore: (lab) => lab.defaultRestore(),
