@@ -37,5 +37,12 @@ checkCases(check, [
   // The tutorial's accepts for its bridge in FORWARD (appended before docker's DROP policy decides).
   { on: labState('netns-no-route.fixed'), gone: [ID] },
   // A bridge without a port carries nothing to drop.
-  { on: labState('baseline-handmade.healthy'), passes: true },
+  {
+    on: labState('baseline-handmade.healthy'),
+    result: {
+      status: 'skip',
+      skip: 'not_applicable',
+      reason: 'no bridge outside the container engines has a port that is up',
+    },
+  },
 ]);
