@@ -7,15 +7,15 @@ import { runPipeline } from '../pipeline/pipeline.js';
 import { loadPlugins } from '../pipeline/plugins.js';
 import { EXIT, TOOL, exitCode, type FailOn } from '../pipeline/report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
-import { renderHuman } from '../render/human.js';
-import { renderJson } from '../render/json.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
+import { FORMATS, deliverReport, type Format } from './output.js';
 import { registerWhy } from './why.js';
 
 interface DiagnoseOptions {
   json?: boolean;
-  format: 'human' | 'json';
+  format: Format;
+  output?: string;
   only?: string[];
   skip?: string[];
   failOn: FailOn;
@@ -74,7 +74,12 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   const format = options.json ? 'json' : options.format;
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
-  const spinner = startSpinner(io, format === 'human', 'diagnosing');
+  const spinner = startSpinner(
+    io,
+    format === 'human' || options.output !== undefined,
+    'diagnosing',
+    useColor(options.color, { ...io, stdout: io.stderr }),
+  );
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
     const pipeline = {
@@ -96,11 +101,10 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   }
   const { report, snapshot } = result;
   if (snapshot !== undefined) await writeSnapshot(snapshot, options.record!, io);
-  const width = Math.min(io.stdout.columns ?? 100, 140);
-  io.stdout.write(
-    format === 'json'
-      ? renderJson(report)
-      : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }),
+  await deliverReport(
+    report,
+    { format, output: options.output, color: options.color, verbose: options.verbose === true, failOn: options.failOn },
+    io,
   );
   return exitCode(report, options.failOn);
 }
@@ -119,7 +123,15 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showSuggestionAfterError(true)
     .option('--json', 'print the report as JSON (same as --format json)')
-    .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']).default('human'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'report format: human, json, markdown (for a ticket), junit (for CI test reporters), github (workflow annotations and a step summary)',
+      )
+        .choices(FORMATS)
+        .default('human'),
+    )
+    .option('--output <file>', 'write the report in --format to this file; the terminal gets the human view')
     .option('--only <ids>', 'run only these checks (check or finding ids, comma-separated, repeatable)', collect)
     .option('--skip <ids>', 'skip these checks (check or finding ids, comma-separated, repeatable)', collect)
     .addOption(

@@ -57,7 +57,12 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
+  const spinner = startSpinner(
+    io,
+    !json,
+    `probing ${b} from ${a}`,
+    useColor(options.color, { ...io, stdout: io.stderr }),
+  );
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
     const pipeline = {
