@@ -113,7 +113,8 @@ function renderChecks(report: Report, findings: readonly Finding[], options: Hum
       passed.length > 0 ? `${plural(passed.length, 'check')} passed` : undefined,
       notApplicable.length > 0 ? `${notApplicable.length} did not apply to this host` : undefined,
     ].filter((part) => part !== undefined);
-    if (collapsed.length > 0) lines.push(paint('dim', `${collapsed.join(', ')} (--verbose lists them)`));
+    if (collapsed.length > 0)
+      lines.push(paint('dim', wrapped('', `${collapsed.join(', ')} (--verbose lists them)`, options.width, 2)));
   }
   return lines.join('\n');
 }
@@ -131,7 +132,7 @@ function renderContext(report: Report, width: number, paint: Paint): string {
   ];
   const platform = platformLine(host.platform);
   if (platform !== undefined) lines.push(wrapped('host: ', platform, width, 2));
-  lines.push(countsLine(report));
+  lines.push(wrapped('', countsLine(report), width, 2));
   return paint('dim', lines.join('\n'));
 }
 
