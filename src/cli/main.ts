@@ -26,6 +26,7 @@ interface DiagnoseOptions {
   replay?: string;
   verbose?: boolean;
   color: 'auto' | 'always' | 'never';
+  redact?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -85,6 +86,7 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
+      redact: options.redact === true,
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
     };
     result = await runPipeline(pipeline, async (context) => {
@@ -159,7 +161,11 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
-    .option('--verbose', 'list checks that do not apply to this host too')
+    .option(
+      '--redact',
+      'replace the host name, user names, MAC addresses and host addresses with pseudonyms, in every format and in --record',
+    )
+    .option('--verbose', 'list every check, passing and not applicable ones too')
     .addOption(
       new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'),
     )

@@ -105,6 +105,12 @@ export function engineLine(report: Report): string {
   return engines.join(', ') || 'none found';
 }
 
+/** What says netdoctor runs in a container: a marker file can outlive the container it came from (an image). */
+const CONTAINER_MARKER: Record<string, string> = {
+  docker: ' (/.dockerenv exists)',
+  podman: ' (/run/.containerenv exists)',
+};
+
 function gib(bytes: number): string {
   return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 }
@@ -120,7 +126,7 @@ export function platformLine(platform: PlatformContext | undefined): string | un
     );
   if (platform.wsl === true) parts.push('WSL');
   if (platform.container !== undefined && platform.container !== 'none')
-    parts.push(`inside a ${platform.container} container`);
+    parts.push(`in a ${platform.container} container${CONTAINER_MARKER[platform.container] ?? ''}`);
   if (platform.cpus !== undefined || platform.cpuModel !== undefined)
     parts.push(`${platform.cpus ?? '?'} × ${platform.cpuModel ?? 'CPU'}`);
   if (platform.memoryBytes !== undefined) parts.push(gib(platform.memoryBytes));
