@@ -217,7 +217,18 @@ describe('exit codes', () => {
   });
 
   it.each([
-    ['an unknown option', ['--frobnicate'], "error: unknown option '--frobnicate'"],
+    ['an unknown option', ['--frobnicate'], "netdoctor: unknown option '--frobnicate'"],
+    ['an unknown format', ['--format', 'xml'], "netdoctor: option '--format <format>' argument 'xml' is invalid."],
+    [
+      'an unknown shell',
+      ['completion', 'tcsh'],
+      "netdoctor: command-argument value 'tcsh' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.",
+    ],
+    [
+      'a port that is no port',
+      ['why', 'a', 'b', '--port', 'x'],
+      "netdoctor: option '--port <port>' argument 'x' is invalid. \"x\" is not a TCP port",
+    ],
     [
       'an unknown id in --only',
       ['--replay', ROOTFUL, '--only', 'host.nope'],
@@ -268,6 +279,8 @@ describe('exit codes', () => {
     expect(code).toBe(64);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
+    // One prefix for every usage error, commander's own and netdoctor's.
+    expect(stderr.startsWith('netdoctor: ')).toBe(true);
   });
 });
 

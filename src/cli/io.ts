@@ -7,6 +7,8 @@ export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
+  /** The system-wide config file; /etc/netdoctor/config.toml unless a test points elsewhere. */
+  systemConfig?: string;
 }
 
 /** The width the human report wraps to: the terminal's, or 100 columns without one (a pipe, `stty cols 0`). */

@@ -8,6 +8,9 @@ import { loadPlugins } from '../pipeline/plugins.js';
 import { EXIT, TOOL, exitCode, type FailOn } from '../pipeline/report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
+import { registerCompletion } from './completion.js';
+import { loadConfig, type FileConfig } from './config.js';
+import { helpSectionsText, renderManPage } from './manpage.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 import { FORMATS, deliverReport, type Format } from './output.js';
 import { registerWhy } from './why.js';
@@ -50,6 +53,24 @@ function parseSeconds(option: string): (value: string) => number {
 
 function collectDirs(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function pick(config: FileConfig, key: keyof FileConfig): FileConfig {
+  return config[key] === undefined ? {} : { [key]: config[key] };
+}
+
+/** The config files' settings under the command line's: an option given on the command line wins. */
+function withConfig<T extends Partial<Record<keyof FileConfig, unknown>>>(
+  options: T,
+  config: FileConfig,
+  command: Command,
+): T {
+  const merged: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined && command.getOptionValueSource(key) !== 'cli') merged[key] = value;
+  }
+  if (command.getOptionValueSource('json') === 'cli') merged.format = 'json';
+  return merged as T;
 }
 
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
@@ -122,13 +143,18 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     // Commander adds `help` only to programs without an action of their own.
     .helpCommand(true)
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Every usage error starts alike: commander's own ("error: unknown option") as netdoctor's.
+      outputError: (text, write) => write(`netdoctor: ${text.replace(/^error: /, '')}`),
+    })
     .showSuggestionAfterError(true)
     .option('--json', 'print the report as JSON (same as --format json)')
     .addOption(
       new Option(
         '--format <format>',
-        'report format: human, json, markdown (for a ticket), junit (for CI test reporters), github (workflow annotations and a step summary)',
+        'report format (markdown: for a ticket; junit: for CI test reporters; github: annotations and a step summary)',
       )
         .choices(FORMATS)
         .default('human'),
@@ -169,11 +195,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .addOption(
       new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'),
     )
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete (a check errored); 64 usage error.',
-    )
-    .action(async (options: DiagnoseOptions) => setExit(await diagnose(options, io)));
+    .addHelpText('after', helpSectionsText())
+    .action(async (options: DiagnoseOptions, command: Command) =>
+      setExit(await diagnose(withConfig(options, await loadConfig(io), command), io)),
+    );
 
   program
     .command('list')
@@ -186,8 +211,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       collectDirs,
       [] as string[],
     )
-    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }) =>
-      setExit(await listChecks(options, io)),
+    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }, command: Command) =>
+      setExit(await listChecks(withConfig(options, pick(await loadConfig(io), 'checksDir'), command), io)),
     );
 
   program
@@ -200,9 +225,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       collectDirs,
       [] as string[],
     )
-    .action(async (id: string, options: { checksDir: string[] }) => setExit(await explainFinding(id, options, io)));
+    .action(async (id: string, options: { checksDir: string[] }, command: Command) =>
+      setExit(await explainFinding(id, withConfig(options, pick(await loadConfig(io), 'checksDir'), command), io)),
+    );
 
   registerWhy(program, io, setExit);
+  registerCompletion(program, io, setExit);
+
+  program
+    .command('man', { hidden: true })
+    .description('print the man page netdoctor(1), from the same source as --help (man/netdoctor.1)')
+    .action(() => {
+      io.stdout.write(renderManPage(program));
+      setExit(EXIT.ok);
+    });
 
   return program;
 }
