@@ -10,7 +10,7 @@ export default {
   kind: 'baseline',
   name: 'baseline-rootless-pasta-port',
   description:
-    "ndlab's rootless podman 5 on its default network, pasta (slirp4netns not installed): a published port answers on the host's 127.0.0.1, the container reaches 198.51.100.2 and resolves ext.test through pasta's DNS forwarder",
+    "the issue's new user: ndlab's rootless podman 5 on a podman-only host, default network pasta (slirp4netns not installed): a published port answers on the host's 127.0.0.1, the container reaches 198.51.100.2 and resolves ext.test through pasta's DNS forwarder",
   identity: 'ndlab',
   generations: [2],
   async setup(lab) {

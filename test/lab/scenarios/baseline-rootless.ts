@@ -10,9 +10,11 @@ export default {
   kind: 'baseline',
   name: 'baseline-rootless',
   description:
-    "ndlab's rootless podman: a user network in the rootless netns (names via its aardvark-dns, egress), and a container on the default rootless network reaching 198.51.100.2 (gen1: slirp4netns; gen2: pasta, slirp4netns not installed)",
+    "ndlab's rootless podman: a user network in the rootless netns (names via its aardvark-dns, egress), and a container on the default rootless network reaching 198.51.100.2 (gen1: slirp4netns; gen2: pasta, slirp4netns not installed); dockerd runs beside it on both",
   identity: 'ndlab',
   generations: [1, 2],
+  // As on generation 1, where dockerd always runs: ndlab on a host that also runs docker.
+  environment: ['docker'],
   async setup(lab) {
     await pair(lab, lab.rootless, NET);
     await lab.rootless.start(DEFAULT_NETWORK_CONTAINER, []);

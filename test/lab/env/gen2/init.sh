@@ -11,6 +11,8 @@
 #   - boots like a fresh host: IPv4 forwarding off, or on from /etc/sysctl.d (--forwarding-at-boot, as on a
 #     host that routes: dockerd then leaves the FORWARD policy ACCEPT);
 #   - starts dockerd (--docker) and dbus + firewalld (--firewalld), waits for them, writes JOB/share/ready,
+#     (without --docker, docker is not installed there: its binaries are removed from the overlay, so that a
+#     podman-only host is one, not a host whose dockerd is down),
 #     and stays as the namespace's init (reaping orphans) until the host kills it.
 # Every wait is bounded; a failure ends init, and with it every process of the environment.
 set -euo pipefail
@@ -166,6 +168,8 @@ fi
 if [ $docker -eq 1 ]; then
   dockerd >/var/log/dockerd.log 2>&1 </dev/null &
   wait_for 90 "dockerd" timeout 10 docker info
+elif [ "$mode" = overlay ]; then
+  rm -f /usr/bin/docker /usr/sbin/dockerd /usr/sbin/docker-proxy /usr/bin/docker-init
 fi
 
 printf 'ready\n' >"$job/share/ready"
