@@ -36,6 +36,7 @@ export class Lab {
   private guest: Guest | undefined;
   /** Generation 2: the environment the scenario runs in (started by the harness before setup). */
   private environment: Gen2Environment | undefined;
+  private stopping: Promise<void> | undefined;
   /** netdoctor runs of this scenario, in order. */
   readonly runs: (NetdoctorRun & { state: string })[] = [];
 
@@ -82,9 +83,14 @@ export class Lab {
 
   /** Ends the gen2 environment, and with it everything the scenario made there. */
   async stopEnvironment(): Promise<void> {
-    const environment = this.environment;
-    this.environment = undefined;
-    await environment?.stop();
+    // The scenario's own restore and a signal's restore may both get here: the second waits for the first's stop
+    // (the lab exits after its restore, which would cut a stop still running short).
+    if (this.environment !== undefined) {
+      const environment = this.environment;
+      this.environment = undefined;
+      this.stopping = environment.stop();
+    }
+    await this.stopping;
   }
 
   /** Boots the lab guest (lib/guest.ts): netdoctor, probes and printed fixes then run in it. */

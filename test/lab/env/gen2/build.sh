@@ -32,7 +32,14 @@ chroot_run() {
   ' chroot_run "$root" "$GEN2_DEBS" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@" 9>&-
 }
 
-if [ "$(cat "$GEN2_DIR/userland.key" 2>/dev/null || true)" != "$userland_key" ] || [ ! -x "$GEN2_ROOTFS/usr/bin/podman" ]; then
+userland_current() { [ "$(cat "$GEN2_DIR/userland.key" 2>/dev/null || true)" = "$userland_key" ] && [ -x "$GEN2_ROOTFS/usr/bin/podman" ]; }
+configure_current() { [ "$(cat "$GEN2_DIR/configure.key" 2>/dev/null || true)" = "$configure_key" ]; }
+# An environment left by a killed run has the userland as its lower layer: it ends before the userland changes.
+if ! userland_current || ! configure_current; then
+  bash "$GEN2_HERE/stop.sh" --stale >&2 9>&- || die "could not end the environments of an earlier run"
+fi
+
+if ! userland_current; then
   t0=$(date +%s)
   # setup.sh installs them (LAB_PACKAGES); without wget debootstrap fails with "Couldn't download .../Packages"
   for tool in debootstrap wget; do command -v "$tool" >/dev/null || die "$tool is not installed: run test/lab/env/setup.sh"; done
@@ -66,7 +73,7 @@ if [ "$(cat "$GEN2_DIR/userland.key" 2>/dev/null || true)" != "$userland_key" ] 
   echo "gen2 userland: Debian $GEN2_SUITE built in $(( $(date +%s) - t0 )) s ($(du -sm "$GEN2_ROOTFS" | cut -f1) MB; not in $GEN2_SUITE: ${absent[*]:-none})"
 fi
 
-if [ "$(cat "$GEN2_DIR/configure.key" 2>/dev/null || true)" != "$configure_key" ]; then
+if ! configure_current; then
   t0=$(date +%s)
   rm -f "$GEN2_DIR/configure.key"
   bash "$GEN2_HERE/configure.sh" "$GEN2_ROOTFS" >"$GEN2_DIR/configure.log" 2>&1 9>&- \
