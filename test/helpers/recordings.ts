@@ -81,6 +81,14 @@ export function labState(state: string): Recording {
 }
 
 /**
+ * A state of a lab scenario on the lab's second generation, Debian 13's engines in namespaces (podman 5.4.2,
+ * netavark 1.14 with nftables, pasta, docker 26.1.5; test/fixtures/snapshots/gen2).
+ */
+export function gen2State(state: string): Recording {
+  return { ...inFolder('snapshots/gen2', state), name: `gen2/${state}` };
+}
+
+/**
  * A state of a firewall lab scenario (test/lab/scenarios/fw-*.ts), recorded with the firewall checks only
  * (test/fixtures/rulesets/lab).
  */
