@@ -35,7 +35,7 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Removes ndl-* containers and networks in all four stores, and lab guests: leftovers of an interrupted run. */
+/** Removes ndl-* containers and networks in all four stores, lab guests and gen2 environments: an interrupted run's. */
 async function sweep(): Promise<string[]> {
   const removed: string[] = [...(await stopStaleGuests()), ...(await stopStaleEnvironments())];
   // The sweep ends no aardvark-dns: it did not start any.

@@ -36,7 +36,7 @@ export class Engine {
   /** Subnets of CNI networks: the CNI plugins leave IPAM leases and, after failures, firewall rules behind. */
   private readonly cniSubnets: string[] = [];
 
-  /** Put before every command of this engine: `nsenter --net=...` for a scenario's own network namespace. */
+  /** Put before every command: `nsenter --net=...` for a scenario's own network namespace, or a gen2 environment's. */
   prefix: readonly string[] = [];
 
   /**

@@ -1,8 +1,6 @@
-import type { HostGuard, UndoAction } from './guard.js';
-import { describeAction } from './guard.js';
-import { ok, run, type RunResult } from './exec.js';
+import { baseEnv, ok, run, type RunResult } from './exec.js';
 import { GEN2_ENV } from './gen2.js';
-import { baseEnv } from './exec.js';
+import { describeAction, type HostGuard, type UndoAction } from './guard.js';
 
 /** What a scenario changes the host it diagnoses through: this host (HostGuard) or a gen2 environment. */
 export type Guard = Pick<
