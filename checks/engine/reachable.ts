@@ -2,6 +2,7 @@ import { dockerDaemon } from '../../src/facts/docker-daemon.js';
 import { dockerState, type DockerUnreachableCause } from '../../src/facts/docker.js';
 import { systemdRunning } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
+import { detailIfRecorded } from '../../src/core/facts.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
@@ -67,7 +68,7 @@ export default {
     const limits: string[] = [];
     if (docker.kind === 'unreachable') {
       // A stopped (SIGSTOP) dockerd hangs every client, and SIGTERM stays pending until it is continued.
-      const daemon = docker.cause === 'timeout' ? await facts.get(dockerDaemon) : undefined;
+      const daemon = docker.cause === 'timeout' ? await detailIfRecorded(facts, dockerDaemon) : undefined;
       const stopped = daemon?.ok && daemon.config.process.state === 'T' ? daemon.config.process : undefined;
       findings.push(
         finding('engine.unreachable', {

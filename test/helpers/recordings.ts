@@ -7,6 +7,7 @@ import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { WhyRequest } from '../../src/pair/diagnose.js';
 import { FakeHost, type FakeCommand, type FakeHostSetup } from './fake-host.js';
 import { caseRequest, casePath } from './why-recordings.js';
+import { validateSnapshot } from './snapshot.js';
 
 // Every recording here was made on the lab host by netdoctor --record or the lab's record mode, never typed by
 // hand: the README of each folder under test/fixtures says how and in which state.
@@ -23,7 +24,7 @@ const snapshots = new Map<string, Snapshot>();
 function snapshotAt(path: string): Snapshot {
   let snapshot = snapshots.get(path);
   if (snapshot === undefined) {
-    snapshot = parseSnapshot(readFileSync(path, 'utf8'), path);
+    snapshot = parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
     snapshots.set(path, snapshot);
   }
   return structuredClone(snapshot);
