@@ -1,6 +1,13 @@
 import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
-import { commandEvidence, failureReason, inspectListed, type Listing } from './docker.js';
+import {
+  commandEvidence,
+  failureReason,
+  formatSeconds,
+  inspectListed,
+  timedOutAfterMs,
+  type Listing,
+} from './docker.js';
 import { defineFact } from '../core/facts.js';
 import { findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
 import {
@@ -33,7 +40,8 @@ export interface PodmanInfo {
 
 export type PodmanState =
   | { kind: 'absent'; lookup: ExecutableLookup }
-  | { kind: 'unusable'; cli: string; reason: string; evidence: Evidence[] }
+  /** `timedOut`: podman did not answer within the command time limit (it hangs), which is not a failure to start. */
+  | { kind: 'unusable'; cli: string; reason: string; evidence: Evidence[]; timedOut?: { afterMs: number } }
   | { kind: 'ok'; cli: string; info: PodmanInfo; scope: Scope; evidence: Evidence[] };
 
 export function parsePodmanInfo(stdout: string): PodmanInfo {
@@ -56,6 +64,16 @@ export const podmanState = defineFact<PodmanState>('podman:state', async ({ host
   const cli = lookup.found.path;
   const result = await host.run(PODMAN_INFO);
   const evidence = [commandEvidence(result, result.exitCode === 0 ? 'exit 0' : undefined)];
+  if (result.timedOut) {
+    const afterMs = timedOutAfterMs(result);
+    return {
+      kind: 'unusable',
+      cli,
+      reason: `\`${shellLine(PODMAN_INFO)}\` did not answer within ${formatSeconds(afterMs)}: podman hangs`,
+      evidence,
+      timedOut: { afterMs },
+    };
+  }
   if (result.exitCode !== 0) return { kind: 'unusable', cli, reason: failureReason(result), evidence };
   try {
     const info = parsePodmanInfo(result.stdout);
