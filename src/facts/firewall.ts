@@ -34,9 +34,11 @@ export interface KernelNetfilter {
   nfTables: boolean;
   nfTablesReason: string;
   /**
-   * The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded.
+   * The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded
+   * or the file could not be read (legacyProblems says why).
    */
   legacyTables: Record<IptablesFamily, string[] | undefined>;
+  legacyProblems: Partial<Record<IptablesFamily, string>>;
   evidence: Evidence[];
 }
 
@@ -82,11 +84,13 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
   ]);
   const evidence: Evidence[] = [];
   const legacyTables: Record<IptablesFamily, string[] | undefined> = { ipv4: undefined, ipv6: undefined };
+  const legacyProblems: Partial<Record<IptablesFamily, string>> = {};
   for (const [family, read] of [
     ['ipv4', legacy4],
     ['ipv6', legacy6],
   ] as const) {
     if (read.ok) legacyTables[family] = parseTableNames(read.content);
+    else if (read.error.code !== 'ENOENT') legacyProblems[family] = describeError(read.path, read.error);
     evidence.push({
       source: 'file',
       what: read.path,
@@ -102,6 +106,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
         nfTablesReason:
           'this kernel cannot load modules (no /proc/modules): nf_tables is built in or absent, and reading it loads nothing',
         legacyTables,
+        legacyProblems,
         evidence,
       };
     }
@@ -110,6 +115,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
       nfTables: false,
       nfTablesReason: `could not tell whether nf_tables is loaded: ${describeError(modules.path, modules.error)}`,
       legacyTables,
+      legacyProblems,
       evidence,
     };
   }
@@ -120,7 +126,14 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
     excerpt: loaded.has('nf_tables') ? 'nf_tables loaded' : 'nf_tables not listed',
   });
   if (loaded.has('nf_tables'))
-    return { moduleLoading: true, nfTables: true, nfTablesReason: 'nf_tables is loaded', legacyTables, evidence };
+    return {
+      moduleLoading: true,
+      nfTables: true,
+      nfTablesReason: 'nf_tables is loaded',
+      legacyTables,
+      legacyProblems,
+      evidence,
+    };
   const builtIn = await nfTablesBuiltIn(facts);
   evidence.push(...builtIn.evidence);
   return {
@@ -130,6 +143,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
       ? 'nf_tables is built into the kernel'
       : 'nf_tables is not loaded, so there are no nftables rules (netdoctor does not load it)',
     legacyTables,
+    legacyProblems,
     evidence,
   };
 });
@@ -223,6 +237,12 @@ export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rules
   const legacyFlavour = async (family: IptablesFamily): Promise<RulesetRead<IptablesRuleset>> => {
     const tables = kernel.legacyTables[family];
     const file = LEGACY_NAMES_FILE[family];
+    const problem = kernel.legacyProblems[family];
+    if (problem !== undefined)
+      return {
+        status: 'failed',
+        reason: `whether legacy ${SAVE_TOOL[family]} tables are in use is unknown: ${problem}`,
+      };
     // Listing legacy tables would load ip_tables and create them: only read what the kernel already has.
     if (tables === undefined)
       return {

@@ -9,7 +9,7 @@ import {
   type Listing,
 } from './docker.js';
 import { defineFact } from '../core/facts.js';
-import { findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
+import { describeError, findExecutable, systemSearchPath, type ExecutableLookup, type Readable } from './files.js';
 import {
   EngineOutputError,
   asArray,
@@ -153,11 +153,12 @@ export const podmanContainers = defineFact<Listing<Container>>('podman:container
   );
 });
 
-/** Users with subordinate ids: the ones who can run rootless podman. */
-export const rootlessUsers = defineFact<string[]>('podman:rootless-users', async ({ host }) => {
+/** Users with subordinate ids: the ones who can run rootless podman; none when /etc/subuid does not exist. */
+export const rootlessUsers = defineFact<Readable<string[]>>('podman:rootless-users', async ({ host }) => {
   const file = await host.readFile('/etc/subuid');
-  if (!file.ok) return [];
-  return parseSubordinateIds(file.content);
+  if (file.ok) return { ok: true, value: parseSubordinateIds(file.content) };
+  if (file.error.code === 'ENOENT') return { ok: true, value: [] };
+  return { ok: false, code: file.error.code, reason: describeError(file.path, file.error) };
 });
 
 export function parseSubordinateIds(content: string): string[] {

@@ -252,9 +252,13 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
-    if (users.length > 0)
+    if (!users.ok)
       parts.push(
-        `as root, netdoctor cannot see the rootless containers of ${users.join(', ')}: run netdoctor why as that user`,
+        `as root, netdoctor cannot see rootless containers, and which users have them is unknown (${users.reason})`,
+      );
+    else if (users.value.length > 0)
+      parts.push(
+        `as root, netdoctor cannot see the rootless containers of ${users.value.join(', ')}: run netdoctor why as that user`,
       );
   }
   return {
