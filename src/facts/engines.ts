@@ -4,6 +4,7 @@ import { dockerNetworks, dockerState } from './docker.js';
 import { defineFact, type Facts } from '../core/facts.js';
 import type { ContainerNetwork } from './model.js';
 import { podmanNetworks, podmanState } from './podman.js';
+import { appendAll } from '../core/lists.js';
 
 /** An engine whose state a replayed snapshot lacks: it is listed as unusable here, for the reason that says so. */
 function unrecordedEngine(engine: EngineSummary['engine'], facts: Facts, error: unknown): EngineSummary {
@@ -65,14 +66,22 @@ export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful
   const result: RootfulBridges = { networks: [], unknown: [] };
   if (docker.kind === 'ok' && !docker.info.rootless) {
     const listing = await facts.get(dockerNetworks);
-    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    if (listing.ok)
+      appendAll(
+        result.networks,
+        listing.items.filter((network) => network.driver === 'bridge'),
+      );
     else result.unknown.push(`docker networks: ${listing.reason}`);
   } else if (docker.kind === 'unreachable' || docker.kind === 'no-access') {
     result.unknown.push(`docker networks: ${docker.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
     const listing = await facts.get(podmanNetworks);
-    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    if (listing.ok)
+      appendAll(
+        result.networks,
+        listing.items.filter((network) => network.driver === 'bridge'),
+      );
     else result.unknown.push(`podman networks: ${listing.reason}`);
   } else if (podman.kind === 'unusable' && facts.host.context.uid === 0) {
     result.unknown.push(`podman networks: ${podman.reason}`);

@@ -16,6 +16,7 @@ import { describeError, findExecutable, sysctl, systemSearchPath } from './files
 import { asArray, asRecord, asString, type Container, type ContainerNetwork } from './model.js';
 import { osInfo } from './os.js';
 import { podmanContainers, podmanState } from './podman.js';
+import { appendAll } from '../core/lists.js';
 
 export const NFT_LIST = ['nft', '-j', 'list', 'ruleset'];
 export const DEFAULT_ROUTE = ['ip', '-j', 'route', 'show', 'default'];
@@ -285,6 +286,9 @@ export interface ModelFact {
   limits: string[];
 }
 
+/** Parser warnings named one by one per ruleset; a ruleset of garbage would otherwise give one per line. */
+const LISTED_WARNINGS = 10;
+
 export const firewallModel = defineFact<ModelFact | { ok: false; reason: string }>('firewall:model', async (facts) => {
   const read = await facts.get(firewallRulesets);
   if (!read.ok) return read;
@@ -293,7 +297,9 @@ export const firewallModel = defineFact<ModelFact | { ok: false; reason: string 
   const collect = <T>(entry: RulesetRead<T>): Sourced<T> | undefined => {
     if (entry.status === 'failed') limits.push(entry.reason);
     if (entry.status !== 'read') return undefined;
-    limits.push(...entry.warnings);
+    appendAll(limits, entry.warnings.slice(0, LISTED_WARNINGS));
+    if (entry.warnings.length > LISTED_WARNINGS)
+      limits.push(`${entry.command}: ${entry.warnings.length - LISTED_WARNINGS} more lines it could not read`);
     return { command: entry.command, ruleset: entry.ruleset };
   };
   const nft = collect(rulesets.nft);
@@ -410,12 +416,20 @@ export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traff
   const running: Container[] = [];
   if (docker.kind === 'ok' && !docker.info.rootless) {
     const listing = await facts.get(dockerContainers);
-    if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+    if (listing.ok)
+      appendAll(
+        running,
+        listing.items.filter((container) => container.running),
+      );
     else result.unknown.push(`docker containers: ${listing.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
     const listing = await facts.get(podmanContainers);
-    if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+    if (listing.ok)
+      appendAll(
+        running,
+        listing.items.filter((container) => container.running),
+      );
     else result.unknown.push(`podman containers: ${listing.reason}`);
   }
   for (const network of bridges.networks) {
