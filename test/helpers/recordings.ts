@@ -136,7 +136,10 @@ export function whyState(name: string): Recording {
   };
 }
 
-/** The answer of `--replay` for what a snapshot lacks, for a case that states which read its recording predates. */
+/**
+ * What a snapshot lacks, as an error answer, for a case that states which read its recording predates (`--replay`
+ * itself refuses such a read with NotRecordedError, and the check then cannot decide or leaves the detail out).
+ */
 export const NOT_RECORDED: HostError = { code: 'ENOTRECORDED', message: 'was not recorded in the snapshot' };
 
 /** The same recording with some answers replaced by others recorded elsewhere (or by a failure); `what` says which. */
