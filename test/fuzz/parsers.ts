@@ -221,7 +221,7 @@ export function parserTargets(repo: string, snapshots: Snapshot[]): ParserTarget
       name: 'ss -Hlnup',
       parse: parseSsUdp,
       expected: NONE,
-      inputs: [...outputsOf(snapshots, ['ss']), ...filesOf(join(repo, 'test/fixtures/part2/netns'), '.ss.txt')],
+      inputs: [...outputsOf(snapshots, ['ss']), ...filesOf(join(repo, 'test/fixtures/netns'), '.ss.txt')],
     },
     {
       name: '/proc/net/udp',
@@ -229,9 +229,7 @@ export function parserTargets(repo: string, snapshots: Snapshot[]): ParserTarget
       expected: NONE,
       inputs: [
         ...contentsOf(snapshots, (path) => path.startsWith('/proc/net/udp')),
-        ...filesOf(join(repo, 'test/fixtures/part2/netns'), '.txt').filter((text) =>
-          /^\s*sl\s+local_address/.test(text),
-        ),
+        ...filesOf(join(repo, 'test/fixtures/netns'), '.txt').filter((text) => /^\s*sl\s+local_address/.test(text)),
       ],
     },
     {
