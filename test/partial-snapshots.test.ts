@@ -23,7 +23,7 @@ async function recordedWithOnly(name: SnapshotName, checkId: string): Promise<Re
     HOST_CHECKS.filter((check) => check.id === checkId),
     { host: session, facts },
   );
-  await buildReport(facts, { checks }, new Date(), 0);
+  await buildReport(facts, checks, new Date(), 0);
   return new ReplayHost(await session.snapshot(TOOL, new Date()));
 }
 
