@@ -132,7 +132,7 @@ describe('netdoctor --replay of every lab snapshot', () => {
   });
 });
 
-// A replay answers ENOTRECORDED for what a snapshot lacks, and a check then cannot decide: tests that replay a
+// A replay refuses what a snapshot lacks, and a check then cannot decide: tests that replay a
 // stale snapshot would quietly test nothing. When a check starts to read something new, this fails: re-record
 // the snapshots as test/fixtures/snapshots/README.md says.
 describe('the recorded healthy snapshots', () => {
