@@ -6,7 +6,7 @@
  * namespace. Each link names the host finding that reports it when broken, and the commands that repair it.
  */
 import type { Facts } from '../core/facts.js';
-import type { Host } from '../core/host.js';
+import { answeringNotRecorded, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
 import type { FirewallEvaluation, LinkStatus, PathKind, PathLink } from '../core/pair.js';
@@ -756,7 +756,7 @@ export async function probeRoute(
   requested: number[],
   log: ProbeLog,
 ): Promise<RouteProbing> {
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const named = b.kind === 'host' || b.kind === 'address' ? b.port : undefined;
   const given = [...new Set([...(named === undefined ? [] : [named]), ...requested])];
   const portsFrom = given.length > 0 ? 'option' : 'listening';

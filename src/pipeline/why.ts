@@ -1,4 +1,6 @@
 import type { Check, CheckContext } from '../core/check.js';
+import { UsageError } from '../core/errors.js';
+import { NotRecordedError } from '../core/host.js';
 import type { PairCheck } from '../pair/check.js';
 import {
   hostFindingsOnPath,
@@ -31,7 +33,14 @@ export async function diagnosePair(
   const hostResults = runChecks(pathChecks(checks.host, isRouteRequest(request)), context, {
     timeoutMs: checkTimeoutMs,
   });
-  const probing = await probePair(context.facts, request);
+  const probing = await probePair(context.facts, request).catch((error: unknown) => {
+    // Locating and probing the pair is no check that could say it cannot decide: the whole answer rests on it.
+    if (error instanceof NotRecordedError)
+      throw new UsageError(
+        `the snapshot does not hold what \`why\` needs for these two ends (${error.message}): record it with netdoctor why A B --record FILE`,
+      );
+    throw error;
+  });
   const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
   const [results, pairResults] = await Promise.all([
     hostResults,

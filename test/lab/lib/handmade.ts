@@ -62,7 +62,7 @@ export async function attachNamespace(
   gateway: string | undefined,
 ): Promise<void> {
   await lab.guard.addNetns(namespace);
-  await lab.guard.addLink(hostEnd, [
+  await lab.hostGuard.addLink(hostEnd, [
     'ip',
     'link',
     'add',
@@ -95,8 +95,8 @@ export interface TutorialOptions {
 
 /** Builds the tutorial's network: bridge with the gateway address, red and blue on it, forwarding, NAT. */
 export async function buildTutorial(lab: Lab, net: Tutorial, options: TutorialOptions = {}): Promise<void> {
-  await lab.guard.sweepRulesAfterwards(rulePattern(net));
-  await lab.guard.addLink(net.bridge, ['ip', 'link', 'add', net.bridge, 'type', 'bridge']);
+  await lab.hostGuard.sweepRulesAfterwards(rulePattern(net));
+  await lab.hostGuard.addLink(net.bridge, ['ip', 'link', 'add', net.bridge, 'type', 'bridge']);
   await ip(lab, 'link', 'set', net.bridge, 'up');
   await ip(lab, 'addr', 'add', `${net.gateway}/24`, 'dev', net.bridge);
   await attachNamespace(lab, net.red, net.redHost, net.bridge, `${net.redAddress}/24`, net.gateway);

@@ -14,8 +14,8 @@ export default {
   description: `hand-made objects nothing uses: bridge ${BRIDGE} (up, 10.231.10.1/24, no port), namespace ${LONE} with loopback only, namespace ${LINKED} on a veth to the host (10.231.11.0/30, no default route)`,
   identity: 'root',
   async setup(lab) {
-    await lab.guard.sweepRulesAfterwards(`${P}-|10\\.231\\.1[01]\\.`);
-    await lab.guard.addLink(BRIDGE, ['ip', 'link', 'add', BRIDGE, 'type', 'bridge']);
+    await lab.hostGuard.sweepRulesAfterwards(`${P}-|10\\.231\\.1[01]\\.`);
+    await lab.hostGuard.addLink(BRIDGE, ['ip', 'link', 'add', BRIDGE, 'type', 'bridge']);
     await lab.mustRoot(['ip', 'link', 'set', BRIDGE, 'up']);
     await lab.mustRoot(['ip', 'addr', 'add', '10.231.10.1/24', 'dev', BRIDGE]);
     await lab.guard.addNetns(LONE);

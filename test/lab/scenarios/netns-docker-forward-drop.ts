@@ -46,14 +46,14 @@ export default {
     // Containers a dockerd stop ends, other sessions' too: the restore starts them again.
     lab.set('running', (await lab.runningDockerContainers()).join(' '));
     await stopDockerd(lab);
-    await lab.guard.setPolicy('FORWARD', 'ACCEPT');
+    await lab.hostGuard.setPolicy('FORWARD', 'ACCEPT');
     await buildTutorial(lab, NET, { forwardAccepts: false });
-    await lab.guard.sweepRulesAfterwards('10\\.231\\.7\\.');
-    await lab.guard.addLink(VIRBR, ['ip', 'link', 'add', VIRBR, 'type', 'bridge']);
+    await lab.hostGuard.sweepRulesAfterwards('10\\.231\\.7\\.');
+    await lab.hostGuard.addLink(VIRBR, ['ip', 'link', 'add', VIRBR, 'type', 'bridge']);
     await lab.mustRoot(['ip', 'link', 'set', VIRBR, 'up']);
     await lab.mustRoot(['ip', 'addr', 'add', '10.231.7.1/24', 'dev', VIRBR]);
     await attachNamespace(lab, GUEST, GUEST_HOST_END, VIRBR, '10.231.7.2/24', '10.231.7.1');
-    await lab.guard.addNftTable('ip', LIBVIRT_TABLE, LIBVIRT_RULES);
+    await lab.hostGuard.addNftTable('ip', LIBVIRT_TABLE, LIBVIRT_RULES);
     const before = [
       must(await getFrom(NET.red), 'pass'),
       must(await pingFrom(NET.red, NET.blueAddress), 'pass'),

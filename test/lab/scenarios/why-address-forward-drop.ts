@@ -18,7 +18,7 @@ export default {
   async setup(lab) {
     await lab.docker.network(NET);
     await lab.docker.start(WEB, ['--network', NET]);
-    await lab.guard.addNftTable(
+    await lab.hostGuard.addNftTable(
       'inet',
       TABLE,
       `table inet ${TABLE} {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    ip daddr ${EXT_IP} tcp dport 80 drop\n  }\n}`,

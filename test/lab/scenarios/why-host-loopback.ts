@@ -22,7 +22,7 @@ async function serve(lab: Lab, bind: string): Promise<void> {
   });
   child.unref();
   if (child.pid === undefined) throw new LabError('busybox httpd did not start');
-  await lab.guard.trackProcess(child.pid, 'busybox');
+  await lab.hostGuard.trackProcess(child.pid, 'busybox');
   lab.set('httpd', String(child.pid));
   await waitFor(`busybox httpd on ${bind}:${PORT}`, async () => {
     const listening = await run(['ss', '-H', '-l', '-t', '-n', `sport = :${PORT}`], {
