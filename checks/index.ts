@@ -15,6 +15,7 @@ import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
 import fwBrNetfilterForward from './fw/br-netfilter-forward.js';
 import fwEngineRules from './fw/engine-rules.js';
+import fwFirewalldZones from './fw/firewalld-zones.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
@@ -36,6 +37,7 @@ import podmanBackend from './podman/backend.js';
 import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
+import rootlessPasta from './rootless/pasta.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
@@ -61,6 +63,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   engineReachable,
   fwBrNetfilterForward,
   fwEngineRules,
+  fwFirewalldZones,
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
@@ -75,6 +78,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   rootlessContainerIp,
   rootlessDevNetTun,
   rootlessNetfilterPreload,
+  rootlessPasta,
   rootlessPingGroupRange,
   rootlessPrivilegedPort,
   rootlessSlirp4netns,

@@ -17,6 +17,7 @@ import defaultNetworkPodman from './default-network-podman.js';
 import dockerFrozen from './docker-frozen.js';
 import dockerStopped from './docker-stopped.js';
 import fwDockerDropNetavarkNftables from './fw-docker-drop-netavark-nftables.js';
+import fwFirewalldReload from './fw-firewalld-reload.js';
 import ipForwardBridge from './ip-forward-bridge.js';
 import ipForwardSysctl from './ip-forward-sysctl.js';
 import ipForwardSysctlD from './ip-forward-sysctl-d.js';
@@ -29,6 +30,8 @@ import podmanBrokenStore from './podman-broken-store.js';
 import podmanCniBackend from './podman-cni-backend.js';
 import rootlessContainerIp from './rootless-container-ip.js';
 import rootlessDevNetTun from './rootless-dev-net-tun.js';
+import rootlessPastaMoved from './rootless-pasta-moved.js';
+import rootlessPastaNotExecutable from './rootless-pasta-not-executable.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
 import rootlessSlirp4netnsMoved from './rootless-slirp4netns-moved.js';
 import rootlessSlirp4netnsNotExecutable from './rootless-slirp4netns-not-executable.js';
@@ -56,6 +59,7 @@ export const SCENARIOS: readonly Scenario[] = [
   baselineNetavarkNftables,
   baselineNetavarkIptables,
   fwDockerDropNetavarkNftables,
+  fwFirewalldReload,
   ipForwardSysctl,
   ipForwardSysctlD,
   ipForwardBridge,
@@ -74,6 +78,8 @@ export const SCENARIOS: readonly Scenario[] = [
   rootlessContainerIp,
   rootlessSlirp4netnsMoved,
   rootlessSlirp4netnsNotExecutable,
+  rootlessPastaMoved,
+  rootlessPastaNotExecutable,
   rootlessDevNetTun,
   rootlessPingGroupRange,
   podmanBrokenStore,
