@@ -9,6 +9,7 @@ import ctrPingNetRaw from './ctr/ping-net-raw.js';
 import dnsDefaultNetwork from './dns/default-network.js';
 import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
+import dockerCliIsPodman from './docker/cli-is-podman.js';
 import dockerDockerUser from './docker/docker-user.js';
 import dockerIcc from './docker/icc.js';
 import dockerIptables from './docker/iptables.js';
@@ -57,6 +58,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsDefaultNetwork,
   dnsHostResolver,
   dnsPort53,
+  dockerCliIsPodman,
   dockerDockerUser,
   dockerIcc,
   dockerIptables,

@@ -1,4 +1,4 @@
-import { type CommandResult } from '../core/host.js';
+import { type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
 import { defineFact } from '../core/facts.js';
@@ -41,8 +41,11 @@ export type DockerUnreachableCause = 'socket-missing' | 'permission-denied' | 'r
 
 export type DockerState =
   | { kind: 'absent'; lookup: ExecutableLookup }
-  /** A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine. */
-  | { kind: 'client-only'; cli: string; reason: string }
+  /**
+   * A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine.
+   * `podman` when the `docker` command is podman itself (podman-docker, a link or a wrapper script).
+   */
+  | { kind: 'client-only'; cli: string; reason: string; podman?: { version: string; evidence: Evidence } }
   | { kind: 'unreachable'; cli: string; cause: DockerUnreachableCause; reason: string; evidence: Evidence[] }
   /** The socket's mode does not let this user in: docker is fine as far as anyone can tell, just not for this user. */
   | { kind: 'no-access'; cli: string; reason: string; evidence: Evidence[] }
@@ -123,6 +126,29 @@ export function parseDockerInfo(stdout: string): DockerInfo {
   return result;
 }
 
+export const DOCKER_VERSION = ['docker', '--version'];
+
+/** podman prints `podman version X` where docker prints `Docker version X, build Y`. */
+export function podmanVersionOf(stdout: string): string | undefined {
+  return /^podman version (\S+)/m.exec(stdout)?.[1];
+}
+
+/**
+ * Asked only when docker gives no docker answer: whether the `docker` command is podman. Its docker commands then
+ * act on podman's containers and networks, and there is no docker engine to diagnose.
+ */
+async function dockerIsPodman(host: Host, cli: string): Promise<DockerState | undefined> {
+  const result = await host.run(DOCKER_VERSION);
+  const version = result.exitCode === 0 ? podmanVersionOf(result.stdout) : undefined;
+  if (version === undefined) return undefined;
+  return {
+    kind: 'client-only',
+    cli,
+    reason: `${cli} is podman ${version} (\`docker --version\` prints "podman version ${version}"): there is no docker engine here`,
+    podman: { version, evidence: commandEvidence(result, result.stdout.trim()) },
+  };
+}
+
 export const dockerState = defineFact<DockerState>('docker:state', async ({ host }) => {
   const lookup = await findExecutable(host, 'docker', systemSearchPath(host.context));
   if (!lookup.found?.executable) return { kind: 'absent', lookup };
@@ -134,6 +160,8 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
   ]);
   const socketExists = socket === undefined ? undefined : socket.ok || socket.error.code !== 'ENOENT';
   if (!dockerd.found && socketExists === false && host.context.env.DOCKER_HOST === undefined) {
+    const podman = await dockerIsPodman(host, cli);
+    if (podman !== undefined) return podman;
     return {
       kind: 'client-only',
       cli,
@@ -159,11 +187,18 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
         reason: `${host.context.user} may not use ${socket.path} (${modeString(socket.stat)}): docker is diagnosed by running netdoctor as root or as a member of the socket's group`,
       };
     }
+    if (failure.cause === 'error') {
+      const podman = await dockerIsPodman(host, cli);
+      if (podman !== undefined) return podman;
+    }
     return { kind: 'unreachable', cli, evidence, ...failure };
   }
   try {
     return { kind: 'ok', cli, info: parseDockerInfo(result.stdout), evidence };
   } catch (error) {
+    // podman-docker with podman's API socket at docker's path answers `docker info` with podman's own JSON.
+    const podman = await dockerIsPodman(host, cli);
+    if (podman !== undefined) return podman;
     return { kind: 'unreachable', cli, cause: 'error', reason: (error as Error).message, evidence };
   }
 });

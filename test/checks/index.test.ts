@@ -64,6 +64,7 @@ describe('checks/', () => {
       'dns.default-network': ['dns.default_network_no_dns'],
       'dns.host-resolver': ['dns.host_resolver_loopback_only'],
       'dns.port53': ['dns.port53_taken_for_aardvark'],
+      'docker.cli-is-podman': ['docker.cli_is_podman'],
       'docker.docker-user': ['docker.docker_user_drop'],
       'docker.icc': ['docker.icc_disabled'],
       'docker.iptables': ['docker.iptables_or_masq_disabled'],

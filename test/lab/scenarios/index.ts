@@ -14,6 +14,7 @@ import cniDnsmasqNotExecutable from './cni-dnsmasq-not-executable.js';
 import cniDnsnameAbsent from './cni-dnsname-absent.js';
 import defaultNetworkDocker from './default-network-docker.js';
 import defaultNetworkPodman from './default-network-podman.js';
+import dockerCliIsPodman from './docker-cli-is-podman.js';
 import dockerFrozen from './docker-frozen.js';
 import dockerStopped from './docker-stopped.js';
 import fwDockerDropNetavarkNftables from './fw-docker-drop-netavark-nftables.js';
@@ -83,6 +84,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rootlessDevNetTun,
   rootlessPingGroupRange,
   podmanBrokenStore,
+  dockerCliIsPodman,
   dockerFrozen,
   dockerStopped,
   ...FW_SCENARIOS,
