@@ -39,6 +39,7 @@ import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
 import rootlessPasta from './rootless/pasta.js';
+import rootlessPastaHostAddress from './rootless/pasta-host-address.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
@@ -81,6 +82,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   rootlessDevNetTun,
   rootlessNetfilterPreload,
   rootlessPasta,
+  rootlessPastaHostAddress,
   rootlessPingGroupRange,
   rootlessPrivilegedPort,
   rootlessSlirp4netns,

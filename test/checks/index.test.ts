@@ -87,6 +87,7 @@ describe('checks/', () => {
       'rootless.dev-net-tun': ['rootless.dev_net_tun'],
       'rootless.netfilter-preload': ['rootless.netfilter_modules_not_preloaded'],
       'rootless.pasta': ['rootless.pasta_missing'],
+      'rootless.pasta-host-address': ['rootless.pasta_host_address'],
       'rootless.ping-group-range': ['rootless.ping_group_range'],
       'rootless.privileged-port': ['rootless.privileged_port'],
       'rootless.slirp4netns': ['rootless.slirp4netns_missing'],

@@ -31,6 +31,7 @@ import podmanBrokenStore from './podman-broken-store.js';
 import podmanCniBackend from './podman-cni-backend.js';
 import rootlessContainerIp from './rootless-container-ip.js';
 import rootlessDevNetTun from './rootless-dev-net-tun.js';
+import rootlessPastaHostAddress from './rootless-pasta-host-address.js';
 import rootlessPastaMoved from './rootless-pasta-moved.js';
 import rootlessPastaNotExecutable from './rootless-pasta-not-executable.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
@@ -81,6 +82,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rootlessSlirp4netnsNotExecutable,
   rootlessPastaMoved,
   rootlessPastaNotExecutable,
+  rootlessPastaHostAddress,
   rootlessDevNetTun,
   rootlessPingGroupRange,
   podmanBrokenStore,
