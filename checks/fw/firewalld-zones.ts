@@ -40,25 +40,29 @@ export default {
   findings: FINDINGS,
   docs: DOCS,
   async run({ host, facts }) {
-    const firewalld = await facts.get(firewalldState);
-    if (!firewalld.ok) return skipFor(firewalld);
     const bridges = await facts.get(rootfulBridgeNetworks);
     if (bridges.networks.length === 0) {
       if (bridges.unknown.length > 0)
         return cannotDecide(`no rootful network could be listed (${bridges.unknown.join('; ')})`);
       return notApplicable('no rootful bridge network (docker or rootful podman) on this host');
     }
+    // An engine binds a subnet only while a container uses it: a network without one has nothing to classify.
+    const used: { network: ContainerNetwork; bridge: string; members: string[] }[] = [];
+    for (const network of bridges.networks) {
+      const members = await runningMembers(facts, network);
+      if (members.length > 0 && network.bridge !== undefined) used.push({ network, bridge: network.bridge, members });
+    }
+    if (used.length === 0) return notApplicable('no rootful bridge network has a running container');
+    const firewalld = await facts.get(firewalldState);
+    if (!firewalld.ok) return skipFor(firewalld);
     const limits = [...bridges.unknown];
     const findings: Finding[] = [];
     const checked: string[] = [];
     const zones = new Map<string, Awaited<ReturnType<typeof zoneInfo>>>();
     const withSystemd = await facts.get(systemdRunning);
-    for (const network of bridges.networks) {
-      // An engine binds a subnet only while a container uses it: a network without one has nothing to classify.
-      const members = await runningMembers(facts, network);
-      if (members.length === 0 || network.bridge === undefined) continue;
+    for (const { network, bridge, members } of used) {
       for (const { subnet } of network.subnets) {
-        const classified = await classify(host, subnet, network.bridge, firewalld.defaultZone, firewalld.evidence);
+        const classified = await classify(host, subnet, bridge, firewalld.defaultZone, firewalld.evidence);
         if ('problem' in classified) {
           limits.push(classified.problem);
           continue;
@@ -82,19 +86,17 @@ export default {
               engine: network.engine,
               scope: network.scope,
               network: network.name,
-              interface: network.bridge,
+              interface: bridge,
               containers: members,
             },
             title: `firewalld puts ${subnet} (${network.engine} network ${network.name}) in zone ${classified.zone}, which rejects its traffic`,
-            detail: `${describeBinding(classified, subnet, network.bridge)} Zone ${classified.zone} has target ${info.zone.target || 'default'}: container traffic to other zones, between containers on ${network.bridge} and to the gateway's DNS is rejected.`,
+            detail: `${describeBinding(classified, subnet, bridge)} Zone ${classified.zone} has target ${info.zone.target || 'default'}: container traffic to other zones, between containers on ${bridge} and to the gateway's DNS is rejected.`,
             evidence: [...classified.evidence, info.evidence],
             fix: { commands: fixCommands(network, subnet, classified, info.zone, withSystemd) },
           }),
         );
       }
     }
-    if (checked.length === 0 && limits.length === 0)
-      return notApplicable('no rootful bridge network has a running container');
     return verdict(findings, `firewalld runs; ${checked.join('; ')}`, limits);
   },
 } satisfies Check;

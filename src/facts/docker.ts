@@ -133,8 +133,17 @@ export function podmanVersionOf(stdout: string): string | undefined {
   return /^podman version (\S+)/m.exec(stdout)?.[1];
 }
 
+function podmanInfoVersion(stdout: string): string | undefined {
+  try {
+    const info = asRecord(JSON.parse(stdout));
+    return typeof info.host === 'object' && info.host !== null ? asString(asRecord(info.version).Version) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Asked only when docker gives no docker answer: whether the `docker` command is podman. Its docker commands then
+ * Asked only when there is no docker engine here: whether the `docker` command is podman. Its docker commands then
  * act on podman's containers and networks, and there is no docker engine to diagnose.
  */
 async function dockerIsPodman(host: Host, cli: string): Promise<DockerState | undefined> {
@@ -187,18 +196,20 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
         reason: `${host.context.user} may not use ${socket.path} (${modeString(socket.stat)}): docker is diagnosed by running netdoctor as root or as a member of the socket's group`,
       };
     }
-    if (failure.cause === 'error') {
-      const podman = await dockerIsPodman(host, cli);
-      if (podman !== undefined) return podman;
-    }
     return { kind: 'unreachable', cli, evidence, ...failure };
   }
   try {
     return { kind: 'ok', cli, info: parseDockerInfo(result.stdout), evidence };
   } catch (error) {
-    // podman-docker with podman's API socket at docker's path answers `docker info` with podman's own JSON.
-    const podman = await dockerIsPodman(host, cli);
-    if (podman !== undefined) return podman;
+    // A docker that is podman answers `docker info` with podman's own JSON (`host`, `store`, `version.Version`).
+    const version = podmanInfoVersion(result.stdout);
+    if (version !== undefined)
+      return {
+        kind: 'client-only',
+        cli,
+        reason: `${cli} is podman ${version} (\`docker info\` printed podman's info): there is no docker engine here`,
+        podman: { version, evidence: commandEvidence(result, `podman's info, version ${version}`) },
+      };
     return { kind: 'unreachable', cli, cause: 'error', reason: (error as Error).message, evidence };
   }
 });

@@ -3,6 +3,7 @@ import type { Host } from '../core/host.js';
 import type { Evidence } from '../core/types.js';
 import { commandEvidence, failureReason } from './docker.js';
 import { findExecutable, systemSearchPath } from './files.js';
+import { firewallRulesets } from './firewall.js';
 
 export const FIREWALLD_STATE = ['firewall-cmd', '--state'];
 export const FIREWALLD_DEFAULT_ZONE = ['firewall-cmd', '--get-default-zone'];
@@ -12,7 +13,17 @@ const NOT_RUNNING = 252;
 export type FirewalldState = { ok: true; defaultZone: string; evidence: Evidence[] } | NoValue;
 
 /** Whether firewalld runs (asked with firewall-cmd, which only reads here) and its default zone. */
-export const firewalldState = defineFact<FirewalldState>('firewalld:state', async ({ host }) => {
+export const firewalldState = defineFact<FirewalldState>('firewalld:state', async (facts) => {
+  const { host } = facts;
+  // Running firewalld (nftables backend, its default) keeps `table inet firewalld`: its absence settles it unasked.
+  const rulesets = await facts.get(firewallRulesets);
+  if (rulesets.ok && rulesets.rulesets.nft.status === 'read') {
+    const tables = rulesets.rulesets.nft.ruleset.tables;
+    if (!tables.some((table) => table.family === 'inet' && table.name === 'firewalld'))
+      return doesNotApply(
+        `firewalld is not running: no \`table inet firewalld\` in \`${rulesets.rulesets.nft.command}\``,
+      );
+  }
   const lookup = await findExecutable(host, 'firewall-cmd', systemSearchPath(host.context));
   if (!lookup.found?.executable) return doesNotApply('firewalld is not installed (no firewall-cmd)');
   const state = await host.run(FIREWALLD_STATE);
