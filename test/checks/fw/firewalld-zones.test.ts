@@ -1,6 +1,6 @@
 import check from '../../../checks/fw/firewalld-zones.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { gen2State } from '../../helpers/recordings.js';
+import { gen2State, hostSnapshot } from '../../helpers/recordings.js';
 
 const ID = 'fw.firewalld_zone_blocks';
 
@@ -30,5 +30,14 @@ checkCases(check, [
     on: gen2State('fw-firewalld-reload.fixed'),
     gone: [ID],
     result: { status: 'pass', summary: /10\.89\.0\.0\/24: zone trusted \(target ACCEPT\)/ },
+  },
+  // Containers run, firewalld does not: its nftables table is absent, and firewall-cmd is not asked.
+  {
+    on: gen2State('baseline-podman-netavark.healthy'),
+    result: { status: 'skip', skip: 'not_applicable', reason: /^firewalld is not running: no `table inet firewalld`/ },
+  },
+  {
+    on: hostSnapshot('healthy-rootful-netavark-docker'),
+    result: { status: 'skip', skip: 'not_applicable', reason: 'no rootful bridge network has a running container' },
   },
 ]);
