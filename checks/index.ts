@@ -9,6 +9,7 @@ import ctrPingNetRaw from './ctr/ping-net-raw.js';
 import dnsDefaultNetwork from './dns/default-network.js';
 import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
+import dockerCliIsPodman from './docker/cli-is-podman.js';
 import dockerDockerUser from './docker/docker-user.js';
 import dockerForwardDropOtherBridges from './docker/forward-drop-other-bridges.js';
 import dockerIcc from './docker/icc.js';
@@ -16,6 +17,7 @@ import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
 import fwBrNetfilterForward from './fw/br-netfilter-forward.js';
 import fwEngineRules from './fw/engine-rules.js';
+import fwFirewalldZones from './fw/firewalld-zones.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
@@ -45,6 +47,8 @@ import podmanBackend from './podman/backend.js';
 import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
+import rootlessPasta from './rootless/pasta.js';
+import rootlessPastaHostAddress from './rootless/pasta-host-address.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
@@ -64,6 +68,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsDefaultNetwork,
   dnsHostResolver,
   dnsPort53,
+  dockerCliIsPodman,
   dockerDockerUser,
   dockerForwardDropOtherBridges,
   dockerIcc,
@@ -71,6 +76,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   engineReachable,
   fwBrNetfilterForward,
   fwEngineRules,
+  fwFirewalldZones,
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
@@ -90,6 +96,8 @@ export const HOST_CHECKS: readonly Check[] = byId([
   rootlessContainerIp,
   rootlessDevNetTun,
   rootlessNetfilterPreload,
+  rootlessPasta,
+  rootlessPastaHostAddress,
   rootlessPingGroupRange,
   rootlessPrivilegedPort,
   rootlessSlirp4netns,
