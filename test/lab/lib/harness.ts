@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import type { Finding } from '../../../src/core/types.js';
 import type { Report } from '../../../src/core/report.js';
 import type { BaselineScenario, BrokenScenario, ExpectedFinding, Scenario } from '../scenario.js';
@@ -25,8 +26,19 @@ export interface ScenarioResult {
   details: string[];
 }
 
-/** Per scenario: setup, probes, netdoctor runs, the fix and the restore must fit in this. */
+/** Per scenario on a quiet host: setup, probes, netdoctor runs and the fix fit in this (the restore comes after). */
 export const SCENARIO_LIMIT_MS = 180_000;
+/** A busy host stretches every scenario's limit by at most this factor. */
+const MAX_LOAD_SCALE = 3;
+
+/**
+ * How much a scenario's limit is stretched on this host now: the load average per CPU, between 1 and
+ * MAX_LOAD_SCALE. A host with CPU to spare gets the limits as written; where other work keeps every CPU busy, each
+ * scenario gets proportionally longer, instead of the slow ones failing one after the other.
+ */
+export function loadScale(load = loadavg()[0] ?? 0, cpus = availableParallelism()): number {
+  return Math.min(MAX_LOAD_SCALE, Math.max(1, load / Math.max(1, cpus)));
+}
 
 class StepError extends Error {
   constructor(
@@ -293,18 +305,30 @@ async function runBaseline(lab: Lab, scenario: BaselineScenario, result: Scenari
   result.summary = `${healthy}; netdoctor: 0 errors${others.length > 0 ? ` (${[...new Set(others)].join(', ')})` : ''}`;
 }
 
-function withLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * Rejects when the scenario runs longer than its limit times the load scale. The load is sampled every second and
+ * the largest scale seen counts, so load that arrives in the middle of a scenario stretches its limit too.
+ */
+function withLimit<T>(promise: Promise<T>, baseMs: number, scale: { value: number }): Promise<T> {
+  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StepError('time limit', `did not finish within ${ms / 1000} s`)), ms);
+      timer = setInterval(() => {
+        scale.value = Math.max(scale.value, loadScale());
+        const limitMs = baseMs * scale.value;
+        if (performance.now() - started < limitMs) return;
+        const factor = `×${scale.value.toFixed(2)}`;
+        const stretched = scale.value > 1 ? ` (${baseMs / 1000} s stretched ${factor} for the host's load)` : '';
+        reject(new StepError('time limit', `did not finish within ${(limitMs / 1000).toFixed(0)} s${stretched}`));
+      }, 1000);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => clearInterval(timer));
 }
 
 /** A scenario's result before anything was proven: failed, nothing diagnosed or verified. */
-export function notYetRun(scenario: Scenario): ScenarioResult {
+function notYetRun(scenario: Scenario): ScenarioResult {
   return {
     name: scenario.name,
     kind: scenario.kind,
@@ -331,13 +355,14 @@ export async function runScenario(
   let failure: string | undefined;
   let after: Map<string, string>;
   timings = [];
+  const scale = { value: loadScale() };
   try {
     const aardvark = await aardvarkPids();
     for (const engine of [lab.podman, lab.rootless]) engine.aardvarkBefore = aardvark;
     await lab.guard.recordSysctls();
     const body = scenario.kind === 'baseline' ? runBaseline(lab, scenario, result) : runBroken(lab, scenario, result);
     try {
-      await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS);
+      await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS, scale);
     } catch (error) {
       // Let the scenario's last bounded command end before restoring under it.
       if (error instanceof StepError && error.step === 'time limit')
@@ -375,7 +400,8 @@ export async function runScenario(
     current.lab = undefined;
   }
   result.seconds = (performance.now() - started) / 1000;
-  result.details.push(`time: ${timings.join(', ')}`);
+  const stretched = scale.value > 1 ? `; limit stretched ×${scale.value.toFixed(2)} for the host's load` : '';
+  result.details.push(`time: ${timings.join(', ')}${stretched}`);
   if (failure !== undefined) result.failure = failure;
   result.passed = failure === undefined;
   if (result.summary === '') result.summary = failure ?? '';
