@@ -13,6 +13,7 @@ import { runScenario, type ScenarioResult } from './lib/harness.js';
 import { ensureDockerd, type Lab } from './lib/lab.js';
 import { installForLabUser } from './lib/netdoctor.js';
 import { LAB_PREFIX, LAB_RUN, SETUP } from './lib/paths.js';
+import { takeLabRunLock } from './lib/run-lock.js';
 import type { Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 
@@ -93,6 +94,12 @@ async function main(argv: string[]): Promise<number> {
   const selected: Scenario[] =
     names.length > 0 ? SCENARIOS.filter((scenario) => names.includes(scenario.name)) : [...SCENARIOS];
 
+  const lock = await takeLabRunLock(say);
+  if (lock.held === 'no') {
+    process.stderr.write(`lab: ${lock.detail}\n`);
+    return 1;
+  }
+  if (verbose) say(`lab: ${lock.detail}`);
   const recovered = await recoverJournal();
   if (recovered.length > 0) say(`lab: undid what an interrupted run left: ${recovered.join('; ')}`);
   if (mode === 'restore') {
