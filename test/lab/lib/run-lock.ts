@@ -33,7 +33,8 @@ function parentOf(pid: number): number | undefined {
 
 function commandOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '').join(' ') || '?';
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.filter((arg) => arg !== '').join(' ') || '?';
   } catch {
     return '?';
   }
@@ -81,12 +82,26 @@ function holders(ino: number): number[] {
     .filter((pid) => Number.isInteger(pid) && pid > 0);
 }
 
-/** `flock` (util-linux) on our descriptor: the child shares its open file description, so the lock stays ours after it exits. */
+/**
+ * `flock` (util-linux) on our descriptor: the child shares its open file description, so the lock stays ours
+ * after it exits. A run interrupted while it waits ends the waiting child too, and exits as the signal would have.
+ */
 function flock(fd: number, args: string[]): Promise<number | null> {
   return new Promise((resolve) => {
     const child = spawn('flock', ['-x', ...args, '3'], { stdio: ['ignore', 'ignore', 'ignore', fd] });
-    child.on('error', () => resolve(null));
-    child.on('exit', (code) => resolve(code));
+    const interrupted = (signal: NodeJS.Signals) => {
+      child.kill('SIGKILL');
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    const done = (code: number | null) => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      resolve(code);
+    };
+    child.on('error', () => done(null));
+    child.on('exit', (code) => done(code));
   });
 }
 
@@ -97,7 +112,10 @@ function flock(fd: number, args: string[]): Promise<number | null> {
  * descriptor it inherited, so that no daemon the lab starts (dockerd, aardvark-dns) keeps the lock after the run.
  * Otherwise it waits at most `waitSeconds` for another run to end, saying for whom it waits. `path` is for tests.
  */
-export async function takeLabRunLock(say: (line: string) => void, { path = LAB_RUN_LOCK, waitSeconds = LAB_RUN_LOCK_WAIT_S } = {}): Promise<LockOutcome> {
+export async function takeLabRunLock(
+  say: (line: string) => void,
+  { path = LAB_RUN_LOCK, waitSeconds = LAB_RUN_LOCK_WAIT_S } = {},
+): Promise<LockOutcome> {
   const fd = openSync(path, 'a', 0o644);
   const { dev, ino } = fstatSync(fd);
   const inherited = openOn('self', dev, ino).filter((other) => other !== fd);
@@ -115,14 +133,20 @@ export async function takeLabRunLock(say: (line: string) => void, { path = LAB_R
     return { held: 'by-caller', detail: `${path} held by the caller (pid ${caller}: ${commandOf(caller)})` };
   }
   // A shell that took the lock and exec'ed into this process: the inherited descriptor is what holds it.
-  if (inherited.length > 0) return { held: 'by-caller', detail: `${path} held through an inherited descriptor (${inherited.join(', ')})` };
+  if (inherited.length > 0) {
+    return { held: 'by-caller', detail: `${path} held through an inherited descriptor (${inherited.join(', ')})` };
+  }
   const other = holders(ino).map((pid) => `pid ${pid}: ${commandOf(pid)}`);
-  say(`lab: another lab run holds ${path}${other.length > 0 ? ` (${other.join('; ')})` : ''}: waiting for it, at most ${Math.round(waitSeconds / 60)} min`);
+  const holder = other.length > 0 ? ` (${other.join('; ')})` : '';
+  const minutes = Math.round(waitSeconds / 60);
+  say(`lab: another lab run holds ${path}${holder}: waiting for it, at most ${minutes} min`);
   const waited = performance.now();
-  const code = await flock(fd, ['-w', String(waitSeconds)]);
-  if (code === 0) return { held: 'taken', detail: `${path} taken after waiting ${((performance.now() - waited) / 1000).toFixed(0)} s` };
-  return {
-    held: 'no',
-    detail: `${path} is still held after ${Math.round(waitSeconds / 60)} min${other.length > 0 ? ` (${other.join('; ')})` : ''}: two lab runs would undo each other's host changes, so this one does not start`,
-  };
+  if ((await flock(fd, ['-w', String(waitSeconds)])) === 0) {
+    return {
+      held: 'taken',
+      detail: `${path} taken after waiting ${((performance.now() - waited) / 1000).toFixed(0)} s`,
+    };
+  }
+  const why = "two lab runs would undo each other's host changes, so this one does not start";
+  return { held: 'no', detail: `${path} is still held after ${minutes} min${holder}: ${why}` };
 }
