@@ -101,10 +101,12 @@ function describeExpected(expected: ExpectedFinding): string {
 }
 
 function describeFindings(report: Report): string {
-  return (
+  const findings =
     report.findings.map((finding) => `${finding.id} ${finding.severity} (${clip(finding.title, 70)})`).join('; ') ||
-    'no findings'
-  );
+    'no findings';
+  // A `why` run that reports nothing still says why in its verdict (a container it could not find or inspect).
+  const verdict = report.pair?.verdict.sentence;
+  return verdict === undefined ? findings : `${findings}; its verdict: "${clip(verdict, 300)}"`;
 }
 
 /** An error about objects the lab did not create (another session's containers or networks): listed, not counted. */
