@@ -4,7 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { aardvarkPids, orphanedRootlessAardvark } from './lib/aardvark.js';
-import { Engine, type EngineKind } from './lib/engine.js';
+import { Engine } from './lib/engine.js';
+import type { EngineKind } from './lib/engine-kind.js';
 import { baseEnv, brief, clip, ok, output, run } from './lib/exec.js';
 import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
 import { recoverJournal } from './lib/guard.js';

@@ -1,6 +1,7 @@
 import { lstat, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { aardvarkDir } from './aardvark.js';
-import { Engine, type EngineKind } from './engine.js';
+import { Engine } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
 import { baseEnv, ok, run } from './exec.js';
 import { queryAlternative, watchedSysctls } from './guard.js';
 import { DOCKER, LAB_PREFIX } from './paths.js';
