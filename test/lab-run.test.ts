@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadScale } from './lab/lib/harness.js';
+import { loadScale, stretchedNetdoctorLimits } from './lab/lib/load.js';
 import { takeLabRunLock } from './lab/lib/run-lock.js';
 
 describe('loadScale', () => {
@@ -14,6 +14,13 @@ describe('loadScale', () => {
     expect(loadScale(3.5, 2)).toBe(1.75);
     expect(loadScale(40, 2)).toBe(3);
     expect(loadScale(1, 0)).toBe(1);
+  });
+
+  it("stretches netdoctor's own limits the same way, for the host diagnosis and for why", () => {
+    expect(stretchedNetdoctorLimits([], 1)).toEqual([]);
+    expect(stretchedNetdoctorLimits([], 2)).toEqual(['--timeout', '20', '--command-timeout', '16']);
+    expect(stretchedNetdoctorLimits(['why', 'a', 'b', '--port', '80'], 3)).toEqual(['--command-timeout', '7.5']);
+    expect(stretchedNetdoctorLimits(['--only', 'x', '--timeout', '150', '--command-timeout', '120'], 3)).toEqual([]);
   });
 });
 

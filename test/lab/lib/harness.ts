@@ -1,4 +1,3 @@
-import { availableParallelism, loadavg } from 'node:os';
 import type { Finding } from '../../../src/core/types.js';
 import type { Report } from '../../../src/core/report.js';
 import type { BaselineScenario, BrokenScenario, ExpectedFinding, Scenario } from '../scenario.js';
@@ -8,6 +7,7 @@ import { compareFingerprints, fingerprint } from './fingerprint.js';
 import type { Generation } from './gen2.js';
 import { recordRawOutputs } from './gen2-raw.js';
 import { Lab, type LabOptions } from './lab.js';
+import { loadScale } from './load.js';
 import { identityEnv } from './netdoctor.js';
 import { AS_USER, LAB_PREFIX, LAB_USER } from './paths.js';
 
@@ -31,17 +31,6 @@ export interface ScenarioResult {
 
 /** Per scenario on a quiet host: setup, probes, netdoctor runs and the fix fit in this (the restore comes after). */
 export const SCENARIO_LIMIT_MS = 180_000;
-/** A busy host stretches every scenario's limit by at most this factor. */
-const MAX_LOAD_SCALE = 3;
-
-/**
- * How much a scenario's limit is stretched on this host now: the load average per CPU, between 1 and
- * MAX_LOAD_SCALE. A host with CPU to spare gets the limits as written; where other work keeps every CPU busy, each
- * scenario gets proportionally longer, instead of the slow ones failing one after the other.
- */
-export function loadScale(load = loadavg()[0] ?? 0, cpus = availableParallelism()): number {
-  return Math.min(MAX_LOAD_SCALE, Math.max(1, load / Math.max(1, cpus)));
-}
 
 class StepError extends Error {
   constructor(

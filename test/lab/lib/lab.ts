@@ -8,6 +8,7 @@ import { EnvironmentGuard, type Guard } from './gen2-guard.js';
 import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
+import { loadScale, stretchedNetdoctorLimits } from './load.js';
 import { RECORDED_CHECKS, runNetdoctor, type Identity, type NetdoctorRun } from './netdoctor.js';
 import {
   DOCKER,
@@ -161,7 +162,9 @@ export class Lab {
 
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
-    const command = this.scenario.netdoctorCommand?.(this) ?? [];
+    const asked = this.scenario.netdoctorCommand?.(this) ?? [];
+    // On a loaded host podman alone can take longer than netdoctor's limits, made for a quiet one.
+    const command = [...asked, ...stretchedNetdoctorLimits(asked, loadScale())];
     const inside =
       this.environment !== undefined
         ? {
@@ -179,7 +182,7 @@ export class Lab {
     // The fixture: a second run, recorded and limited to RECORDED_CHECKS. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
-    const only = command.length > 0 ? undefined : RECORDED_CHECKS;
+    const only = asked.length > 0 ? undefined : RECORDED_CHECKS;
     const recorded = await runNetdoctor(this.scenario.identity, {
       ...place,
       record: `${this.scenario.name}.${state}`,
