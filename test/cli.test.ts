@@ -274,6 +274,11 @@ describe('exit codes', () => {
       'netdoctor: --command-timeout takes a positive number of seconds, not "slow"',
     ],
     [
+      "a command timeout of why's that is not a positive number",
+      ['why', 'a', 'b', '--command-timeout', '-1'],
+      'netdoctor: --command-timeout takes a positive number of seconds, not "-1"',
+    ],
+    [
       'an unknown --fail-on level',
       ['--fail-on', 'info'],
       "argument 'info' is invalid. Allowed choices are error, warning, never.",

@@ -13,6 +13,7 @@ import { loadConfig, type FileConfig } from './config.js';
 import { helpSectionsText, renderManPage } from './manpage.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 import { FORMATS, deliverReport, type Format } from './output.js';
+import { parseSeconds } from './seconds.js';
 import { registerWhy } from './why.js';
 
 interface DiagnoseOptions {
@@ -40,15 +41,6 @@ function collect(value: string, previous: string[] = []): string[] {
       .map((item) => item.trim())
       .filter((item) => item !== ''),
   ];
-}
-
-function parseSeconds(option: string): (value: string) => number {
-  return (value) => {
-    const seconds = Number(value);
-    if (!Number.isFinite(seconds) || seconds <= 0)
-      throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
-    return seconds;
-  };
 }
 
 function collectDirs(value: string, previous: string[]): string[] {

@@ -241,7 +241,11 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   const searched = await searchedEngines(facts, engines);
   const host = answeringNotRecorded(facts.host);
   const owner = engines.includes('podman') ? await conmonOwner(host, name) : undefined;
-  if (owner?.process !== undefined) {
+  const podmanUnasked = answers.some((answer, index) => engines[index] === 'podman' && 'cannotSearch' in answer);
+  // A conmon of netdoctor's own user may run a container of the very podman that could not be asked (an inspect
+  // that timed out on a loaded host): that is no container of another storage.
+  const ownPodmansPerhaps = podmanUnasked && owner?.process?.uid === host.context.uid;
+  if (owner?.process !== undefined && !ownPodmansPerhaps) {
     const process = owner.process;
     return {
       kind: 'foreign',
@@ -260,6 +264,11 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   }
   const parts = [`no container ${name} in ${searched}`];
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
+  const conmon = owner?.process;
+  if (ownPodmansPerhaps && conmon !== undefined)
+    parts.push(
+      `a conmon process of ${conmon.user} runs ${conmon.name} (storage ${conmon.storage}): it may be a container of the podman that could not be asked`,
+    );
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
     if (!users.ok)
@@ -275,7 +284,16 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
     kind: 'missing',
     reference,
     reason: parts.join('; '),
-    evidence: owner ? [commandEvidence(owner.result, `no conmon process runs a container named ${name}`)] : [],
+    evidence: owner
+      ? [
+          commandEvidence(
+            owner.result,
+            conmon === undefined
+              ? `no conmon process runs a container named ${name}`
+              : `conmon of container ${conmon.name} (${conmon.id.slice(0, 12)}) runs as ${conmon.user} (uid ${conmon.uid}), storage ${conmon.storage}`,
+          ),
+        ]
+      : [],
   };
 }
 
