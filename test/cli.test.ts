@@ -473,7 +473,7 @@ describe('output', () => {
 
 describe('bin/netdoctor as a process', () => {
   beforeAll(async () => {
-    if (!existsSync(join(REPO, 'dist/src/cli/main.js'))) await execa('npm', ['run', 'build'], { cwd: REPO });
+    if (!existsSync(join(REPO, 'dist/bundle/netdoctor.mjs'))) await execa('npm', ['run', 'build'], { cwd: REPO });
   }, 120_000);
 
   const spawn = (args: string[]) =>

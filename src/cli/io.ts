@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Snapshot } from '../host/snapshot.js';
 
 export interface Io {
@@ -8,9 +8,14 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-/** A spinner on stderr while the human report is being made, only on a terminal and never under CI. */
-export function startSpinner(io: Io, human: boolean, text: string): Ora | undefined {
-  return human && io.stderr.isTTY === true && !io.env.CI ? ora({ text, stream: io.stderr }).start() : undefined;
+/**
+ * A spinner on stderr while the human report is being made, only on a terminal and never under CI; ora loads only
+ * then.
+ */
+export async function startSpinner(io: Io, human: boolean, text: string): Promise<Ora | undefined> {
+  if (!human || io.stderr.isTTY !== true || io.env.CI) return undefined;
+  const { default: ora } = await import('ora');
+  return ora({ text, stream: io.stderr }).start();
 }
 
 export function useColor(option: 'auto' | 'always' | 'never' | undefined, io: Io): boolean {

@@ -1,13 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
-import { HOST_CHECKS } from '../../checks/index.js';
 import type { Check } from '../core/check.js';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../host/live.js';
-import { runPipeline } from '../pipeline/pipeline.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../core/host.js';
+import { TOOL } from '../core/tool.js';
+import { EXIT, exitCode, type FailOn } from '../pipeline/exit.js';
+import type { PipelineResult } from '../pipeline/pipeline.js';
 import { loadPlugins } from '../pipeline/plugins.js';
-import { EXIT, TOOL, exitCode, type FailOn } from '../pipeline/report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
-import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
@@ -72,10 +71,16 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
+  // Imported here, not above: --version, --help, list and explain start without the checks and the firewall model.
+  const [{ HOST_CHECKS }, { runPipeline }, { renderHuman }] = await Promise.all([
+    import('../../checks/index.js'),
+    import('../pipeline/pipeline.js'),
+    import('../render/human.js'),
+  ]);
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
-  const spinner = startSpinner(io, format === 'human', 'diagnosing');
-  let result: Awaited<ReturnType<typeof runPipeline>>;
+  const spinner = await startSpinner(io, format === 'human', 'diagnosing');
+  let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,

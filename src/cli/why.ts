@@ -1,10 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { UsageError } from '../core/errors.js';
 import type { PairOutcome } from '../core/pair.js';
-import { diagnosePair } from '../pipeline/why.js';
-import { runPipeline } from '../pipeline/pipeline.js';
-import { EXIT } from '../pipeline/report.js';
+import type { PipelineResult } from '../pipeline/pipeline.js';
+import { EXIT } from '../pipeline/exit.js';
 import { renderJson } from '../render/json.js';
 import { renderPair } from '../render/pair.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
@@ -57,8 +55,14 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
-  let result: Awaited<ReturnType<typeof runPipeline>>;
+  // Imported here, not at the top: only `why` itself needs the checks, the probes and the firewall model.
+  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }] = await Promise.all([
+    import('../../checks/index.js'),
+    import('../pipeline/pipeline.js'),
+    import('../pipeline/why.js'),
+  ]);
+  const spinner = await startSpinner(io, !json, `probing ${b} from ${a}`);
+  let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,

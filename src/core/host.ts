@@ -51,6 +51,9 @@ export interface HostContext {
   env: Record<string, string>;
 }
 
+/** How long a command may run unless the caller says otherwise (`--command-timeout`). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 8000;
+
 export interface RunOptions {
   timeoutMs?: number;
 }

@@ -9,7 +9,8 @@ import { LiveHost } from '../host/live.js';
 import { RecordingHost } from '../host/recording.js';
 import { ReplayHost } from '../host/replay.js';
 import { SnapshotError, parseSnapshot, type Snapshot } from '../host/snapshot.js';
-import { TOOL, buildReport } from './report.js';
+import { TOOL } from '../core/tool.js';
+import { buildReport } from './report.js';
 
 /** The live host, or the snapshot to replay; an unreadable or invalid snapshot is a usage error. */
 export async function openHost(replay: string | undefined, commandTimeoutMs: number): Promise<Host> {

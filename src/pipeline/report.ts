@@ -3,8 +3,7 @@ import type { Facts } from '../core/facts.js';
 import { osInfo } from '../facts/os.js';
 import { CHECK_STATUSES, SEVERITIES, type CheckResult, type CheckStatus, type Severity } from '../core/types.js';
 import type { Report } from '../core/report.js';
-
-export const TOOL = { name: 'netdoctor', version: '0.1.0' };
+import { TOOL } from '../core/tool.js';
 
 function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, number> {
   const counts = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
@@ -44,16 +43,4 @@ export async function buildReport(
   };
   if (replayedFrom !== undefined) report.replayedFrom = replayedFrom;
   return report;
-}
-
-export type FailOn = 'error' | 'warning' | 'never';
-
-export const EXIT = { ok: 0, findings: 1, incomplete: 2, usage: 64 } as const;
-
-/** 1 when a finding is at or above --fail-on, else 2 when a check errored, else 0. */
-export function exitCode(report: Report, failOn: FailOn): number {
-  const levels: Severity[] = failOn === 'error' ? ['error'] : failOn === 'warning' ? ['error', 'warning'] : [];
-  if (report.findings.some((item) => levels.includes(item.severity))) return EXIT.findings;
-  if (report.checks.some((check) => check.status === 'error')) return EXIT.incomplete;
-  return EXIT.ok;
 }
