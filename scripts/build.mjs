@@ -8,9 +8,12 @@
  *                                     single executable applications), for hosts without Node or with an old one
  *   node scripts/build.mjs catalog    src/cli/check-catalog.ts: the built-in checks' metadata, which list and
  *                                     explain print without loading any check
+ *   node scripts/build.mjs bench      dist/bench/run.mjs: the benchmarks of `npm run bench`
  */
 import { copyFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -54,13 +57,29 @@ async function bundle() {
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
 }
 
-/** One CommonJS script (a single executable runs no ES module graph), its blob, injected into a copy of node. */
+/**
+ * One CommonJS script (a single executable runs no ES module graph), its blob, injected into a copy of this node.
+ * Skipped when the script and the node are those of the last build: injecting takes tens of seconds.
+ */
 async function binary() {
   const work = join(ROOT, 'dist/sea');
-  await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
+  const target = join(ROOT, `dist/netdoctor-${process.platform}-${process.arch}`);
   const script = join(work, 'netdoctor.cjs');
   await build({ ...COMMON, entryPoints: [ENTRY], format: 'cjs', outfile: script });
+  const stampFile = join(work, 'stamp.json');
+  const stamp = JSON.stringify({
+    script: createHash('sha256')
+      .update(await readFile(script))
+      .digest('hex'),
+    node: process.execPath,
+    version: process.version,
+  });
+  const previous = await readFile(stampFile, 'utf8').catch(() => undefined);
+  if (previous === stamp && existsSync(target)) {
+    process.stdout.write(`${target} (up to date)\n`);
+    return;
+  }
   const blob = join(work, 'netdoctor.blob');
   const config = join(work, 'sea-config.json');
   await writeFile(
@@ -68,12 +87,12 @@ async function binary() {
     JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
   );
   execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit', timeout: 120_000 });
-  const target = join(ROOT, `dist/netdoctor-${process.platform}-${process.arch}`);
   await rm(target, { force: true });
   await copyFile(process.execPath, target);
   await chmod(target, 0o755);
   const { inject } = await import('postject');
   await inject(target, 'NODE_SEA_BLOB', await readFile(blob), { sentinelFuse: SEA_FUSE });
+  await writeFile(stampFile, stamp);
   process.stdout.write(`${target}\n`);
 }
 
@@ -108,7 +127,17 @@ async function catalog() {
   process.stdout.write(`${CATALOG}\n`);
 }
 
-const MODES = { bundle, binary, catalog };
+/** The benchmark runner: one ES module, so that it needs no compile step of its own. */
+async function benchmarks() {
+  await build({
+    ...COMMON,
+    entryPoints: [join(ROOT, 'bench/run.ts')],
+    format: 'esm',
+    outfile: join(ROOT, 'dist/bench/run.mjs'),
+  });
+}
+
+const MODES = { bundle, binary, catalog, bench: benchmarks };
 const mode = process.argv[2] ?? 'bundle';
 if (!Object.hasOwn(MODES, mode)) {
   process.stderr.write(`usage: node scripts/build.mjs [${Object.keys(MODES).join('|')}]\n`);
