@@ -86,6 +86,7 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
       replay: options.replay,
       record: options.record !== undefined,
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
+      warmUp: options.only === undefined,
     };
     result = await runPipeline(pipeline, async (context) => {
       const results = await runChecks(selected, context, {

@@ -68,6 +68,7 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
       replay: options.replay,
       record: options.record !== undefined,
       commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS,
+      warmUp: true,
     };
     result = await runPipeline(pipeline, (context) =>
       diagnosePair(
