@@ -54,7 +54,7 @@ async function bundle() {
     },
   });
   // Kept for the test that holds the lazy boundaries: which sources ended up in which output file.
-  await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+  await writeFile(join(ROOT, 'dist/bundle.meta.json'), JSON.stringify(result.metafile));
 }
 
 /**

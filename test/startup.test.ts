@@ -11,6 +11,7 @@ import { snapshotPath } from './helpers/recorded.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLE = join(REPO, 'dist/bundle');
+const META = join(REPO, 'dist/bundle.meta.json');
 
 /** Sources that only a diagnosis needs: the checks, the facts, the firewall model, the host door and its execa. */
 const DIAGNOSIS_ONLY = [
@@ -39,11 +40,12 @@ describe('the bundled CLI loads what a command needs', () => {
   let removed: string[];
 
   beforeAll(async () => {
-    if (!existsSync(join(BUNDLE, 'netdoctor.mjs'))) await execa('npm', ['run', 'build'], { cwd: REPO });
+    if (!existsSync(join(BUNDLE, 'netdoctor.mjs')) || !existsSync(META))
+      await execa('npm', ['run', 'build'], { cwd: REPO });
     // A copy without the files that hold any diagnosis-only source: what runs without them never loaded them.
     pruned = mkdtempSync(join(tmpdir(), 'netdoctor-pruned-'));
     cpSync(BUNDLE, pruned, { recursive: true });
-    const meta = JSON.parse(readFileSync(join(BUNDLE, 'meta.json'), 'utf8')) as Metafile;
+    const meta = JSON.parse(readFileSync(META, 'utf8')) as Metafile;
     removed = Object.entries(meta.outputs)
       .filter(([, output]) => Object.keys(output.inputs).some((input) => DIAGNOSIS_ONLY.some((re) => re.test(input))))
       .map(([file]) => file.replace(/^dist\/bundle\//, ''));

@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Facts } from '../../src/core/facts.js';
+import { LiveHost } from '../../src/host/live.js';
+import { RecordingHost } from '../../src/host/recording.js';
+import {
+  containerNetnsSysctls,
+  parseNetnsReader,
+  parseProcessStatus,
+  processStatuses,
+  splitStatusLines,
+} from '../../src/facts/processes.js';
+
+const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
+const isRoot = process.getuid?.() === 0;
+
+describe('the namespace reader, run for real on this machine', () => {
+  // This test process and its parent share a network namespace: one read for both. A pid that does not exist
+  // gets its own error, and the others are still read.
+  const gone = 2 ** 22 + 1;
+  const pids = [process.pid, process.ppid, gone];
+
+  it('reads each namespace once, in one process, and says why it could not read one', async () => {
+    const host = new RecordingHost(new LiveHost({ commandTimeoutMs: 20_000 }));
+    const read = await new Facts(host).get(containerNetnsSysctls(pids, 'rootful', PING_GROUP_RANGE));
+    expect(host.commandCount).toBe(1);
+    const missing = read.get(gone);
+    expect(missing).toMatchObject({ ok: false });
+    expect(missing?.ok === false && missing.reason).toMatch(/No such file or directory/);
+    const [own, parent] = [read.get(process.pid), read.get(process.ppid)];
+    if (isRoot) {
+      const expected = readFileSync(PING_GROUP_RANGE, 'utf8').trim().replace(/\s+/g, ' ');
+      expect(own).toMatchObject({ ok: true, value: { raw: expected } });
+      expect(parent).toMatchObject({ ok: true, value: { raw: expected } });
+      const namespace = (text: string | false | undefined) => (text || '').match(/net:\[\d+\]/)?.[0];
+      expect(namespace(own?.ok === true && own.value.command)).toBeDefined();
+      expect(namespace(own?.ok === true && own.value.command)).toBe(
+        namespace(parent?.ok === true && parent.value.command),
+      );
+    } else {
+      // setns(2) needs CAP_SYS_ADMIN: without it each pid is an error, and nothing falls back to nsenter.
+      expect(own?.ok === false && own.reason).toMatch(/setns: Operation not permitted/);
+    }
+  });
+
+  it('rejects output that is not its own', () => {
+    expect(parseNetnsReader('1\tnet:[4026531833]\tok\t1 0\n', PING_GROUP_RANGE)?.get(1)).toMatchObject({
+      ok: true,
+      value: { raw: '1 0' },
+    });
+    expect(parseNetnsReader("Can't locate Config.pm in @INC\n", PING_GROUP_RANGE)).toBeUndefined();
+  });
+});
+
+describe('the statuses of many processes', () => {
+  it('reads rootful ones as files, without a command', async () => {
+    const host = new RecordingHost(new LiveHost());
+    const read = await new Facts(host).get(processStatuses([process.pid], 'rootful'));
+    expect(host.commandCount).toBe(0);
+    expect(read.get(process.pid)).toMatchObject({ ok: true, value: { effectiveGid: process.getegid?.() } });
+  });
+
+  it('splits grep -H output back into each process status', async () => {
+    // The same command as for rootless containers, run here without `podman unshare`.
+    const host = new LiveHost();
+    const files = [`/proc/${process.pid}/status`, `/proc/${process.ppid}/status`];
+    const result = await host.run(['grep', '-H', '-e', '', '--', ...files]);
+    const texts = splitStatusLines(result.stdout);
+    expect([...texts.keys()]).toEqual([process.pid, process.ppid]);
+    expect(parseProcessStatus(texts.get(process.pid)!).effectiveGid).toBe(process.getegid?.());
+    const keys = (text: string) => text.split('\n').map((line) => line.split(':')[0]);
+    expect(keys(texts.get(process.pid)!)).toEqual(keys(readFileSync('/proc/self/status', 'utf8').trimEnd()));
+  });
+});
