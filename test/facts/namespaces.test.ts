@@ -1,8 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import pingNetRaw from '../../checks/ctr/ping-net-raw.js';
 import { Facts } from '../../src/core/facts.js';
+import type { Report } from '../../src/core/report.js';
+import type { Finding } from '../../src/core/types.js';
 import { LiveHost } from '../../src/host/live.js';
 import { RecordingHost } from '../../src/host/recording.js';
+import { ReplayHost } from '../../src/host/replay.js';
+import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
+import { runChecks } from '../../src/pipeline/runner.js';
+import { FakeHost } from '../helpers/fake-host.js';
 import {
   containerNetnsSysctls,
   parseNetnsReader,
@@ -70,5 +78,48 @@ describe('the statuses of many processes', () => {
     expect(parseProcessStatus(texts.get(process.pid)!).effectiveGid).toBe(process.getegid?.());
     const keys = (text: string) => text.split('\n').map((line) => line.split(':')[0]);
     expect(keys(texts.get(process.pid)!)).toEqual(keys(readFileSync('/proc/self/status', 'utf8').trimEnd()));
+  });
+});
+
+describe('ctr.ping-net-raw on recordings with several containers (test/fixtures/snapshots/ping-net-raw-namespaces*)', () => {
+  const load = (name: string): Snapshot => {
+    const path = fileURLToPath(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url));
+    return parseSnapshot(readFileSync(path, 'utf8'), path);
+  };
+  const recordedFindings = (name: string): Finding[] =>
+    (JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.report.json`, import.meta.url), 'utf8')) as Report)
+      .findings;
+
+  it('reads four rootful containers (podman and docker, two sharing a namespace) in one process', async () => {
+    const snapshot = load('ping-net-raw-namespaces');
+    const host = new FakeHost({ snapshot });
+    const [result] = await runChecks([pingNetRaw], { host, facts: new Facts(host) });
+    expect(result?.summary).toBe('4 running container(s) checked');
+    expect(result?.findings).toEqual(recordedFindings('ping-net-raw-namespaces'));
+    expect(result?.findings.map((item) => item.subject.containers)).toEqual([['nd-bench-c']]);
+    const reads = host.requests.filter((request) => /^run (perl|nsenter|podman unshare)/.test(request));
+    expect(reads).toHaveLength(1);
+    // nd-bench-b runs in nd-bench-a's namespace (--network container:nd-bench-a): read once for both.
+    const perl = snapshot.commands.find((command) => command.argv[0] === 'perl')!;
+    expect(new Set(perl.stdout.split('\n').flatMap((line) => line.split('\t')[1] ?? [])).size).toBe(3);
+  });
+
+  it('reads rootless containers in the user namespace: one grep of their statuses, one namespace reader', async () => {
+    const host = new FakeHost({ snapshot: load('ping-net-raw-namespaces-rootless') });
+    const [result] = await runChecks([pingNetRaw], { host, facts: new Facts(host) });
+    expect(result?.status).toBe('pass');
+    expect(result?.summary).toBe('2 running container(s) checked');
+    const reads = host.requests.filter((request) => request.startsWith('run podman unshare'));
+    expect(reads.map((request) => request.split(' ').slice(1, 4).join(' '))).toEqual([
+      'podman unshare grep',
+      'podman unshare perl',
+    ]);
+  });
+
+  it('falls back to one nsenter per container on a recording made before the reader existed', async () => {
+    const path = fileURLToPath(new URL('../fixtures/snapshots/lab/ping-net-raw-podman.broken.json', import.meta.url));
+    const host = new ReplayHost(parseSnapshot(readFileSync(path, 'utf8'), path));
+    const [result] = await runChecks([pingNetRaw], { host, facts: new Facts(host) });
+    expect(result?.findings.map((item) => item.id)).toEqual(['ctr.ping_without_net_raw']);
   });
 });
