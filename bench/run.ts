@@ -313,6 +313,16 @@ async function timePair(a: string, b: string): Promise<void> {
   );
 }
 
+/** `podman info` alone: every diagnosis waits for it, so it is the floor of P1 and P5. */
+async function podmanInfoFloor(): Promise<void> {
+  const runs = 7;
+  const results: Timed[] = [];
+  for (let index = 0; index < runs; index += 1) results.push(await timed(['podman', 'info', '--format', 'json']));
+  const ms = median(results.map((result) => result.ms));
+  const cpuMs = median(results.map((result) => result.cpuMs));
+  console.log(`    floor of P1 and P5: podman info alone ${seconds(ms)}, CPU ${seconds(cpuMs)} (median of ${runs})`);
+}
+
 /** P1, P5 and P3, in this order (P3 leaves 200 containers), under the lab's lock (this process is started by flock). */
 async function withContainers(): Promise<void> {
   const containers = new BenchContainers();
@@ -324,6 +334,7 @@ async function withContainers(): Promise<void> {
   process.on('SIGTERM', cleanUp);
   try {
     await containers.sleepers(2);
+    await podmanInfoFloor();
     await fullDiagnosis();
     await pairDiagnosis(containers);
     await commandsPerContainerCount(containers);
