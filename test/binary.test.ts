@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,6 @@ describe('the single executable (npm run build:binary)', () => {
   beforeAll(async () => {
     // Rebuilt only when the code or this node changed since the last build (the build says "up to date").
     await execa(process.execPath, [join(REPO, 'scripts/build.mjs'), 'binary'], { cwd: REPO });
-    if (!existsSync(join(REPO, 'dist/bundle/netdoctor.mjs'))) await execa('npm', ['run', 'build'], { cwd: REPO });
     emptyPath = mkdtempSync(join(tmpdir(), 'netdoctor-no-node-'));
   }, 300_000);
 

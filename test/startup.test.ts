@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,8 +40,6 @@ describe('the bundled CLI loads what a command needs', () => {
   let removed: string[];
 
   beforeAll(async () => {
-    if (!existsSync(join(BUNDLE, 'netdoctor.mjs')) || !existsSync(META))
-      await execa('npm', ['run', 'build'], { cwd: REPO });
     // A copy without the files that hold any diagnosis-only source: what runs without them never loaded them.
     pruned = mkdtempSync(join(tmpdir(), 'netdoctor-pruned-'));
     cpSync(BUNDLE, pruned, { recursive: true });

@@ -224,6 +224,16 @@ const NETNS_READER = [
   '}',
 ].join('\n');
 
+/** The command that reads `path` in the network namespaces of these pids (sorted, distinct), for this scope. */
+export function netnsReaderArgv(scope: Scope, path: string, pids: readonly number[]): string[] {
+  return inContainerView(scope, ['perl', '-e', NETNS_READER, '--', path, ...pids.map(String)]);
+}
+
+/** The command that prints the status lines of these rootless pids (sorted, distinct), each line with its file. */
+export function statusesArgv(scope: Scope, pids: readonly number[]): string[] {
+  return inContainerView(scope, ['grep', '-H', '-e', '', '--', ...pids.map((pid) => `/proc/${pid}/status`)]);
+}
+
 /** The namespace reader's lines by pid; undefined when a line is not of its form. */
 export function parseNetnsReader(stdout: string, path: string): Map<number, Readable<NetnsSysctl>> | undefined {
   const read = new Map<number, Readable<NetnsSysctl>>();
@@ -251,8 +261,7 @@ export function containerNetnsSysctls(pids: readonly number[], scope: Scope, pat
     `netns-sysctls:${scope}:${path}:${sorted.join(',')}`,
     async (facts) => {
       if (sorted.length === 0) return new Map();
-      const argv = ['perl', '-e', NETNS_READER, '--', path, ...sorted.map(String)];
-      const result = await facts.host.run(inContainerView(scope, argv));
+      const result = await facts.host.run(netnsReaderArgv(scope, path, sorted));
       const read = result.exitCode === 0 ? parseNetnsReader(result.stdout, path) : undefined;
       if (read !== undefined && sorted.every((pid) => read.has(pid))) return read;
       const each = await Promise.all(sorted.map((pid) => facts.get(containerNetnsSysctl(pid, scope, path))));
@@ -287,8 +296,7 @@ export function processStatuses(pids: readonly number[], scope: Scope) {
         return new Map(sorted.map((pid, index) => [pid, statuses[index]!]));
       };
       if (scope === 'rootful' || sorted.length === 0) return each();
-      const files = sorted.map((pid) => `/proc/${pid}/status`);
-      const result = await facts.host.run(inContainerView(scope, ['grep', '-H', '-e', '', '--', ...files]));
+      const result = await facts.host.run(statusesArgv(scope, sorted));
       if (result.error !== undefined || (result.exitCode !== 0 && result.exitCode !== 2)) return each();
       const command = shellLine(result.argv);
       const texts = splitStatusLines(result.stdout);
