@@ -29,6 +29,7 @@ interface WhyOptions {
   replay?: string;
   color?: 'auto' | 'always' | 'never';
   verbose?: boolean;
+  redact?: boolean;
 }
 
 function parsePorts(value: string, previous: number[] = []): number[] {
@@ -61,12 +62,18 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
     import('../pipeline/pipeline.js'),
     import('../pipeline/why.js'),
   ]);
-  const spinner = await startSpinner(io, !json, `probing ${b} from ${a}`);
+  const spinner = await startSpinner(
+    io,
+    !json,
+    `probing ${b} from ${a}`,
+    useColor(options.color, { ...io, stdout: io.stderr }),
+  );
   let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
+      redact: options.redact === true,
       commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS,
       warmUp: true,
     };
@@ -114,6 +121,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'show the excerpt of every piece of evidence')
+    .option('--redact', 'replace the host name, user names, MAC addresses and host addresses with pseudonyms')
     .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']))
     .addHelpText(
       'after',
@@ -121,7 +129,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
     )
     .action(async (a: string, b: string, local: { port: number[] }, command: Command) => {
       const options: WhyOptions = { port: local.port };
-      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose'] as const) {
+      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose', 'redact'] as const) {
         const value = given<never>(command, key);
         if (value !== undefined) options[key] = value;
       }

@@ -8,6 +8,7 @@ import type { Report } from '../core/report.js';
 import { LiveHost } from '../host/live.js';
 import { RecordingHost } from '../host/recording.js';
 import { ReplayHost } from '../host/replay.js';
+import { scrubSnapshot } from '../host/scrub.js';
 import { SnapshotError, parseSnapshot, type Snapshot } from '../host/snapshot.js';
 import { TOOL } from '../core/tool.js';
 import { dockerContainers, dockerNetworks, dockerState } from '../facts/docker.js';
@@ -15,6 +16,7 @@ import { defaultRoute, firewallRulesets } from '../facts/firewall.js';
 import { hostLinks, hostRoutes } from '../facts/ip.js';
 import { iptablesFlavour, kernelModules } from '../facts/kernel.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.js';
+import { redactorFor } from './redact.js';
 import { buildReport } from './report.js';
 
 /** The live host, or the snapshot to replay; an unreadable or invalid snapshot is a usage error. */
@@ -37,11 +39,13 @@ export async function openHost(replay: string | undefined, commandTimeoutMs: num
 export interface PipelineOptions {
   /** A snapshot file to diagnose instead of this host. */
   replay?: string;
-  /** Keep everything the run read, for a snapshot. */
+  /** Keep everything the run read, for a snapshot (without secrets: src/host/scrub.ts). */
   record: boolean;
+  /** Replace the host's name, users, MACs and addresses with pseudonyms in the report and the snapshot. */
+  redact?: boolean;
   commandTimeoutMs: number;
   /** Start the facts that nearly every check builds on at once, before any check asks (see FOUNDATION). */
-  warmUp: boolean;
+  warmUp?: boolean;
 }
 
 /**
@@ -87,7 +91,7 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
   const facts = new Facts(host);
-  if (options.warmUp) {
+  if (options.warmUp === true) {
     // A fact that fails rejects for the check that awaits it too: here it only must not go unhandled.
     for (const fact of FOUNDATION) facts.get(fact).catch(() => undefined);
   }
@@ -97,6 +101,18 @@ export async function runPipeline(
   const durationMs = Math.round(performance.now() - started);
   const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, options.replay);
   if (diagnosis.pair !== undefined) report.pair = diagnosis.pair;
-  if (!options.record) return { report };
-  return { report, snapshot: await host.snapshot(TOOL, startedAt) };
+  // The redactor reads the container networks: before the snapshot is taken, so that a replay reads them too.
+  const redactor = options.redact === true ? await redactorFor(facts, usersNamedIn(report)) : undefined;
+  const snapshot = options.record ? scrubSnapshot(await host.snapshot(TOOL, startedAt)) : undefined;
+  if (redactor === undefined) return snapshot === undefined ? { report } : { report, snapshot };
+  return snapshot === undefined
+    ? { report: redactor.value(report) }
+    : { report: redactor.value(report), snapshot: redactor.value(snapshot) };
+}
+
+/** Users the report names: owners of rootless engines in findings and the two containers of `why`. */
+function usersNamedIn(report: Report): string[] {
+  const users = report.findings.map((item) => item.subject.user);
+  if (report.pair !== undefined) users.push(report.pair.a.user, report.pair.b.user);
+  return users.filter((user) => user !== undefined);
 }
