@@ -488,6 +488,9 @@ describe('output', () => {
   });
 });
 
+// A process that replays loads Node, netdoctor and ajv and compiles the snapshot schema: seconds on a loaded machine.
+const REPLAY_PROCESS_MS = 30_000;
+
 describe('bin/netdoctor as a process', () => {
   const spawn = (args: string[]) =>
     execa(process.execPath, [join(REPO, 'bin/netdoctor'), ...args], {
@@ -497,17 +500,25 @@ describe('bin/netdoctor as a process', () => {
       extendEnv: false,
     });
 
-  it('prints a schema-valid report and exits 0 for the healthy snapshot', async () => {
-    const result = await spawn(['--replay', ROOTFUL, '--json']);
-    expect(result.stderr).toBe('');
-    expect(result.exitCode).toBe(0);
-    expect(reportSchemaProblems(JSON.parse(result.stdout))).toBe('');
-  });
+  it(
+    'prints a schema-valid report and exits 0 for the healthy snapshot',
+    async () => {
+      const result = await spawn(['--replay', ROOTFUL, '--json']);
+      expect(result.stderr).toBe('');
+      expect(result.exitCode).toBe(0);
+      expect(reportSchemaProblems(JSON.parse(result.stdout))).toBe('');
+    },
+    REPLAY_PROCESS_MS,
+  );
 
-  it('exits with the code main returns', async () => {
-    expect((await spawn(['--replay', ROOTLESS, '--fail-on', 'warning'])).exitCode).toBe(1);
-    expect((await spawn(['--frobnicate'])).exitCode).toBe(64);
-  });
+  it(
+    'exits with the code main returns',
+    async () => {
+      expect((await spawn(['--replay', ROOTLESS, '--fail-on', 'warning'])).exitCode).toBe(1);
+      expect((await spawn(['--frobnicate'])).exitCode).toBe(64);
+    },
+    REPLAY_PROCESS_MS,
+  );
 
   it('stops quietly when the reader of its output has gone (netdoctor list | head)', async () => {
     // The reader exits at once; netdoctor starts writing only later, so that its first write meets a closed pipe.

@@ -7,6 +7,7 @@ import { shellLine, writeFileLine } from '../src/core/shell.js';
 import { parseSnapshot, type Snapshot } from '../src/host/snapshot.js';
 import { runChecks } from '../src/pipeline/runner.js';
 import { FakeHost } from './helpers/fake-host.js';
+import { validateSnapshot } from './helpers/snapshot.js';
 
 /**
  * Names on a host are data: a docker network may be called `x; echo PWNED >&2`. The payloads only print, so that a
@@ -54,7 +55,7 @@ describe('shellLine', () => {
 
 describe('fix commands on a host whose names are hostile', () => {
   const path = new URL('./fixtures/snapshots/lab/docker-icc-off.broken.json', import.meta.url);
-  const recorded = parseSnapshot(readFileSync(path, 'utf8'), path.pathname);
+  const recorded = parseSnapshot(readFileSync(path, 'utf8'), path.pathname, validateSnapshot);
 
   it.each(HOSTILE)('name a docker network %j exactly, in commands a shell parses back to it', async (name) => {
     const host = new FakeHost({ snapshot: renamed(recorded, 'ndl-p2icc', name) });

@@ -13,11 +13,16 @@ const REPO = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLE = join(REPO, 'dist/bundle');
 const META = join(REPO, 'dist/bundle.meta.json');
 
-/** Sources that only a diagnosis needs: the checks, the facts, the firewall model, the host door and its execa. */
+/**
+ * Sources that only a diagnosis needs: the checks, the facts, the firewall model, the host door and its execa, the
+ * report's renderers and the spinner, the snapshot validator, and the TOML parser (these runs read no config file).
+ */
 const DIAGNOSIS_ONLY = [
   /^checks\//,
   /^src\/(facts|netfilter|host|pair|check-support)\//,
-  /node_modules\/(execa|ora|cli-table3)\//,
+  /^src\/render\/(human|json|markdown|junit|github|summary|pair|paint)\.ts$/,
+  /^src\/cli\/output\.ts$/,
+  /node_modules\/(execa|ora|wrap-ansi|ajv|smol-toml)\//,
 ];
 
 interface Metafile {
@@ -72,6 +77,8 @@ describe('the bundled CLI loads what a command needs', () => {
     'list --markdown',
     'explain host.ip_forward_disabled',
     'why --help',
+    'completion bash',
+    'man',
   ])('runs `netdoctor %s` without them, with the same output', async (line) => {
     const args = line.split(' ');
     const [whole, without] = await Promise.all([run(BUNDLE, args), run(pruned, args)]);

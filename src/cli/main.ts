@@ -9,7 +9,7 @@ import { loadPlugins } from '../pipeline/plugins.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
 import { registerCompletion } from './completion.js';
-import { loadConfig, type FileConfig } from './config.js';
+import type { FileConfig } from './config.js';
 import { helpSectionsText, renderManPage } from './manpage.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 import { FORMATS, type Format } from './formats.js';
@@ -53,6 +53,11 @@ function parseSeconds(option: string): (value: string) => number {
 
 function collectDirs(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** The config files' settings; the module (and its TOML parser) loads only for a command that reads them. */
+async function loadConfig(io: Io): Promise<FileConfig> {
+  return (await import('./config.js')).loadConfig(io);
 }
 
 function pick(config: FileConfig, key: keyof FileConfig): FileConfig {

@@ -3,8 +3,6 @@ import { UsageError } from '../core/errors.js';
 import type { PairOutcome } from '../core/pair.js';
 import type { PipelineResult } from '../pipeline/pipeline.js';
 import { EXIT } from '../pipeline/exit.js';
-import { renderJson } from '../render/json.js';
-import { renderPair } from '../render/pair.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 
 /** The host checks run beside the probes; the whole command must finish in under 5 s. */
@@ -56,12 +54,15 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  // Imported here, not at the top: only `why` itself needs the checks, the probes and the firewall model.
-  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }] = await Promise.all([
-    import('../../checks/index.js'),
-    import('../pipeline/pipeline.js'),
-    import('../pipeline/why.js'),
-  ]);
+  // Imported here, not at the top: only `why` itself needs the checks, the probes, the firewall model and a renderer.
+  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }, { renderJson }, { renderPair }] =
+    await Promise.all([
+      import('../../checks/index.js'),
+      import('../pipeline/pipeline.js'),
+      import('../pipeline/why.js'),
+      import('../render/json.js'),
+      import('../render/pair.js'),
+    ]);
   const spinner = await startSpinner(
     io,
     !json,

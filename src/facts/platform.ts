@@ -1,5 +1,5 @@
 import { defineFact } from '../core/facts.js';
-import type { FileResult, HostError, StatResult } from '../core/host.js';
+import { answeringNotRecorded, type FileResult, type HostError, type StatResult } from '../core/host.js';
 import type { PlatformContext } from '../core/report.js';
 import { describeError } from './files.js';
 
@@ -104,7 +104,10 @@ function exists(result: StatResult, unread: string[]): boolean | undefined {
   return undefined;
 }
 
-export const hostPlatform = defineFact<HostPlatform>('host:platform', async ({ host }) => {
+export const hostPlatform = defineFact<HostPlatform>('host:platform', async (facts) => {
+  // The platform is context for the report's header: what a snapshot did not record goes to `unread` like any
+  // other file that could not be read.
+  const host = answeringNotRecorded(facts.host);
   const files = PLATFORM_FILES;
   const [osRelease, osrelease, cpuinfo, meminfo, sysVendor, productName, hypervisorType, systemdContainer] =
     await Promise.all(

@@ -1,4 +1,4 @@
-import { type Host } from '../core/host.js';
+import { NotRecordedError, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import { defineFact } from '../core/facts.js';
 import type { Scope } from '../core/types.js';
@@ -224,6 +224,19 @@ const NETNS_READER = [
   '}',
 ].join('\n');
 
+/**
+ * A one-process read, or undefined where a replayed snapshot was recorded before netdoctor read that way: the
+ * per-process reads it holds answer instead.
+ */
+async function runUnlessNotRecorded(host: Host, argv: readonly string[]): Promise<CommandResult | undefined> {
+  try {
+    return await host.run(argv);
+  } catch (error) {
+    if (error instanceof NotRecordedError) return undefined;
+    throw error;
+  }
+}
+
 /** The command that reads `path` in the network namespaces of these pids (sorted, distinct), for this scope. */
 export function netnsReaderArgv(scope: Scope, path: string, pids: readonly number[]): string[] {
   return inContainerView(scope, ['perl', '-e', NETNS_READER, '--', path, ...pids.map(String)]);
@@ -261,8 +274,8 @@ export function containerNetnsSysctls(pids: readonly number[], scope: Scope, pat
     `netns-sysctls:${scope}:${path}:${sorted.join(',')}`,
     async (facts) => {
       if (sorted.length === 0) return new Map();
-      const result = await facts.host.run(netnsReaderArgv(scope, path, sorted));
-      const read = result.exitCode === 0 ? parseNetnsReader(result.stdout, path) : undefined;
+      const result = await runUnlessNotRecorded(facts.host, netnsReaderArgv(scope, path, sorted));
+      const read = result?.exitCode === 0 ? parseNetnsReader(result.stdout, path) : undefined;
       if (read !== undefined && sorted.every((pid) => read.has(pid))) return read;
       const each = await Promise.all(sorted.map((pid) => facts.get(containerNetnsSysctl(pid, scope, path))));
       return new Map(sorted.map((pid, index) => [pid, each[index]!]));
@@ -296,8 +309,9 @@ export function processStatuses(pids: readonly number[], scope: Scope) {
         return new Map(sorted.map((pid, index) => [pid, statuses[index]!]));
       };
       if (scope === 'rootful' || sorted.length === 0) return each();
-      const result = await facts.host.run(statusesArgv(scope, sorted));
-      if (result.error !== undefined || (result.exitCode !== 0 && result.exitCode !== 2)) return each();
+      const result = await runUnlessNotRecorded(facts.host, statusesArgv(scope, sorted));
+      if (result === undefined || result.error !== undefined || (result.exitCode !== 0 && result.exitCode !== 2))
+        return each();
       const command = shellLine(result.argv);
       const texts = splitStatusLines(result.stdout);
       return new Map(

@@ -1,4 +1,4 @@
-import { type CommandResult, type Host } from '../core/host.js';
+import { answeringNotRecorded, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import { commandEvidence, dockerPresence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
 import type { Facts } from '../core/facts.js';
@@ -128,7 +128,7 @@ function summarizeContainer(container: Container): string {
 async function askDocker(facts: Facts, name: string, reference: string): Promise<EngineAnswer> {
   const presence = await facts.get(dockerPresence);
   if (presence.kind !== 'expected') return { absent: true };
-  const inspect = () => facts.host.run(inspectArgv('docker', name));
+  const inspect = () => answeringNotRecorded(facts.host).run(inspectArgv('docker', name));
   // When docker is likely to answer, the inspect runs beside `docker info`, not after it; it counts only if it does.
   const [state, early] = await Promise.all([
     facts.get(dockerState),
@@ -143,7 +143,10 @@ async function askDocker(facts: Facts, name: string, reference: string): Promise
 async function askPodman(facts: Facts, name: string, reference: string): Promise<EngineAnswer> {
   if (!(await facts.get(podmanCli)).found?.executable) return { absent: true };
   // The inspect runs beside `podman info` (0.2 to 0.7 s), not after it; it counts only when podman answers.
-  const [state, result] = await Promise.all([facts.get(podmanState), facts.host.run(inspectArgv('podman', name))]);
+  const [state, result] = await Promise.all([
+    facts.get(podmanState),
+    answeringNotRecorded(facts.host).run(inspectArgv('podman', name)),
+  ]);
   if (state.kind === 'absent') return { absent: true };
   if (state.kind !== 'ok') return { cannotSearch: `podman: ${state.reason}` };
   const user = state.scope === 'rootful' ? 'root' : facts.host.context.user;
@@ -237,7 +240,7 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
 
   const unsearched = answers.flatMap((answer) => ('cannotSearch' in answer ? [answer.cannotSearch] : []));
   const searched = await searchedEngines(facts, engines);
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const owner = engines.includes('podman') ? await conmonOwner(host, name) : undefined;
   if (owner?.process !== undefined) {
     const process = owner.process;
@@ -260,9 +263,13 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
-    if (users.length > 0)
+    if (!users.ok)
       parts.push(
-        `as root, netdoctor cannot see the rootless containers of ${users.join(', ')}: run netdoctor why as that user`,
+        `as root, netdoctor cannot see rootless containers, and which users have them is unknown (${users.reason})`,
+      );
+    else if (users.value.length > 0)
+      parts.push(
+        `as root, netdoctor cannot see the rootless containers of ${users.value.join(', ')}: run netdoctor why as that user`,
       );
   }
   return {

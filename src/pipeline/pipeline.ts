@@ -9,13 +9,14 @@ import { LiveHost } from '../host/live.js';
 import { RecordingHost } from '../host/recording.js';
 import { ReplayHost } from '../host/replay.js';
 import { scrubSnapshot } from '../host/scrub.js';
-import { SnapshotError, parseSnapshot, type Snapshot } from '../host/snapshot.js';
+import { SnapshotError, loadSnapshotValidator, parseSnapshot, type Snapshot } from '../host/snapshot.js';
 import { TOOL } from '../core/tool.js';
 import { dockerContainers, dockerNetworks, dockerState } from '../facts/docker.js';
 import { defaultRoute, firewallRulesets } from '../facts/firewall.js';
 import { hostLinks, hostRoutes } from '../facts/ip.js';
 import { iptablesFlavour, kernelModules } from '../facts/kernel.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.js';
+import { boundReport } from './bounds.js';
 import { redactorFor } from './redact.js';
 import { buildReport } from './report.js';
 
@@ -29,7 +30,7 @@ export async function openHost(replay: string | undefined, commandTimeoutMs: num
     throw new UsageError(`cannot read the replay file: ${(error as Error).message}`);
   }
   try {
-    return new ReplayHost(parseSnapshot(text, replay));
+    return new ReplayHost(parseSnapshot(text, replay, await loadSnapshotValidator()));
   } catch (error) {
     if (error instanceof SnapshotError) throw new UsageError(error.message);
     throw error;
@@ -104,10 +105,10 @@ export async function runPipeline(
   // The redactor reads the container networks: before the snapshot is taken, so that a replay reads them too.
   const redactor = options.redact === true ? await redactorFor(facts, usersNamedIn(report)) : undefined;
   const snapshot = options.record ? scrubSnapshot(await host.snapshot(TOOL, startedAt)) : undefined;
-  if (redactor === undefined) return snapshot === undefined ? { report } : { report, snapshot };
-  return snapshot === undefined
-    ? { report: redactor.value(report) }
-    : { report: redactor.value(report), snapshot: redactor.value(snapshot) };
+  // Bounded after redaction, so that a cut never leaves part of an address the redactor would not recognise.
+  const final = boundReport(redactor === undefined ? report : redactor.value(report));
+  if (snapshot === undefined) return { report: final };
+  return { report: final, snapshot: redactor === undefined ? snapshot : redactor.value(snapshot) };
 }
 
 /** Users the report names: owners of rootless engines in findings and the two containers of `why`. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Facts } from '../core/facts.js';
+import { detailIfRecorded, type Facts } from '../core/facts.js';
 import { dockerNetworks } from '../facts/docker.js';
 import { podmanNetworks, rootlessUsers } from '../facts/podman.js';
 import {
@@ -196,16 +196,17 @@ export class Redactor {
 
 /** The redactor of one run: the host's name, its users, and the container subnets whose addresses stay. */
 export async function redactorFor(facts: Facts, namedUsers: readonly string[]): Promise<Redactor> {
+  // What a replayed snapshot did not record leaves fewer names to keep: their addresses are then scrambled too.
   const [docker, podman, subordinate] = await Promise.all([
-    facts.get(dockerNetworks),
-    facts.get(podmanNetworks),
-    facts.get(rootlessUsers),
+    detailIfRecorded(facts, dockerNetworks),
+    detailIfRecorded(facts, podmanNetworks),
+    detailIfRecorded(facts, rootlessUsers),
   ]);
-  const networks = [...(docker.ok ? docker.items : []), ...(podman.ok ? podman.items : [])];
+  const networks = [...(docker?.ok ? docker.items : []), ...(podman?.ok ? podman.items : [])];
   const { context } = facts.host;
   return new Redactor({
     hostname: context.hostname,
-    users: [context.user, ...subordinate, ...namedUsers],
+    users: [context.user, ...(subordinate?.ok ? subordinate.value : []), ...namedUsers],
     // slirp4netns gives every rootless container 10.0.2.0/24 without a network listing it.
     containerSubnets: [...networks.flatMap((network) => network.subnets.map((subnet) => subnet.subnet)), '10.0.2.0/24'],
   });

@@ -14,6 +14,7 @@ import {
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import { FakeHost, type FakeCommand } from '../helpers/fake-host.js';
 import { recordedRuleset } from '../helpers/recorded-rulesets.js';
+import { validateSnapshot } from '../helpers/snapshot.js';
 
 /**
  * `netdoctor --record` as root on the lab host (test/fixtures/rulesets/README.md): a rootful podman network
@@ -21,7 +22,7 @@ import { recordedRuleset } from '../helpers/recorded-rulesets.js';
  */
 function liveSnapshot(): Snapshot {
   const url = new URL('../fixtures/rulesets/live-root.snapshot.json', import.meta.url);
-  return parseSnapshot(readFileSync(url, 'utf8'), url.pathname);
+  return parseSnapshot(readFileSync(url, 'utf8'), url.pathname, validateSnapshot);
 }
 
 /**

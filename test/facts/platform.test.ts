@@ -5,9 +5,10 @@ import { hypervisorFromDmi, hostPlatform, isWslKernel, parseCpuinfo } from '../.
 import { ReplayHost } from '../../src/host/replay.js';
 import { parseSnapshot } from '../../src/host/snapshot.js';
 import { recordedFile } from '../helpers/recorded.js';
+import { validateSnapshot } from '../helpers/snapshot.js';
 
 const path = new URL('../fixtures/platform/lab-vm.json', import.meta.url).pathname;
-const snapshot = parseSnapshot(readFileSync(path, 'utf8'), path);
+const snapshot = parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
 
 describe('the host platform', () => {
   it('is read through the host door and replays from a snapshot', async () => {

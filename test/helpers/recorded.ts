@@ -5,6 +5,7 @@ import { shellLine } from '../../src/core/shell.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { Report } from '../../src/core/report.js';
 import { bySeverity } from '../../src/pipeline/report.js';
+import { validateSnapshot } from './snapshot.js';
 
 /** Snapshots recorded on the lab host; test/fixtures/snapshots/README.md says how and in which state. */
 export const SNAPSHOT_NAMES = [
@@ -25,7 +26,7 @@ export function reportPath(name: SnapshotName): string {
 
 export function recordedSnapshot(name: SnapshotName): Snapshot {
   const path = snapshotPath(name);
-  return parseSnapshot(readFileSync(path, 'utf8'), path);
+  return parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
 }
 
 /** Check ids of the reports recorded before each check's id became its path (finding ids never changed). */

@@ -7,6 +7,7 @@ import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { WhyRequest } from '../../src/pair/diagnose.js';
 import { FakeHost, type FakeCommand, type FakeHostSetup } from './fake-host.js';
 import { caseRequest, casePath } from './why-recordings.js';
+import { validateSnapshot } from './snapshot.js';
 
 // Every recording here was made on the lab host by netdoctor --record or the lab's record mode, never typed by
 // hand: the README of each folder under test/fixtures says how and in which state.
@@ -23,7 +24,7 @@ const snapshots = new Map<string, Snapshot>();
 function snapshotAt(path: string): Snapshot {
   let snapshot = snapshots.get(path);
   if (snapshot === undefined) {
-    snapshot = parseSnapshot(readFileSync(path, 'utf8'), path);
+    snapshot = parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
     snapshots.set(path, snapshot);
   }
   return structuredClone(snapshot);
@@ -81,6 +82,14 @@ export function labState(state: string): Recording {
 }
 
 /**
+ * A state of a lab scenario on the lab's second generation, Debian 13's engines in namespaces (podman 5.4.2,
+ * netavark 1.14 with nftables, pasta, docker 26.1.5; test/fixtures/snapshots/gen2).
+ */
+export function gen2State(state: string): Recording {
+  return { ...inFolder('snapshots/gen2', state), name: `gen2/${state}` };
+}
+
+/**
  * A state of a firewall lab scenario (test/lab/scenarios/fw-*.ts), recorded with the firewall checks only
  * (test/fixtures/rulesets/lab).
  */
@@ -135,7 +144,10 @@ export function whyState(name: string): Recording {
   };
 }
 
-/** The answer of `--replay` for what a snapshot lacks, for a case that states which read its recording predates. */
+/**
+ * What a snapshot lacks, as an error answer, for a case that states which read its recording predates (`--replay`
+ * itself refuses such a read with NotRecordedError, and the check then cannot decide or leaves the detail out).
+ */
 export const NOT_RECORDED: HostError = { code: 'ENOTRECORDED', message: 'was not recorded in the snapshot' };
 
 /** The same recording with some answers replaced by others recorded elsewhere (or by a failure); `what` says which. */

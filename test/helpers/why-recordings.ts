@@ -7,6 +7,7 @@ import { shellLine } from '../../src/core/shell.js';
 import type { PairOutcome, PathKind } from '../../src/core/pair.js';
 import type { WhyRequest } from '../../src/pair/diagnose.js';
 import type { FakeCommand } from './fake-host.js';
+import { validateSnapshot } from './snapshot.js';
 
 /** A situation recorded by test/fixtures/why/record.sh, and what `netdoctor why` must conclude from it. */
 export interface RecordedCase {
@@ -224,7 +225,7 @@ export function casePath(name: string): string {
 
 export function caseSnapshot(name: string): Snapshot {
   const path = casePath(name);
-  return parseSnapshot(readFileSync(path, 'utf8'), path);
+  return parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
 }
 
 /** The `--json` report printed by the run that recorded the snapshot. */

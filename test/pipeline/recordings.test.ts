@@ -16,6 +16,7 @@ import {
   NOT_RECORDED,
   firewallLabState,
   kernelView,
+  gen2State,
   labState,
   recordedHost,
   recordedReportOf,
@@ -25,8 +26,9 @@ import {
 } from '../helpers/recordings.js';
 
 // Every recording here was made on the lab host in the state its name says (a lab scenario broken, after the fix
-// netdoctor printed, or a healthy baseline; Debian 12's kernel in the lab guest) by a run limited with --only
-// to some checks. Replayed with those checks, each must still find what its recording run printed.
+// netdoctor printed, or a healthy baseline, on the host itself or in a gen2 environment of Debian 13's engines;
+// Debian 12's kernel in the lab guest) by a run limited with --only to some checks. Replayed with those checks,
+// each must still find what its recording run printed.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
@@ -97,6 +99,7 @@ function replayable(recording: Recording): Recording {
 
 const RECORDINGS: Recording[] = [
   ...statesIn('snapshots/lab').map(labState),
+  ...statesIn('snapshots/gen2').map(gen2State),
   ...statesIn('rulesets/lab').map(firewallLabState),
   ...statesIn('kernel').map(kernelView),
 ];
@@ -176,7 +179,7 @@ describe('netdoctor --replay of every lab snapshot', () => {
   });
 });
 
-// A replay answers ENOTRECORDED for what a snapshot lacks, and a check then cannot decide: tests that replay a
+// A replay refuses what a snapshot lacks, and a check then cannot decide: tests that replay a
 // stale snapshot would quietly test nothing. When a check starts to read something new, this fails: re-record
 // the snapshots as test/fixtures/snapshots/README.md says.
 describe('the recorded healthy snapshots', () => {

@@ -5,15 +5,18 @@ import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
 import baselineDocker from './baseline-docker.js';
 import baselineDockerPodman from './baseline-docker-podman.js';
+import { baselineNetavarkIptables, baselineNetavarkNftables } from './baseline-netavark-driver.js';
 import baselinePodmanCni from './baseline-podman-cni.js';
 import baselinePodmanNetavark from './baseline-podman-netavark.js';
 import baselineRootless from './baseline-rootless.js';
+import baselineRootlessPastaPort from './baseline-rootless-pasta-port.js';
 import cniDnsmasqNotExecutable from './cni-dnsmasq-not-executable.js';
 import cniDnsnameAbsent from './cni-dnsname-absent.js';
 import defaultNetworkDocker from './default-network-docker.js';
 import defaultNetworkPodman from './default-network-podman.js';
 import dockerFrozen from './docker-frozen.js';
 import dockerStopped from './docker-stopped.js';
+import fwDockerDropNetavarkNftables from './fw-docker-drop-netavark-nftables.js';
 import ipForwardBridge from './ip-forward-bridge.js';
 import ipForwardSysctl from './ip-forward-sysctl.js';
 import ipForwardSysctlD from './ip-forward-sysctl-d.js';
@@ -49,6 +52,10 @@ export const SCENARIOS: readonly Scenario[] = [
   baselineRootless,
   baselineDocker,
   baselineDockerPodman,
+  baselineRootlessPastaPort,
+  baselineNetavarkNftables,
+  baselineNetavarkIptables,
+  fwDockerDropNetavarkNftables,
   ipForwardSysctl,
   ipForwardSysctlD,
   ipForwardBridge,
