@@ -155,6 +155,22 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'docker.cli-is-podman',
+    title: 'Whether the docker command is podman',
+    docs: 'https://docs.podman.io/en/latest/markdown/podman.1.html',
+    findings: {
+      'docker.cli_is_podman': {
+        severity: 'info',
+        title: 'The docker command is podman',
+        explanation:
+          "The `docker` found on PATH is podman itself (the podman-docker package, a link, or a wrapper script; an `alias docker=podman` does the same in a shell). Docker commands then act on podman's containers and networks: `docker ps`, `docker network ls` and `docker run` are podman's, with podman's defaults (rootless as a user, netavark networks, aardvark-dns). There is no docker engine to diagnose, so netdoctor diagnoses podman instead, and docker's own guides (its bridge, DOCKER-USER, the 127.0.0.11 resolver) do not apply.",
+        cause: 'podman-docker, or a `docker` script or link that runs podman, is installed in place of docker.',
+        fix: "Nothing to fix. Follow podman's documentation for networking; install docker itself only if a docker engine is what you need.",
+        docs: 'https://docs.podman.io/en/latest/markdown/podman.1.html',
+      },
+    },
+  },
+  {
     id: 'docker.docker-user',
     title: 'The DOCKER-USER chain and container traffic',
     docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/',
@@ -253,6 +269,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           "A firewall reload that replaces the whole ruleset: Debian's nftables.service runs /etc/nftables.conf, which starts with `flush ruleset`, on start and reload; `firewall-cmd --reload`; `iptables-restore` or `netfilter-persistent reload`; `iptables -F`/`-t nat -F` by hand.",
         fix: 'Make the engine write its rules again (rootful podman: `podman network reload --all`; docker: restart dockerd), and change the firewall configuration so that reloading it leaves other tables alone (flush only its own table instead of `flush ruleset`).',
         docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md#30-container-related-firewall-rules-are-lost-after-reloading-firewalld',
+      },
+    },
+  },
+  {
+    id: 'fw.firewalld-zones',
+    title: 'firewalld zones of container networks',
+    docs: 'https://docs.podman.io/en/latest/markdown/podman-network-reload.1.html',
+    findings: {
+      'fw.firewalld_zone_blocks': {
+        severity: 'error',
+        title: "firewalld's zone for a container network rejects its traffic",
+        explanation:
+          "firewalld puts every packet it sees into a zone: the zone its source address is bound to, else the zone of the interface it came in on, else the default zone. A zone whose target is not ACCEPT rejects what none of its services or policies allow: forwarded traffic to other zones (the outside, published ports), bridged traffic between containers, and DNS queries to the network's gateway. That is why netavark binds each subnet to the `trusted` zone and docker puts its bridges in its own `docker` zone, both with target ACCEPT, while firewalld runs.",
+        cause:
+          '`firewall-cmd --reload` (or a restart of firewalld) drops runtime bindings: the subnets netavark added to `trusted` are gone, the container traffic falls into the default zone and is rejected (`No route to host`), until the engine adds them again. Binding the bridge or the subnet to another zone by hand has the same effect.',
+        fix: "Have the engine put its networks back (podman: `podman network reload --all`; netavark's netavark-firewalld-reload.service does it after every firewalld reload; docker: its `docker` zone), and remove a binding to a rejecting zone that an administrator made.",
+        docs: 'https://docs.podman.io/en/latest/markdown/podman-network-reload.1.html',
       },
     },
   },
@@ -490,6 +523,39 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'The iptables alternative is iptables-legacy, nothing rootful has used it since boot (rootful engines load ip_tables on first use), and no modules-load.d file loads it at boot.',
         fix: 'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them (or switch the iptables alternative to iptables-nft).',
         docs: 'https://github.com/containers/podman/issues/12661',
+      },
+    },
+  },
+  {
+    id: 'rootless.pasta',
+    title: 'pasta for rootless networking',
+    docs: 'https://passt.top/passt/about/',
+    findings: {
+      'rootless.pasta_missing': {
+        severity: 'error',
+        title: 'pasta is missing: rootless containers get no network',
+        explanation:
+          'Rootless podman 5 gives containers their network through pasta (its default `default_rootless_network_cmd`). Podman looks for the `pasta` binary in helper_binaries_dir and then in PATH, and without an executable one every rootless `podman run` with a network fails ("could not find pasta, the network namespace can\'t be configured"); only `--network none` still starts.',
+        cause:
+          'pasta comes in the passt package, which podman only recommends: a minimal install or `--no-install-recommends` lacks it. A binary that lost its execute bit is not found either.',
+        fix: 'Install passt (it provides pasta), or make the binary executable again. Setting `default_rootless_network_cmd = "slirp4netns"` under [network] in containers.conf works around it where slirp4netns is installed.',
+        docs: 'https://passt.top/passt/about/',
+      },
+    },
+  },
+  {
+    id: 'rootless.pasta-host-address',
+    title: "The host's address inside pasta containers",
+    docs: 'https://docs.podman.io/en/latest/markdown/podman-run.1.html#network-mode-net',
+    findings: {
+      'rootless.pasta_host_address': {
+        severity: 'info',
+        title: "In pasta containers the host's address is the container's own",
+        explanation:
+          "pasta gives a rootless container a copy of the host's uplink: the same interface name, the same address and routes. Inside the container the host's IP is therefore the container itself: a connection to it meets the container's own ports (refused, or the wrong service), never the host. Podman maps the host for the container at `host.containers.internal` (also `host.docker.internal`, 169.254.1.2, pasta's `--map-guest-addr`); pasta's `--map-gw` option (`pasta_options` in containers.conf) makes the gateway address reach the host instead.",
+        cause: 'podman 5 runs rootless containers with pasta by default (`default_rootless_network_cmd`).',
+        fix: "Reach a service on the host as `host.containers.internal` from inside the container, not by the host's IP address; the service must listen on an address other than loopback or on all of them.",
+        docs: 'https://docs.podman.io/en/latest/markdown/podman-run.1.html#network-mode-net',
       },
     },
   },
