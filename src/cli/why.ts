@@ -1,12 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { UsageError } from '../core/errors.js';
 import type { PairOutcome } from '../core/pair.js';
-import { diagnosePair } from '../pipeline/why.js';
-import { runPipeline } from '../pipeline/pipeline.js';
-import { EXIT } from '../pipeline/report.js';
-import { renderJson } from '../render/json.js';
-import { renderPair } from '../render/pair.js';
+import type { PipelineResult } from '../pipeline/pipeline.js';
+import { EXIT } from '../pipeline/exit.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
 import { parseSeconds } from './seconds.js';
 
@@ -61,19 +57,29 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  const spinner = startSpinner(
+  // Imported here, not at the top: only `why` itself needs the checks, the probes, the firewall model and a renderer.
+  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }, { renderJson }, { renderPair }] =
+    await Promise.all([
+      import('../../checks/index.js'),
+      import('../pipeline/pipeline.js'),
+      import('../pipeline/why.js'),
+      import('../render/json.js'),
+      import('../render/pair.js'),
+    ]);
+  const spinner = await startSpinner(
     io,
     !json,
     `probing ${b} from ${a}`,
     useColor(options.color, { ...io, stdout: io.stderr }),
   );
-  let result: Awaited<ReturnType<typeof runPipeline>>;
+  let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
       redact: options.redact === true,
       commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
+      warmUp: true,
     };
     result = await runPipeline(pipeline, (context) =>
       diagnosePair(

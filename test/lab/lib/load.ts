@@ -1,6 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { WHY_COMMAND_TIMEOUT_MS } from '../../../src/cli/why.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../../src/host/live.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../../../src/core/host.js';
 import { DEFAULT_CHECK_TIMEOUT_MS } from '../../../src/pipeline/runner.js';
 
 /** A busy host stretches the lab's time limits by at most this factor. */
