@@ -35,6 +35,10 @@ export interface PodmanInfo {
   networkBackend: string;
   /** Empty when podman found no slirp4netns. */
   slirp4netnsExecutable: string;
+  /** Rootless containers' default network (`host.rootlessNetworkCmd`, podman 5); undefined when podman does not say. */
+  rootlessNetworkCmd?: string;
+  /** Empty when podman found no pasta, or does not report it. */
+  pastaExecutable: string;
   graphRoot: string;
 }
 
@@ -49,13 +53,17 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   const hostInfo = asRecord(info.host);
   const version = asString(asRecord(info.version).Version);
   if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
-  return {
+  const result: PodmanInfo = {
     version,
     rootless: asRecord(hostInfo.security).rootless === true,
     networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
     slirp4netnsExecutable: asString(asRecord(hostInfo.slirp4netns).executable) ?? '',
+    pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
   };
+  const rootlessNetworkCmd = asString(hostInfo.rootlessNetworkCmd);
+  if (rootlessNetworkCmd) result.rootlessNetworkCmd = rootlessNetworkCmd;
+  return result;
 }
 
 export const podmanState = defineFact<PodmanState>('podman:state', async ({ host }) => {
