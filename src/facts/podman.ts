@@ -39,6 +39,8 @@ export interface PodmanInfo {
   rootlessNetworkCmd?: string;
   /** Empty when podman found no pasta, or does not report it. */
   pastaExecutable: string;
+  /** `host.networkBackendInfo.version` (`netavark 1.14.0`, podman 5); undefined when podman does not say. */
+  networkBackendVersion?: string;
   graphRoot: string;
 }
 
@@ -63,6 +65,8 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   };
   const rootlessNetworkCmd = asString(hostInfo.rootlessNetworkCmd);
   if (rootlessNetworkCmd) result.rootlessNetworkCmd = rootlessNetworkCmd;
+  const backendVersion = asString(asRecord(hostInfo.networkBackendInfo).version);
+  if (backendVersion) result.networkBackendVersion = backendVersion;
   return result;
 }
 

@@ -36,6 +36,7 @@ describe('parsePodmanInfo', () => {
       rootless: true,
       networkBackend: 'netavark',
       rootlessNetworkCmd: 'pasta',
+      networkBackendVersion: 'netavark 1.14.0',
       pastaExecutable: '/usr/bin/pasta',
       slirp4netnsExecutable: '',
     });
