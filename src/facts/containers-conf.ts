@@ -28,7 +28,7 @@ export interface ContainersConf {
   /** Files that exist but could not be read or parsed. */
   problems: string[];
   networkBackend?: string;
-  /** netavark's firewall driver (`firewall_driver`: iptables, nftables, firewalld, none); unset: netavark's built-in default. */
+  /** netavark's `firewall_driver` (iptables, nftables, firewalld, none); unset: netavark's built-in default. */
   firewallDriver?: string;
   /** What rootless containers get as their default network (`default_rootless_network_cmd`: slirp4netns or pasta). */
   defaultRootlessNetworkCmd?: string;

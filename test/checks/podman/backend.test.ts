@@ -46,7 +46,7 @@ checkCases(check, [
         'podman 5.4.2 (rootful) uses netavark 1.14.0 with the nftables firewall driver (no firewall_driver in containers.conf; its rules are in table inet netavark)',
     },
   },
-  // Rootless, netavark's rules live in the user's network namespace: the built-in default stays unknown, and it says so.
+  // Rootless, netavark's rules live in the user's network namespace: the default stays unknown, and it says so.
   {
     on: gen2State('baseline-rootless.healthy'),
     passes: true,
