@@ -9,26 +9,37 @@ import ctrPingNetRaw from './ctr/ping-net-raw.js';
 import dnsDefaultNetwork from './dns/default-network.js';
 import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
+import dockerCliIsPodman from './docker/cli-is-podman.js';
 import dockerDockerUser from './docker/docker-user.js';
+import dockerForwardDropOtherBridges from './docker/forward-drop-other-bridges.js';
 import dockerIcc from './docker/icc.js';
 import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
 import fwBrNetfilterForward from './fw/br-netfilter-forward.js';
 import fwEngineRules from './fw/engine-rules.js';
+import fwFirewalldZones from './fw/firewalld-zones.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
+import hostHandmadeForward from './host/handmade-forward.js';
 import hostIpForward from './host/ip-forward.js';
 import hostIptablesBinary from './host/iptables-binary.js';
 import kernelNetfilterModules from './kernel/netfilter-modules.js';
 import mixedDockerForwardPodmanIngress from './mixed/docker-forward-podman-ingress.js';
 import mtuPathMtu from './mtu/path-mtu.js';
 import netInternal from './net/internal.js';
+import netnsBridgeAddress from './netns/bridge-address.js';
+import netnsMasquerade from './netns/masquerade.js';
+import netnsNoRoute from './netns/no-route.js';
+import netnsVethDown from './netns/veth-down.js';
 import netSubnetOverlap from './net/subnet-overlap.js';
 import pairEngines from './pair/engines.js';
+import pairHostService from './pair/host-service.js';
 import pairIcmp from './pair/icmp.js';
 import pairName from './pair/name.js';
 import pairReachable from './pair/reachable.js';
+import pairRouteReachable from './pair/route-reachable.js';
+import pairRouteTcp from './pair/route-tcp.js';
 import pairRunning from './pair/running.js';
 import pairSharedNetwork from './pair/shared-network.js';
 import pairTcp from './pair/tcp.js';
@@ -36,6 +47,8 @@ import podmanBackend from './podman/backend.js';
 import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
+import rootlessPasta from './rootless/pasta.js';
+import rootlessPastaHostAddress from './rootless/pasta-host-address.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
@@ -55,26 +68,36 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsDefaultNetwork,
   dnsHostResolver,
   dnsPort53,
+  dockerCliIsPodman,
   dockerDockerUser,
+  dockerForwardDropOtherBridges,
   dockerIcc,
   dockerIptables,
   engineReachable,
   fwBrNetfilterForward,
   fwEngineRules,
+  fwFirewalldZones,
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
+  hostHandmadeForward,
   hostIpForward,
   hostIptablesBinary,
   kernelNetfilterModules,
   mixedDockerForwardPodmanIngress,
   mtuPathMtu,
   netInternal,
+  netnsBridgeAddress,
+  netnsMasquerade,
+  netnsNoRoute,
+  netnsVethDown,
   netSubnetOverlap,
   podmanBackend,
   rootlessContainerIp,
   rootlessDevNetTun,
   rootlessNetfilterPreload,
+  rootlessPasta,
+  rootlessPastaHostAddress,
   rootlessPingGroupRange,
   rootlessPrivilegedPort,
   rootlessSlirp4netns,
@@ -83,9 +106,12 @@ export const HOST_CHECKS: readonly Check[] = byId([
 /** The checks of `netdoctor why A B`, one per link of the way from A to B. */
 export const PAIR_CHECKS: readonly PairCheck[] = byId([
   pairEngines,
+  pairHostService,
   pairIcmp,
   pairName,
   pairReachable,
+  pairRouteReachable,
+  pairRouteTcp,
   pairRunning,
   pairSharedNetwork,
   pairTcp,

@@ -35,9 +35,9 @@ export interface PodmanInfo {
   networkBackend: string;
   /** Empty when podman found no slirp4netns. */
   slirp4netnsExecutable: string;
-  /** Rootless containers' default network (`host.rootlessNetworkCmd`, podman 5); undefined when podman does not say. */
-  rootlessNetworkCmd?: string;
-  /** Empty when podman found no pasta, or does not report it. */
+  /** The default network of rootless containers (pasta or slirp4netns); empty when podman does not say (before 5). */
+  rootlessNetworkCmd: string;
+  /** Empty when podman found no pasta (or does not report it). */
   pastaExecutable: string;
   /** `host.networkBackendInfo.version` (`netavark 1.14.0`, podman 5); undefined when podman does not say. */
   networkBackendVersion?: string;
@@ -60,11 +60,10 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
     rootless: asRecord(hostInfo.security).rootless === true,
     networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
     slirp4netnsExecutable: asString(asRecord(hostInfo.slirp4netns).executable) ?? '',
+    rootlessNetworkCmd: asString(hostInfo.rootlessNetworkCmd) ?? '',
     pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
   };
-  const rootlessNetworkCmd = asString(hostInfo.rootlessNetworkCmd);
-  if (rootlessNetworkCmd) result.rootlessNetworkCmd = rootlessNetworkCmd;
   const backendVersion = asString(asRecord(hostInfo.networkBackendInfo).version);
   if (backendVersion) result.networkBackendVersion = backendVersion;
   return result;

@@ -40,7 +40,7 @@ export interface RootlessNetworkCmd {
  * 4.4 and later), and slirp4netns is the default until podman 5, pasta from then on.
  */
 export function rootlessNetworkCmdOf(info: PodmanInfo, conf: ContainersConf): RootlessNetworkCmd {
-  if (info.rootlessNetworkCmd !== undefined)
+  if (info.rootlessNetworkCmd !== '')
     return { command: info.rootlessNetworkCmd, from: 'podman info: host.rootlessNetworkCmd' };
   const origin = conf.origin.default_rootless_network_cmd;
   if (conf.defaultRootlessNetworkCmd !== undefined && origin !== undefined)
