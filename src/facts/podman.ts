@@ -40,6 +40,40 @@ export interface PodmanInfo {
   /** Empty when podman found no pasta (or does not report it). */
   pastaExecutable: string;
   graphRoot: string;
+  /**
+   * host.networkBackendInfo: the netavark binary and, under `dns`, the aardvark-dns binary podman found. Absent
+   * when podman does not report it (4.3 does not); podman 5 with no aardvark-dns reports a dns entry without version.
+   */
+  networkBackendInfo?: NetworkBackendInfo;
+}
+
+/** A helper binary as `podman info` describes it: its own `--version` line, its path, the package owning the path. */
+export interface HelperBinaryInfo {
+  version: string;
+  path: string;
+  package: string;
+}
+
+export interface NetworkBackendInfo {
+  backend: HelperBinaryInfo;
+  dns?: HelperBinaryInfo;
+}
+
+function helperBinaryInfo(value: unknown): HelperBinaryInfo {
+  const record = asRecord(value);
+  return {
+    version: asString(record.version) ?? '',
+    path: asString(record.path) ?? '',
+    package: asString(record.package) ?? '',
+  };
+}
+
+function parseNetworkBackendInfo(value: unknown): NetworkBackendInfo | undefined {
+  if (value === undefined || value === null) return undefined;
+  const record = asRecord(value);
+  const info: NetworkBackendInfo = { backend: helperBinaryInfo(record) };
+  if (record.dns !== undefined && record.dns !== null) info.dns = helperBinaryInfo(record.dns);
+  return info;
 }
 
 export type PodmanState =
@@ -53,6 +87,7 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   const hostInfo = asRecord(info.host);
   const version = asString(asRecord(info.version).Version);
   if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
+  const networkBackendInfo = parseNetworkBackendInfo(hostInfo.networkBackendInfo);
   return {
     version,
     rootless: asRecord(hostInfo.security).rootless === true,
@@ -61,6 +96,7 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
     rootlessNetworkCmd: asString(hostInfo.rootlessNetworkCmd) ?? '',
     pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
+    ...(networkBackendInfo !== undefined ? { networkBackendInfo } : {}),
   };
 }
 

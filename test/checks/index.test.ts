@@ -83,6 +83,7 @@ describe('checks/', () => {
       'net.internal': ['net.internal_network'],
       'net.subnet-overlap': ['net.subnet_overlaps_host_route'],
       'podman.backend': ['podman.backend_is_cni'],
+      'podman.netavark-aardvark-versions': ['podman.netavark_aardvark_mismatch'],
       'rootless.container-ip': ['rootless.container_ip_unroutable_from_host'],
       'rootless.dev-net-tun': ['rootless.dev_net_tun'],
       'rootless.netfilter-preload': ['rootless.netfilter_modules_not_preloaded'],
