@@ -417,7 +417,7 @@ describe('list, explain, --version, --help', () => {
     expect(stdout).toContain(`What it means: ${entry.explanation}`);
     expect(stdout).toContain(`Usual cause: ${entry.cause}`);
     expect(stdout).toContain(`Fix: ${entry.fix}`);
-    expect(stdout).toContain('Reported by: host.ip-forward\n');
+    expect(stdout).toContain('Reported by: host.handmade-forward, host.ip-forward\n');
   });
 
   it('prints the version of package.json', async () => {
@@ -462,7 +462,7 @@ describe('output', () => {
     const { stdout } = await netdoctor(['--replay', ROOTLESS]);
     const unwrapped = stdout.replace(/\s+/g, ' ');
     expect(unwrapped).toContain(
-      'netdoctor 0.1.0 on vm (Debian GNU/Linux 12 (bookworm), kernel 6.18.44-fc-v595) as ndlab',
+      'netdoctor 0.1.0 on vm (Debian GNU/Linux 12 (bookworm), kernel 6.18.44-fc-v1272) as ndlab',
     );
     expect(unwrapped).toContain(`replayed from ${ROOTLESS}`);
     expect(stdout).toContain(

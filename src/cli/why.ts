@@ -98,16 +98,19 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
   program
     .command('why')
     .description(
-      "explain why container A cannot reach container B: the path between them, probed from inside A's network namespace",
+      "explain why A cannot reach B: the path between them, link by link, probed from inside A's network namespace",
     )
     .argument(
       '<A>',
-      'the container that connects: a name or id (docker:NAME or podman:NAME when both engines have one)',
+      'what connects: a container by name or id (docker:NAME or podman:NAME when both engines have one), or netns:NAME (a named network namespace)',
     )
-    .argument('<B>', 'the container it connects to')
+    .argument(
+      '<B>',
+      "what it connects to: a container, netns:NAME, host or host:PORT (a service of the host, at its address on A's bridge), or ADDRESS[:PORT]",
+    )
     .option(
       '--port <port>',
-      'a TCP port of B to probe (repeatable, comma-separated; default: the ports B listens on)',
+      'a TCP port of B to probe (repeatable, comma-separated; default: the ports a container or namespace B listens on)',
       parsePorts,
       [] as number[],
     )

@@ -19,6 +19,8 @@ export interface ExpectedFinding {
     engine?: 'docker' | 'podman';
     /** Every one of these containers is named in subject.containers. */
     containers?: string[];
+    /** Every one of these network namespaces is named in subject.namespaces. */
+    namespaces?: string[];
     /** subject.network names this network (some findings list several, comma-separated). */
     network?: string;
     interface?: string;

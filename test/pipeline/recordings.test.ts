@@ -9,6 +9,7 @@ import type { Report } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/types.js';
 import { runChecks } from '../../src/pipeline/runner.js';
 import { FakeHost } from '../helpers/fake-host.js';
+import { replayLab } from '../helpers/lab-replay.js';
 import { RENAMED_CHECKS, SNAPSHOT_NAMES, recordedSnapshot } from '../helpers/recorded.js';
 import {
   NOT_RECORDED,
@@ -72,8 +73,11 @@ const printed = (finding: Finding) => ({
 const byKey = (left: ReturnType<typeof printed>, right: ReturnType<typeof printed>) =>
   JSON.stringify(left).localeCompare(JSON.stringify(right));
 
+/** A recording of `netdoctor why A B` (its report has the pair section): replayed through why, not the host checks. */
+const isWhy = (recording: Recording) => recordedReportOf(recording)?.pair !== undefined;
+
 describe('every lab recording', () => {
-  it.each(RECORDINGS.map((recording) => [recording.name, recording] as const))(
+  it.each(RECORDINGS.filter((recording) => !isWhy(recording)).map((recording) => [recording.name, recording] as const))(
     'replays with the checks it recorded to the findings its run printed (%s)',
     async (_, recording) => {
       const report = recordedReportOf(recording)!;
@@ -87,6 +91,18 @@ describe('every lab recording', () => {
       ).toEqual([]);
       const replayed = results.flatMap((result) => result.findings).map(printed);
       expect(replayed.sort(byKey)).toEqual(report.findings.map(printed).sort(byKey));
+    },
+  );
+
+  it.each(RECORDINGS.filter(isWhy).map((recording) => [recording.name, recording] as const))(
+    'replays through why A B to the findings and verdict its run printed (%s)',
+    async (_, recording) => {
+      const recorded = recordedReportOf(recording)!;
+      const { a, b } = recorded.pair!;
+      const { report } = await replayLab(recording.name, ['why', a.reference, b.reference]);
+      expect(report.checks.filter((check) => check.status === 'error').map((check) => check.id)).toEqual([]);
+      expect(report.findings.map(printed).sort(byKey)).toEqual(recorded.findings.map(printed).sort(byKey));
+      expect(report.pair?.verdict).toEqual(recorded.pair!.verdict);
     },
   );
 
@@ -108,28 +124,31 @@ class Capture extends Writable {
 describe('netdoctor --replay of every lab snapshot', () => {
   // Through the real CLI, with every check: a check the recording did not run finds what the snapshot lacks
   // "not recorded", never a crash, and the checks it did run find what they found when it was recorded.
-  it.each(statesIn('snapshots/lab'))('replays to the findings the recording run printed (%s)', async (state) => {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await main(['--replay', `${FIXTURES}snapshots/lab/${state}.json`, '--json'], {
-      stdout,
-      stderr,
-      env: {},
-    });
-    expect([0, 1], stderr.text).toContain(code);
-    const recorded = JSON.parse(readFileSync(`${FIXTURES}snapshots/lab/${state}.report.json`, 'utf8')) as Report;
-    const ids = new Set(
-      HOST_CHECKS.filter((check) => recordedChecks(recorded).includes(check.id)).flatMap((check) =>
-        Object.keys(check.findings),
-      ),
-    );
-    const key = (report: Report) =>
-      report.findings
-        .filter((finding) => ids.has(finding.id))
-        .map((finding) => `${finding.id} ${finding.severity}`)
-        .sort();
-    expect(key(JSON.parse(stdout.text) as Report)).toEqual(key(recorded));
-  });
+  it.each(statesIn('snapshots/lab').filter((state) => !isWhy(labState(state))))(
+    'replays to the findings the recording run printed (%s)',
+    async (state) => {
+      const stdout = new Capture();
+      const stderr = new Capture();
+      const code = await main(['--replay', `${FIXTURES}snapshots/lab/${state}.json`, '--json'], {
+        stdout,
+        stderr,
+        env: {},
+      });
+      expect([0, 1], stderr.text).toContain(code);
+      const recorded = JSON.parse(readFileSync(`${FIXTURES}snapshots/lab/${state}.report.json`, 'utf8')) as Report;
+      const ids = new Set(
+        HOST_CHECKS.filter((check) => recordedChecks(recorded).includes(check.id)).flatMap((check) =>
+          Object.keys(check.findings),
+        ),
+      );
+      const key = (report: Report) =>
+        report.findings
+          .filter((finding) => ids.has(finding.id))
+          .map((finding) => `${finding.id} ${finding.severity}`)
+          .sort();
+      expect(key(JSON.parse(stdout.text) as Report)).toEqual(key(recorded));
+    },
+  );
 });
 
 // A replay refuses what a snapshot lacks, and a check then cannot decide: tests that replay a

@@ -5,6 +5,9 @@ import { baseEnv, ok, run } from './exec.js';
 import { queryAlternative, watchedSysctls } from './guard.js';
 import { DOCKER, LAB_PREFIX } from './paths.js';
 
+/** Rules that name the lab's links or the subnets of its hand-made networks (10.231.0.0/16). */
+export const HANDMADE_RULE = /ndl-|10\.231\./;
+
 /** Files whose presence, type, mode or link target a scenario changes. */
 export const WATCHED_PATHS = [
   '/dev/net/tun',
@@ -117,6 +120,38 @@ export async function fingerprint(): Promise<Map<string, string>> {
       .filter((name) => name.startsWith(LAB_PREFIX))
       .sort()
       .join(' '),
+  );
+  // Hand-made networks: the lab's links, the rules that name them or their subnets, nft tables, FORWARD's policy.
+  const links = await run(['ip', '-o', 'link', 'show'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set(
+    'lab links',
+    links.stdout
+      .split('\n')
+      .map((line) => (line.split(': ')[1] ?? '').split('@')[0] ?? '')
+      .filter((name) => name.startsWith(LAB_PREFIX))
+      .sort()
+      .join(' '),
+  );
+  for (const table of ['filter', 'nat']) {
+    const listed = await run(['iptables-nft', '-w', '5', '-t', table, '-S'], { timeoutMs: 15_000, env: baseEnv() });
+    print.set(
+      `iptables ${table}: policies and rules of lab objects`,
+      ok(listed)
+        ? listed.stdout
+            .split('\n')
+            .filter((line) => line.startsWith('-P ') || HANDMADE_RULE.test(line))
+            .join(' | ')
+        : '(unknown)',
+    );
+  }
+  const tables = await run(['nft', 'list', 'tables'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set(
+    'lab nft tables',
+    tables.stdout
+      .split('\n')
+      .filter((line) => line.includes('ndl'))
+      .sort()
+      .join(' | '),
   );
   // iptables-nft by name: whatever the alternative says, listing must not create legacy tables.
   const rules = await run(['iptables-nft', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });

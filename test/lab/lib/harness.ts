@@ -70,6 +70,8 @@ function subjectMatches(finding: Finding, expected: ExpectedFinding): boolean {
   if (wanted.engine !== undefined && subject.engine !== wanted.engine) return false;
   if (wanted.containers !== undefined && !wanted.containers.every((name) => subject.containers?.includes(name)))
     return false;
+  if (wanted.namespaces !== undefined && !wanted.namespaces.every((name) => subject.namespaces?.includes(name)))
+    return false;
   if (wanted.network !== undefined && !(subject.network ?? '').split(/,\s*/).includes(wanted.network)) return false;
   if (wanted.interface !== undefined && subject.interface !== wanted.interface) return false;
   if (wanted.path !== undefined && subject.path !== wanted.path) return false;

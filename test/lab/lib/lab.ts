@@ -52,6 +52,18 @@ export class Lab {
     this.podman.prefix = netnsPrefix(scenario.netns);
   }
 
+  /**
+   * This host's guard, for the changes only generation 1 undoes (links, iptables policies and rule sweeps, nft
+   * tables, host processes): the hand-made scenarios that make them run on generation 1 only.
+   */
+  get hostGuard(): HostGuard {
+    if (!(this.guard instanceof HostGuard))
+      throw new LabError(
+        `${this.label}: links, rule sweeps, policies, nft tables and processes are undone on gen1 only`,
+      );
+    return this.guard;
+  }
+
   /** The name with its generation, as the lab's output and log show it. */
   get label(): string {
     return `${this.scenario.name} (gen${this.generation})`;

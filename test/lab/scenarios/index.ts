@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario.js';
 import { FW_SCENARIOS } from './fw-index.js';
+import { HANDMADE_SCENARIOS } from './handmade-index.js';
 import { WHY_SCENARIOS } from './why-index.js';
 import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
@@ -106,4 +107,5 @@ export const SCENARIOS: readonly Scenario[] = [
   kernelModulesMissing,
   rootlessModulesNotPreloaded,
   ...WHY_SCENARIOS,
+  ...HANDMADE_SCENARIOS,
 ];
