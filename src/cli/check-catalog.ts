@@ -188,6 +188,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'docker.forward-drop-other-bridges',
+    title: "Bridges docker does not own and docker's FORWARD policy",
+    docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-on-a-router',
+    findings: {
+      'docker.forward_drop_breaks_other_bridges': {
+        severity: 'error',
+        title: "Docker's FORWARD DROP policy drops the traffic of a bridge docker does not own",
+        explanation:
+          "When dockerd has to turn IP forwarding on itself, it sets the iptables FORWARD policy to DROP and accepts only the traffic of its own networks. Every other bridge on the host loses its forwarded traffic: a hand-made bridge, libvirt's virbr0, LXC's lxcbr0. Their namespaces, VMs or containers can no longer reach the outside, and with br_netfilter (bridge-nf-call-iptables = 1) not even each other across the bridge, although nothing about the bridge changed.",
+        cause:
+          'dockerd was installed or started while net.ipv4.ip_forward was 0 (at boot, before anything else turned forwarding on), next to a bridge that worked until then.',
+        fix: "Accept the bridge's traffic in DOCKER-USER, the chain docker leaves to administrators and evaluates first (traffic from the bridge, and replies to it), and keep those rules where this host keeps its firewall rules; or make sure forwarding is on before dockerd starts, so that it leaves the policy alone.",
+        docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-on-a-router',
+      },
+    },
+  },
+  {
     id: 'docker.icc',
     title: 'Inter-container communication on Docker networks',
     docs: 'https://docs.docker.com/engine/network/drivers/bridge/',
@@ -341,6 +358,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'host.handmade-forward',
+    title: 'IPv4 forwarding for hand-made namespaces routed through the host',
+    docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
+    findings: {
+      'host.ip_forward_disabled': {
+        severity: 'error',
+        title: 'IPv4 forwarding is disabled',
+        explanation:
+          'Rootful container networks are bridges behind the host: every packet from a container to anything beyond the host (and every packet to a published port from another machine) is routed by the host kernel. With net.ipv4.ip_forward = 0, or forwarding off on the bridge, the kernel drops those packets: containers reach each other on the same bridge but not the outside.',
+        cause:
+          'A sysctl file (hardening profiles often set net.ipv4.ip_forward = 0), `sysctl --system`, or a network manager turned forwarding off after the engine had turned it on.',
+        fix: 'Turn forwarding on now with sysctl and persist it in /etc/sysctl.d so that the next boot or `sysctl --system` keeps it.',
+        docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
+      },
+    },
+  },
+  {
     id: 'host.ip-forward',
     title: 'IPv4 forwarding for rootful container networks',
     docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
@@ -460,6 +494,74 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'netns.bridge-address',
+    title: 'Hand-made bridges hold the gateway address their namespaces use, and are up',
+    docs: 'https://man7.org/linux/man-pages/man8/ip-address.8.html',
+    findings: {
+      'netns.bridge_no_address': {
+        severity: 'error',
+        title: 'Hand-made namespaces route through an address their bridge does not have',
+        explanation:
+          'Namespaces on a hand-made bridge send everything beyond their subnet to their gateway, an address the host must hold on that bridge. When the bridge lacks that address, nobody answers the ARP request for it: the namespaces still reach each other across the bridge, but not the host, other subnets or the outside. When the bridge itself is down, they do not even reach each other.',
+        cause:
+          'The address was never added to the bridge (`ip addr add GATEWAY/PREFIX dev BRIDGE`, the tutorial step that makes the host the gateway), it was removed or flushed (`ip addr flush`, a network manager that manages the bridge), or the bridge was recreated or set down.',
+        fix: 'Give the bridge the gateway address the namespaces use, with the prefix of their subnet, and set it up.',
+        docs: 'https://man7.org/linux/man-pages/man8/ip-address.8.html',
+      },
+    },
+  },
+  {
+    id: 'netns.masquerade',
+    title: 'Hand-made subnets routed out are masqueraded',
+    docs: 'https://man7.org/linux/man-pages/man8/iptables-extensions.8.html',
+    findings: {
+      'netns.no_masquerade': {
+        severity: 'error',
+        title: 'A hand-made subnet is routed out without masquerading',
+        explanation:
+          "Namespaces on a hand-made bridge or veth send their traffic for the outside through the host, with their own private addresses as source. Nothing beyond the host has a route back to those addresses: unless the host rewrites the source to its own address on the way out (a MASQUERADE or SNAT rule in the nat table's POSTROUTING), the packets leave but no answer ever comes back. Container engines add this rule for their networks; a hand-made network needs its own.",
+        cause:
+          'The tutorial step `iptables -t nat -A POSTROUTING -s SUBNET ! -o BRIDGE -j MASQUERADE` was skipped, or the rule went away with a firewall reload (`iptables -t nat -F`, nftables.service with `flush ruleset`, a restore of saved rules that never held it).',
+        fix: "Masquerade the subnet's traffic that leaves through any interface but its own bridge, and keep the rule where this host keeps its firewall rules.",
+        docs: 'https://man7.org/linux/man-pages/man8/iptables-extensions.8.html',
+      },
+    },
+  },
+  {
+    id: 'netns.no-route',
+    title: 'Hand-made network namespaces have the routes their neighbours have',
+    docs: 'https://man7.org/linux/man-pages/man8/ip-route.8.html',
+    findings: {
+      'netns.no_route': {
+        severity: 'error',
+        title: 'A hand-made network namespace has no route where its neighbours have one',
+        explanation:
+          'A namespace sends a packet only where a route points. Its address gives it a route to its own subnet, nothing more: without a default route through the gateway its neighbours on the same bridge use, it reaches its neighbours but not the host beyond its bridge, other subnets or the outside ("Network is unreachable").',
+        cause:
+          'The default route was never added in this namespace (`ip -n NAME route add default via GATEWAY`, the tutorial step done for one namespace and not the next), or it went away with its interface: a route dies when its device goes down or loses the address it was added for.',
+        fix: 'Add the default route through the gateway the neighbours use.',
+        docs: 'https://man7.org/linux/man-pages/man8/ip-route.8.html',
+      },
+    },
+  },
+  {
+    id: 'netns.veth-down',
+    title: 'The veths of hand-made network namespaces are up',
+    docs: 'https://man7.org/linux/man-pages/man8/ip-netns.8.html',
+    findings: {
+      'netns.veth_down': {
+        severity: 'error',
+        title: 'A veth of a hand-made network namespace is down',
+        explanation:
+          'A named network namespace (`ip netns`) reaches the host, a bridge or another namespace only through its veth pair. Both ends must be up: a veth end that is down carries nothing, and its peer loses its carrier (NO-CARRIER), so the namespace can reach neither its neighbours, nor its gateway, nor the outside.',
+        cause:
+          'An end was never set up (`ip link set ... up` forgotten for the end moved into the namespace, the usual slip of the tutorials), or something set it down later (a script, `ip link set ... down`, a network manager that manages every veth).',
+        fix: 'Set the end that is down up again, in the namespace it lives in.',
+        docs: 'https://man7.org/linux/man-pages/man8/ip-netns.8.html',
+      },
+    },
+  },
+  {
     id: 'podman.backend',
     title: 'Podman network backend',
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
@@ -473,6 +575,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'network_backend = "cni" in containers.conf, or podman chose CNI when it was upgraded from 3.x or installed without netavark, and pinned the choice in its storage.',
         fix: 'Keep CNI and make sure dnsname and dnsmasq are installed, or migrate to netavark (podman system reset destroys containers, images and networks).',
         docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+      },
+    },
+  },
+  {
+    id: 'podman.netavark-aardvark-versions',
+    title: 'netavark and aardvark-dns of the same release',
+    docs: 'https://github.com/containers/aardvark-dns/pull/447',
+    findings: {
+      'podman.netavark_aardvark_mismatch': {
+        severity: 'warning',
+        title: 'netavark and aardvark-dns are of different releases',
+        explanation:
+          'netavark writes the per-network configuration files that aardvark-dns reads and starts aardvark-dns itself; the two are released together with the same version number and tested only as a pair (Debian ties each aardvark-dns package to a netavark of at least its own release; in containers/podman#16369: "older aardvark-dns is not compatible with newer netavark, they must be on same version"). A pair of different major.minor versions can still resolve container names while features that need both halves are missing.',
+        cause:
+          'One of the two was upgraded or downgraded without the other (a partial upgrade, a pin, packages from two sources), or a binary in the helper directory was replaced by hand.',
+        fix: 'Install netavark and aardvark-dns of the same release from the same source, then stop and start again the containers on DNS-enabled networks: a running aardvark-dns keeps serving until the last of them is gone.',
+        docs: 'https://github.com/containers/aardvark-dns/pull/447',
       },
     },
   },
@@ -631,6 +750,23 @@ export const PAIR_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'pair.host-service',
+    title: "The host's service listens where A can reach it",
+    docs: 'https://docs.docker.com/reference/cli/docker/container/run/#add-host',
+    findings: {
+      'pair.host_service_loopback_only': {
+        severity: 'error',
+        title: "The host's service listens on loopback only",
+        explanation:
+          "A container or a network namespace reaches a service of the host at the host's address on its own bridge or veth (its gateway, host.containers.internal, host.docker.internal), never at 127.0.0.1: loopback inside a namespace is the namespace's own. A service that binds 127.0.0.1 (or ::1) answers the host's own programs and no container or namespace: their connections are refused.",
+        cause:
+          'Databases, development servers and admin interfaces often bind 127.0.0.1 by default; or the service was bound to loopback on purpose, to keep it off the network.',
+        fix: "Make the service listen on all addresses (0.0.0.0), or on the host's address on the bridge the container or namespace uses, and restart it; a firewall rule can still keep other machines out.",
+        docs: 'https://docs.docker.com/reference/cli/docker/container/run/#add-host',
+      },
+    },
+  },
+  {
     id: 'pair.icmp',
     title: 'Ping and TCP agree',
     docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
@@ -677,6 +813,39 @@ export const PAIR_CHECK_METADATA: readonly CheckMetadata[] = [
         cause: 'Nothing is broken on this path.',
         fix: 'Nothing to fix on this path; if an application still fails, look at its own configuration (address, port, credentials).',
         docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+      },
+    },
+  },
+  {
+    id: 'pair.route-reachable',
+    title: 'Every probe from A to a namespace, the host or an address passes',
+    docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+    findings: {
+      'pair.reachable': {
+        severity: 'info',
+        title: 'The second container is reachable from the first',
+        explanation:
+          'Every probe from the first container to the second passed: its ports accept connections and its name resolves where a name server serves it.',
+        cause: 'Nothing is broken on this path.',
+        fix: 'Nothing to fix on this path; if an application still fails, look at its own configuration (address, port, credentials).',
+        docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+      },
+    },
+  },
+  {
+    id: 'pair.route-tcp',
+    title: 'The TCP ports of a namespace, the host or an address accept connections from A',
+    docs: 'https://docs.docker.com/engine/network/',
+    findings: {
+      'pair.tcp_port_closed': {
+        severity: 'error',
+        title: 'A port of the second container cannot be reached from the first',
+        explanation:
+          'A TCP connection from the first container to this port of the second does not succeed. Either nothing listens on the port, or the service listens on the loopback address only (reachable from inside its own container, never from another), or packets are dropped or rejected on the way (a firewall rule, inter-container communication turned off).',
+        cause:
+          "The service is not started or listens on another port; it binds 127.0.0.1 or ::1 (a common default of development servers and databases); a firewall rule on the host, a DOCKER-USER rule, or docker's enable_icc=false on the network.",
+        fix: 'Start the service on the port, make it listen on all addresses (0.0.0.0) instead of loopback, or remove the rule that drops the traffic.',
+        docs: 'https://docs.docker.com/engine/network/',
       },
     },
   },
