@@ -38,12 +38,11 @@ async function inTurn<T, R>(items: readonly T[], work: (item: T) => Promise<R>, 
 }
 
 describe('the single executable (npm run build:binary)', () => {
-  let emptyPath: string;
+  const emptyPath = mkdtempSync(join(tmpdir(), 'netdoctor-no-node-'));
 
   beforeAll(async () => {
     // Rebuilt only when the code or this node changed since the last build (the build says "up to date").
     await execa(process.execPath, [join(REPO, 'scripts/build.mjs'), 'binary'], { cwd: REPO });
-    emptyPath = mkdtempSync(join(tmpdir(), 'netdoctor-no-node-'));
   }, 300_000);
 
   afterAll(() => rmSync(emptyPath, { recursive: true, force: true }));

@@ -604,7 +604,7 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
         severity: 'info',
         title: 'Rootless container addresses are not reachable from the host',
         explanation:
-          "Rootless podman networks live inside the user's own network namespace (slirp4netns). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.",
+          "Rootless podman networks live inside the user's own network namespace (slirp4netns or pasta). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.",
         cause: 'Rootless networking: the container addresses exist only inside the rootless network namespace.',
         fix: 'Publish the ports that must be reachable and connect to the host address and port; put containers that talk to each other on one network of the same user, or in one pod.',
         docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
@@ -687,7 +687,7 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
         severity: 'warning',
         title: "The user's groups are outside net.ipv4.ping_group_range",
         explanation:
-          "slirp4netns forwards a rootless container's pings with unprivileged ICMP sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user's groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.",
+          "slirp4netns and pasta forward a rootless container's pings with unprivileged ICMP (ping) sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user's groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.",
         cause:
           'The kernel default of ping_group_range is "1 0" (no group), and Debian 12 ships no sysctl file that widens it.',
         fix: "Widen net.ipv4.ping_group_range to include the user's groups, and persist it in /etc/sysctl.d.",
@@ -721,7 +721,7 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
         severity: 'error',
         title: 'slirp4netns is missing: rootless containers get no network',
         explanation:
-          'Rootless podman 4 gives containers their network through slirp4netns. Without it every rootless `podman run` with networking fails ("could not find slirp4netns").',
+          'Rootless podman gives containers their network through slirp4netns when that is its rootless network command (the default of podman 4, or `default_rootless_network_cmd = "slirp4netns"`) or a container asks for it (`--network slirp4netns`). Without it every such rootless `podman run` fails ("could not find slirp4netns").',
         cause: 'slirp4netns is only recommended by the podman package, so a minimal install lacks it.',
         fix: 'Install slirp4netns (and uidmap for rootless podman in general).',
         docs: 'https://github.com/containers/podman/blob/main/rootless.md',

@@ -108,6 +108,18 @@ function firstLine(text: string): string {
   );
 }
 
+/** The daemon's error in a `docker info` that printed no server version (docker 26+ exits 0 then). */
+export function serverErrorOf(stdout: string): string | undefined {
+  let info: Record<string, unknown>;
+  try {
+    info = asRecord(JSON.parse(stdout));
+  } catch {
+    return undefined;
+  }
+  if (asString(info.ServerVersion)) return undefined;
+  return asStringArray(info.ServerErrors).join('\n') || undefined;
+}
+
 export function parseDockerInfo(stdout: string): DockerInfo {
   const info = asRecord(parseEngineJson(stdout, shellLine(DOCKER_INFO)));
   const serverVersion = asString(info.ServerVersion);
@@ -216,8 +228,14 @@ export const dockerState = defineFact<DockerState>('docker:state', async (facts)
       excerpt: socket.ok ? modeString(socket.stat) : describeError(socket.path, socket.error),
     });
   }
-  if (result.exitCode !== 0) {
-    const failure = classifyDockerFailure(result, socketExists);
+  // docker 26 and later print the info of an unreachable daemon with exit 0: empty fields, the error in
+  // ServerErrors and on stderr.
+  const serverError = result.exitCode === 0 ? serverErrorOf(result.stdout) : undefined;
+  if (result.exitCode !== 0 || serverError !== undefined) {
+    const failure = classifyDockerFailure(
+      serverError === undefined ? result : { ...result, stderr: result.stderr.trim() || serverError },
+      socketExists,
+    );
     if (failure.cause === 'permission-denied' && socket?.ok && !isReadWritableBy(socket.stat, host.context)) {
       return {
         kind: 'no-access',

@@ -39,6 +39,8 @@ export interface PodmanInfo {
   rootlessNetworkCmd: string;
   /** Empty when podman found no pasta (or does not report it). */
   pastaExecutable: string;
+  /** `host.networkBackendInfo.version` (`netavark 1.14.0`, podman 5); undefined when podman does not say. */
+  networkBackendVersion?: string;
   graphRoot: string;
   /**
    * host.networkBackendInfo: the netavark binary and, under `dns`, the aardvark-dns binary podman found. Absent
@@ -87,8 +89,7 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   const hostInfo = asRecord(info.host);
   const version = asString(asRecord(info.version).Version);
   if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
-  const networkBackendInfo = parseNetworkBackendInfo(hostInfo.networkBackendInfo);
-  return {
+  const result: PodmanInfo = {
     version,
     rootless: asRecord(hostInfo.security).rootless === true,
     networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
@@ -96,8 +97,12 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
     rootlessNetworkCmd: asString(hostInfo.rootlessNetworkCmd) ?? '',
     pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
-    ...(networkBackendInfo !== undefined ? { networkBackendInfo } : {}),
   };
+  const backendVersion = asString(asRecord(hostInfo.networkBackendInfo).version);
+  if (backendVersion) result.networkBackendVersion = backendVersion;
+  const networkBackendInfo = parseNetworkBackendInfo(hostInfo.networkBackendInfo);
+  if (networkBackendInfo !== undefined) result.networkBackendInfo = networkBackendInfo;
+  return result;
 }
 
 /** Where podman is, by a few stats: its commands can start as soon as this is known. */
