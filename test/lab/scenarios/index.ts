@@ -33,6 +33,7 @@ import podmanCniBackend from './podman-cni-backend.js';
 import rootlessContainerIp from './rootless-container-ip.js';
 import rootlessDevNetTun from './rootless-dev-net-tun.js';
 import rootlessPastaHostAddress from './rootless-pasta-host-address.js';
+import netavarkAardvarkMismatch from './netavark-aardvark-mismatch.js';
 import rootlessPastaMoved from './rootless-pasta-moved.js';
 import rootlessPastaNotExecutable from './rootless-pasta-not-executable.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
@@ -72,6 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
   podmanBackendPinned,
   aardvarkMoved,
   aardvarkNotExecutable,
+  netavarkAardvarkMismatch,
   cniDnsnameAbsent,
   cniDnsmasqNotExecutable,
   defaultNetworkPodman,
