@@ -129,6 +129,12 @@ checkCases(check, [
     result: { status: 'pass', summary: /same-bridge podman network ndl-fzr \(podman1\): drop/ },
   },
   { on: gen2State('fw-firewalld-reload.fixed'), passes: true },
+  // The same for docker's bridge in no zone: firewalld's reject is zone public's, not a drop of its own.
+  {
+    on: gen2State('fw-firewalld-docker-zone.broken'),
+    result: { status: 'pass', summary: /same-bridge docker network ndl-fzd \(br-84e8fef510a4\): drop/ },
+  },
+  { on: gen2State('fw-firewalld-docker-zone.fixed'), passes: true },
   { on: gen2State('baseline-netavark-nftables.healthy'), passes: true },
   { on: gen2State('baseline-netavark-iptables.healthy'), passes: true },
   { on: gen2State('baseline-docker-podman.healthy'), passes: true },
