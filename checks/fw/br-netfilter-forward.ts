@@ -6,6 +6,7 @@ import {
   evaluateNetworkPath,
   firewallInputs,
   firewallVerdict,
+  firewalldZoneDrop,
   firstEndpoint,
   networkLabel,
   networkSubject,
@@ -68,6 +69,8 @@ export default {
         (owner !== undefined && owner !== 'foreign' && owner !== 'docker-policy') ||
         (dropper !== null && writerInOtherFlavour(firewall.model, network.writer, dropper) !== undefined);
       if (owner === undefined || reportedElsewhere || dropper === null) continue;
+      // firewalld's zone for the subnet rejects it: fw.firewalld_zone_blocks names that zone and the engine's fix.
+      if (await firewalldZoneDrop(facts, network, evaluation)) continue;
       const settings = network.writer === 'docker' ? await facts.get(dockerFirewallSettings) : undefined;
       const rulesGone = expectedRules(firewall.model, network, { uplink, masquerade: false }).some(
         (expectation) => !expectation.present,

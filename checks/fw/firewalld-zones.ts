@@ -1,12 +1,11 @@
 import { rootfulBridgeNetworks } from '../../src/facts/engines.js';
 import { systemdRunning } from '../../src/facts/files.js';
-import { firewalldState, zoneBinding, zoneInfo, type FirewalldZone } from '../../src/facts/firewalld.js';
+import { firewalldState, zoneOfTraffic, type ZoneOfTraffic } from '../../src/facts/firewalld.js';
 import type { ContainerNetwork } from '../../src/facts/model.js';
 import { runningMembers } from '../../src/facts/network-members.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
-import type { Host } from '../../src/core/host.js';
-import type { Evidence, Finding } from '../../src/core/types.js';
+import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 import { shellLine } from '../../src/core/shell.js';
 
@@ -27,19 +26,12 @@ const FINDINGS = {
 
 const finding = findingBuilder(FINDINGS);
 
-/** Where firewalld classifies the traffic of one subnet, and what it read to know it. */
-interface Classification {
-  zone: string;
-  boundBy: 'source' | 'interface' | 'default';
-  evidence: Evidence[];
-}
-
 export default {
   id: 'fw.firewalld-zones',
   title: 'firewalld zones of container networks',
   findings: FINDINGS,
   docs: DOCS,
-  async run({ host, facts }) {
+  async run({ facts }) {
     const bridges = await facts.get(rootfulBridgeNetworks);
     if (bridges.networks.length === 0) {
       if (bridges.unknown.length > 0)
@@ -58,28 +50,17 @@ export default {
     const limits = [...bridges.unknown];
     const findings: Finding[] = [];
     const checked: string[] = [];
-    const zones = new Map<string, Awaited<ReturnType<typeof zoneInfo>>>();
     const withSystemd = await facts.get(systemdRunning);
     for (const { network, bridge, members } of used) {
       for (const { subnet } of network.subnets) {
-        const classified = await classify(host, subnet, bridge, firewalld.defaultZone, firewalld.evidence);
-        if ('problem' in classified) {
-          limits.push(classified.problem);
+        const classified = await facts.get(zoneOfTraffic(subnet, bridge));
+        if (!classified.ok) {
+          limits.push(classified.reason);
           continue;
         }
-        let info = zones.get(classified.zone);
-        if (info === undefined) {
-          info = await zoneInfo(host, classified.zone);
-          zones.set(classified.zone, info);
-        }
-        if ('problem' in info) {
-          limits.push(info.problem);
-          continue;
-        }
-        checked.push(
-          `${network.engine}/${network.name} ${subnet}: zone ${classified.zone} (target ${info.zone.target})`,
-        );
-        if (info.zone.target === 'ACCEPT') continue;
+        const { zone } = classified;
+        checked.push(`${network.engine}/${network.name} ${subnet}: zone ${zone.name} (target ${zone.target})`);
+        if (zone.target === 'ACCEPT') continue;
         findings.push(
           finding('fw.firewalld_zone_blocks', {
             subject: {
@@ -89,10 +70,10 @@ export default {
               interface: bridge,
               containers: members,
             },
-            title: `firewalld puts ${subnet} (${network.engine} network ${network.name}) in zone ${classified.zone}, which rejects its traffic`,
-            detail: `${describeBinding(classified, subnet, bridge)} Zone ${classified.zone} has target ${info.zone.target || 'default'}: container traffic to other zones, between containers on ${bridge} and to the gateway's DNS is rejected.`,
-            evidence: [...classified.evidence, info.evidence],
-            fix: { commands: fixCommands(network, subnet, classified, info.zone, withSystemd) },
+            title: `firewalld puts ${subnet} (${network.engine} network ${network.name}) in zone ${zone.name}, which rejects its traffic`,
+            detail: `${describeBinding(classified, subnet, bridge)} Zone ${zone.name} has target ${zone.target || 'default'}: container traffic to other zones, between containers on ${bridge} and to the gateway's DNS is rejected.`,
+            evidence: [...classified.bindingEvidence, classified.zoneEvidence],
+            fix: { commands: fixCommands(network, subnet, classified, withSystemd) },
           }),
         );
       }
@@ -101,47 +82,26 @@ export default {
   },
 } satisfies Check;
 
-async function classify(
-  host: Host,
-  subnet: string,
-  bridge: string,
-  defaultZone: string,
-  firewalldEvidence: Evidence[],
-): Promise<Classification | { problem: string }> {
-  const bySource = await zoneBinding(host, 'source', subnet);
-  if ('problem' in bySource) return bySource;
-  if (bySource.zone !== undefined) return { zone: bySource.zone, boundBy: 'source', evidence: [bySource.evidence] };
-  const byInterface = await zoneBinding(host, 'interface', bridge);
-  if ('problem' in byInterface) return byInterface;
-  if (byInterface.zone !== undefined)
-    return { zone: byInterface.zone, boundBy: 'interface', evidence: [bySource.evidence, byInterface.evidence] };
-  return {
-    zone: defaultZone,
-    boundBy: 'default',
-    evidence: [bySource.evidence, byInterface.evidence, ...firewalldEvidence],
-  };
-}
-
-function describeBinding(classified: Classification, subnet: string, bridge: string): string {
-  if (classified.boundBy === 'source') return `The subnet ${subnet} is bound to zone ${classified.zone}.`;
+function describeBinding(classified: ZoneOfTraffic, subnet: string, bridge: string): string {
+  const zone = classified.zone.name;
+  if (classified.boundBy === 'source') return `The subnet ${subnet} is bound to zone ${zone}.`;
   if (classified.boundBy === 'interface')
-    return `No zone has ${subnet} as a source, and ${bridge} is bound to zone ${classified.zone}.`;
-  return `No zone has ${subnet} as a source or ${bridge} as an interface, so firewalld uses its default zone ${classified.zone}.`;
+    return `No zone has ${subnet} as a source, and ${bridge} is bound to zone ${zone}.`;
+  return `No zone has ${subnet} as a source or ${bridge} as an interface, so firewalld uses its default zone ${zone}.`;
 }
 
 function fixCommands(
   network: ContainerNetwork,
   subnet: string,
-  classified: Classification,
-  zone: FirewalldZone,
+  classified: ZoneOfTraffic,
   withSystemd: boolean,
 ): string[] {
   const commands: string[] = [];
   // A source belongs to one zone only: the engine cannot bind it to an accepting zone while it is bound here.
   if (classified.boundBy === 'source')
     commands.push(
-      shellLine(['firewall-cmd', `--zone=${zone.name}`, `--remove-source=${subnet}`]),
-      shellLine(['firewall-cmd', '--permanent', `--zone=${zone.name}`, `--remove-source=${subnet}`]),
+      shellLine(['firewall-cmd', `--zone=${classified.zone.name}`, `--remove-source=${subnet}`]),
+      shellLine(['firewall-cmd', '--permanent', `--zone=${classified.zone.name}`, `--remove-source=${subnet}`]),
     );
   if (network.engine === 'podman') {
     commands.push('podman network reload --all');

@@ -8,6 +8,7 @@ import {
   evaluateNetworkPaths,
   firewallInputs,
   firewallVerdict,
+  firewalldZoneDrop,
   firstEndpoint,
   networkLabel,
   networksSubject,
@@ -78,6 +79,8 @@ export default {
         if (rulesGone && decider.policy !== undefined && decider.backend !== 'nft') continue;
         // A drop in one iptables flavour while the engine's accepts are in the other is fw.iptables_backend_split's.
         if (writerInOtherFlavour(model, network.writer, decider) !== undefined) continue;
+        // firewalld's zone for the subnet rejects it: fw.firewalld_zone_blocks names that zone and the engine's fix.
+        if (await firewalldZoneDrop(facts, network, evaluation)) continue;
         blocked.push({ network, evaluation, decider });
       }
     }

@@ -9,11 +9,12 @@ import {
   type RuleWriter,
 } from '../facts/firewall.js';
 import { systemdRunning } from '../facts/files.js';
+import { zoneOfTraffic } from '../facts/firewalld.js';
 import type { Facts } from '../core/facts.js';
 import { cannotDecide, notApplicable, verdict } from '../core/outcome.js';
 import type { Evidence, Finding, Subject } from '../core/types.js';
 import type { CheckOutcome } from '../core/check.js';
-import { addressInSubnet } from '../netfilter/address.js';
+import { addressInSubnet, parseAddressRange, rangeContains } from '../netfilter/address.js';
 import { FORWARD_MARKER_CHAIN } from '../facts/engine-rules.js';
 import type { Backend, Decider, FirewallModel } from '../netfilter/model.js';
 import { deciderExcerpt, dropOwner, findChain, type DropOwner } from '../netfilter/owners.js';
@@ -95,6 +96,30 @@ export function deciderEvidence(model: FirewallModel, decider: Decider): Evidenc
   if (rules.length > LISTED_RULES) listed.push(`… ${rules.length - LISTED_RULES} more rules`);
   const body = listed.length > 0 ? listed.join('\n') : `(chain ${decider.chain} has no rules)`;
   return { source: 'command', what: decider.source, excerpt: `${deciderExcerpt(decider)}\n${body}` };
+}
+
+/**
+ * Whether a drop is firewalld's zone policy for traffic that fw.firewalld_zone_blocks reports: the dropping rule is
+ * in firewalld's own table (`inet firewalld`), the packet comes from the network's subnet, and firewalld puts that
+ * subnet in a zone whose target is not ACCEPT. The zone explains the drop, and its fix (the engine binding its
+ * network again) is the one to run; a second finding with an accept of its own would name a symptom as a cause.
+ */
+export async function firewalldZoneDrop(
+  facts: Facts,
+  network: NetworkUnderTest,
+  evaluation: PathEvaluation,
+): Promise<boolean> {
+  const decider = evaluation.decidedBy;
+  if (decider?.backend !== 'nft' || decider.family !== 'inet' || decider.table !== 'firewalld') return false;
+  const source = evaluation.path.steps[0]?.saddr;
+  if (source === undefined) return false;
+  const subnet = network.network.subnets.find(({ subnet: text }) => {
+    const range = parseAddressRange(text);
+    return range !== undefined && rangeContains(range, source) === true;
+  });
+  if (subnet === undefined) return false;
+  const zone = await facts.get(zoneOfTraffic(subnet.subnet, network.bridge));
+  return zone.ok && zone.zone.target !== 'ACCEPT';
 }
 
 /** Commands that make an engine write its rules again. */

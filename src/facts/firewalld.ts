@@ -1,4 +1,4 @@
-import { defineFact, doesNotApply, unreadable, type NoValue } from '../core/facts.js';
+import { defineFact, doesNotApply, unreadable, type FactDefinition, type NoValue } from '../core/facts.js';
 import type { Host } from '../core/host.js';
 import type { Evidence } from '../core/types.js';
 import { commandEvidence, failureReason } from './docker.js';
@@ -80,10 +80,60 @@ export async function zoneBinding(host: Host, kind: 'source' | 'interface', valu
 
 export type ZoneInfo = { zone: FirewalldZone; evidence: Evidence } | { problem: string };
 
-export async function zoneInfo(host: Host, name: string): Promise<ZoneInfo> {
-  const result = await host.run(['firewall-cmd', `--info-zone=${name}`]);
-  if (result.exitCode !== 0) return { problem: failureReason(result) };
-  const zone = parseZoneInfo(name, result.stdout);
-  const excerpt = `target: ${zone.target}; interfaces: ${zone.interfaces.join(' ')}; sources: ${zone.sources.join(' ')}; forward: ${zone.forward ? 'yes' : 'no'}`;
-  return { zone, evidence: commandEvidence(result, excerpt) };
+/** A zone's runtime settings, asked once per run. */
+export function zoneInfo(name: string): FactDefinition<ZoneInfo> {
+  return defineFact<ZoneInfo>(`firewalld:zone-info:${name}`, async ({ host }) => {
+    const result = await host.run(['firewall-cmd', `--info-zone=${name}`]);
+    if (result.exitCode !== 0) return { problem: failureReason(result) };
+    const zone = parseZoneInfo(name, result.stdout);
+    const excerpt = `target: ${zone.target}; interfaces: ${zone.interfaces.join(' ')}; sources: ${zone.sources.join(' ')}; forward: ${zone.forward ? 'yes' : 'no'}`;
+    return { zone, evidence: commandEvidence(result, excerpt) };
+  });
+}
+
+/** The zone firewalld classifies a container subnet's traffic into, how it got there, and the zone's settings. */
+export interface ZoneOfTraffic {
+  ok: true;
+  zone: FirewalldZone;
+  boundBy: 'source' | 'interface' | 'default';
+  /** The bindings asked (and firewalld's state for the default zone). */
+  bindingEvidence: Evidence[];
+  zoneEvidence: Evidence;
+}
+
+/**
+ * Where firewalld puts the traffic of a subnet on a bridge: the zone its source is bound to, else the bridge's
+ * zone, else the default zone (firewalld's own order), with that zone's settings. Asked once per subnet and bridge.
+ */
+export function zoneOfTraffic(subnet: string, bridge: string): FactDefinition<ZoneOfTraffic | NoValue> {
+  return defineFact<ZoneOfTraffic | NoValue>(`firewalld:zone-of:${subnet}:${bridge}`, async (facts) => {
+    const firewalld = await facts.get(firewalldState);
+    if (!firewalld.ok) return firewalld;
+    const bySource = await zoneBinding(facts.host, 'source', subnet);
+    if ('problem' in bySource) return unreadable(bySource.problem);
+    let binding: { zone: string; boundBy: ZoneOfTraffic['boundBy']; evidence: Evidence[] };
+    if (bySource.zone !== undefined) {
+      binding = { zone: bySource.zone, boundBy: 'source', evidence: [bySource.evidence] };
+    } else {
+      const byInterface = await zoneBinding(facts.host, 'interface', bridge);
+      if ('problem' in byInterface) return unreadable(byInterface.problem);
+      binding =
+        byInterface.zone !== undefined
+          ? { zone: byInterface.zone, boundBy: 'interface', evidence: [bySource.evidence, byInterface.evidence] }
+          : {
+              zone: firewalld.defaultZone,
+              boundBy: 'default',
+              evidence: [bySource.evidence, byInterface.evidence, ...firewalld.evidence],
+            };
+    }
+    const info = await facts.get(zoneInfo(binding.zone));
+    if ('problem' in info) return unreadable(info.problem);
+    return {
+      ok: true,
+      zone: info.zone,
+      boundBy: binding.boundBy,
+      bindingEvidence: binding.evidence,
+      zoneEvidence: info.evidence,
+    };
+  });
 }

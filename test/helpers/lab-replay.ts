@@ -20,15 +20,22 @@ class Capture extends Writable {
 
 const replays = new Map<string, Promise<{ code: number; report: Report }>>();
 
-/** `netdoctor [ARGS...] --replay <lab snapshot> --json`, once per snapshot and arguments. */
-export function replayLab(snapshot: string, args: readonly string[] = []): Promise<{ code: number; report: Report }> {
+/**
+ * `netdoctor [ARGS...] --replay <lab snapshot> --json`, once per snapshot and arguments; `path` for a snapshot
+ * outside test/fixtures/snapshots/lab (a gen2 one).
+ */
+export function replayLab(
+  snapshot: string,
+  args: readonly string[] = [],
+  path = `${LAB_SNAPSHOTS}${snapshot}.json`,
+): Promise<{ code: number; report: Report }> {
   const key = [snapshot, ...args].join(' ');
   let pending = replays.get(key);
   if (pending === undefined) {
     pending = (async () => {
       const stdout = new Capture();
       const stderr = new Capture();
-      const code = await main([...args, '--replay', `${LAB_SNAPSHOTS}${snapshot}.json`, '--json'], {
+      const code = await main([...args, '--replay', path, '--json'], {
         stdout,
         stderr,
         env: {},

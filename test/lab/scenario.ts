@@ -78,6 +78,11 @@ export interface BrokenScenario extends ScenarioBase {
   proveBroken(lab: Lab): Promise<string>;
   expect: (lab: Lab) => ExpectedFinding[];
   /**
+   * The expected findings are the only errors in the broken state: one cause is reported once, not also as the
+   * symptoms other checks see (errors about other sessions' objects aside).
+   */
+  onlyExpectedErrors?: boolean;
+  /**
    * For states another session can undo (every `podman run` turns ip_forward back on): puts the breakage back
    * if it was undone, and says so (undefined when it held). The harness calls it when netdoctor missed the
    * finding, then runs netdoctor once more.

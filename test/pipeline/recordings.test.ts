@@ -146,7 +146,7 @@ describe('every lab recording', () => {
     async (_, recording) => {
       const recorded = recordedReportOf(recording)!;
       const { a, b } = recorded.pair!;
-      const { report } = await replayLab(recording.name, ['why', a.reference, b.reference]);
+      const { report } = await replayLab(recording.name, ['why', a.reference, b.reference], recording.path);
       expect(report.checks.filter((check) => check.status === 'error').map((check) => check.id)).toEqual([]);
       expect(report.findings.map(printed).sort(byKey)).toEqual(recorded.findings.map(printed).sort(byKey));
       expect(report.pair?.verdict).toEqual(recorded.pair!.verdict);

@@ -31,6 +31,31 @@ checkCases(check, [
     gone: [ID],
     result: { status: 'pass', summary: /10\.89\.0\.0\/24: zone trusted \(target ACCEPT\)/ },
   },
+  // docker's bridge removed from zone docker by hand (it stays there through `firewall-cmd --reload`): in no zone, the
+  // default zone public takes it; the fix binds it to docker's zone again.
+  {
+    on: gen2State('fw-firewalld-docker-zone.broken'),
+    shows: [
+      {
+        id: ID,
+        severity: 'error',
+        subject: { engine: 'docker', network: 'ndl-fzd', interface: 'br-84e8fef510a4' },
+        title: 'firewalld puts 172.18.0.0/16 (docker network ndl-fzd) in zone public, which rejects its traffic',
+        fix: {
+          commands: [
+            'firewall-cmd --zone=docker --change-interface=br-84e8fef510a4',
+            'firewall-cmd --permanent --zone=docker --change-interface=br-84e8fef510a4',
+          ],
+        },
+      },
+    ],
+    nothingElse: true,
+  },
+  {
+    on: gen2State('fw-firewalld-docker-zone.fixed'),
+    gone: [ID],
+    result: { status: 'pass', summary: /172\.18\.0\.0\/16: zone docker \(target ACCEPT\)/ },
+  },
   // Containers run, firewalld does not: its nftables table is absent, and firewall-cmd is not asked.
   {
     on: gen2State('baseline-podman-netavark.healthy'),

@@ -237,6 +237,21 @@ async function runBroken(lab: Lab, scenario: BrokenScenario, result: ScenarioRes
       `netdoctor did not report ${missing.map(describeExpected).join(', ')}${reports.length > 1 ? ' (in the full or the recorded run)' : ''}`,
     );
   }
+  if (scenario.onlyExpectedErrors) {
+    const others = reports.flatMap((item) =>
+      item.findings.filter(
+        (finding) =>
+          finding.severity === 'error' &&
+          !isForeign(finding) &&
+          !expected.some((wanted) => matching(item, wanted).includes(finding)),
+      ),
+    );
+    if (others.length > 0)
+      throw new StepError(
+        'diagnosis',
+        `netdoctor reported errors besides the expected ones: ${others.map((finding) => `${finding.id} (${clip(finding.title, 90)})`).join('; ')}`,
+      );
+  }
   result.diagnosed = true;
   const found = expected.flatMap((item) => matching(report, item));
   seen.push(`netdoctor: ${[...new Set(found.map((finding) => `${finding.id} ${finding.severity}`))].join(', ')}`);

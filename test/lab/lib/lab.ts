@@ -9,7 +9,7 @@ import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { loadScale, stretchedNetdoctorLimits } from './load.js';
-import { RECORDED_CHECKS, runNetdoctor, type Identity, type NetdoctorRun } from './netdoctor.js';
+import { RECORDED_CHECKS, runNetdoctor, type Identity, type NetdoctorOptions, type NetdoctorRun } from './netdoctor.js';
 import {
   DOCKER,
   DOCKERD_LOG,
@@ -172,11 +172,8 @@ export class Lab {
     return { ...(this.generation === 2 ? GEN2_ENV : {}), ...(this.scenario.env?.(this) ?? {}) };
   }
 
-  /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
-  async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
-    const asked = this.scenario.netdoctorCommand?.(this) ?? [];
-    // On a loaded host podman alone can take longer than netdoctor's limits, made for a quiet one.
-    const command = [...asked, ...stretchedNetdoctorLimits(asked, loadScale())];
+  /** Where and how netdoctor runs for this scenario: in its gen2 environment, the lab guest, or on the host. */
+  netdoctorPlace(): NetdoctorOptions {
     const inside =
       this.environment !== undefined
         ? {
@@ -187,7 +184,15 @@ export class Lab {
         : this.guest !== undefined
           ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS, snapshotDir: SNAPSHOT_DIR }
           : { snapshotDir: SNAPSHOT_DIR };
-    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...inside };
+    return { env: this.env(), prefix: this.hostPrefix(), ...inside };
+  }
+
+  /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
+  async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
+    const asked = this.scenario.netdoctorCommand?.(this) ?? [];
+    // On a loaded host podman alone can take longer than netdoctor's limits, made for a quiet one.
+    const command = [...asked, ...stretchedNetdoctorLimits(asked, loadScale())];
+    const place = { ...this.netdoctorPlace(), command };
     const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];

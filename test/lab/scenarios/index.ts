@@ -19,6 +19,7 @@ import dockerCliIsPodman from './docker-cli-is-podman.js';
 import dockerFrozen from './docker-frozen.js';
 import dockerStopped from './docker-stopped.js';
 import fwDockerDropNetavarkNftables from './fw-docker-drop-netavark-nftables.js';
+import fwFirewalldDockerZone from './fw-firewalld-docker-zone.js';
 import fwFirewalldReload from './fw-firewalld-reload.js';
 import ipForwardBridge from './ip-forward-bridge.js';
 import ipForwardSysctl from './ip-forward-sysctl.js';
@@ -64,6 +65,7 @@ export const SCENARIOS: readonly Scenario[] = [
   baselineNetavarkIptables,
   fwDockerDropNetavarkNftables,
   fwFirewalldReload,
+  fwFirewalldDockerZone,
   ipForwardSysctl,
   ipForwardSysctlD,
   ipForwardBridge,

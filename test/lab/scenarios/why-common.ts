@@ -11,6 +11,7 @@ import { aardvarkDir } from '../lib/aardvark.js';
 import type { Engine } from '../lib/engine.js';
 import { LabError, waitFor } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
+import { loadScale, stretchedNetdoctorLimits } from '../lib/load.js';
 import { runNetdoctor } from '../lib/netdoctor.js';
 import { expectProbe, http, lookup, type ProbeResult } from '../lib/probes.js';
 import { dnsServer } from '../lib/traffic.js';
@@ -96,7 +97,9 @@ export function reachableNow(report: Report, _lab: Lab, stillThere: Finding[]): 
 
 /** Runs `why` as the scenario's identity outside the harness's own run (for a baseline, which has no expectations). */
 export async function whyReachable(lab: Lab, command: string[]): Promise<string> {
-  const outcome = await runNetdoctor(lab.scenario.identity, { env: lab.env(), command });
+  // As in the harness's own run: on a loaded host podman alone can outlast why's limits, made for a quiet one.
+  const stretched = [...command, ...stretchedNetdoctorLimits(command, loadScale())];
+  const outcome = await runNetdoctor(lab.scenario.identity, { ...lab.netdoctorPlace(), command: stretched });
   const verdict = outcome.report.pair?.verdict;
   const reachable = outcome.report.findings.some((finding) => finding.id === 'pair.reachable');
   if (verdict?.outcome !== 'reachable' || outcome.exitCode !== 0 || !reachable) {

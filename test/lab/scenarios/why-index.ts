@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import defaultBridge from './why-default-bridge.js';
 import differentUsers from './why-different-users.js';
+import dockerIsPodman from './why-docker-is-podman.js';
 import firewallDrop from './why-firewall-drop.js';
 import healthy from './why-healthy.js';
 import iccOff from './why-icc-off.js';
@@ -18,4 +19,5 @@ export const WHY_SCENARIOS: readonly Scenario[] = [
   nothingListening,
   firewallDrop,
   differentUsers,
+  dockerIsPodman,
 ];
