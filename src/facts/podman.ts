@@ -112,10 +112,14 @@ export const podmanCli = defineFact<ExecutableLookup>('podman:cli', ({ host }) =
 );
 
 export const podmanState = defineFact<PodmanState>('podman:state', async (facts) => {
+  // `podman info` is the longest command of a diagnosis: it starts beside the lookup, not after its stats. When
+  // podman is absent its failure is not read (and a snapshot of a host without podman did not record it).
+  const early = facts.host.run(PODMAN_INFO);
+  early.catch(() => undefined);
   const lookup = await facts.get(podmanCli);
   if (!lookup.found?.executable) return { kind: 'absent', lookup };
   const cli = lookup.found.path;
-  const result = await facts.host.run(PODMAN_INFO);
+  const result = await early;
   const evidence = [commandEvidence(result, result.exitCode === 0 ? 'exit 0' : undefined)];
   if (result.timedOut) {
     const afterMs = timedOutAfterMs(result);
