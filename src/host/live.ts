@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   RELEVANT_ENV,
@@ -80,6 +80,109 @@ async function killMarked(marker: string): Promise<void> {
   }
 }
 
+/** Process groups of commands still running: ended when netdoctor exits before they do. */
+const runningGroups = new Set<number>();
+let exitHookInstalled = false;
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+type Finished =
+  | { kind: 'abandoned'; timedOut: true }
+  | {
+      kind: 'ended';
+      exitCode: number | null;
+      signal: NodeJS.Signals | null;
+      stdout: string;
+      stderr: string;
+      timedOut: boolean;
+      overCap: boolean;
+      spawnError?: Error;
+    };
+
+/**
+ * Runs a command in a process group of its own, with no stdin, to the close of its output (a grandchild holding
+ * stdout keeps it open). A timeout kills the whole group; if a process that left the group still holds the pipe
+ * after a grace period, the command is abandoned. Plain child_process: execa costs more CPU per command than the
+ * command itself for the small ones netdoctor runs by the dozen.
+ */
+function spawnToEnd(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env });
+    const pid = child.pid;
+    let timedOut = false;
+    let overCap = false;
+    let spawnError: Error | undefined;
+    let settled = false;
+    const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    let bytes = 0;
+    const settle = (finished: Finished) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      if (pid !== undefined) runningGroups.delete(pid);
+      resolve(finished);
+    };
+    const end = () => {
+      if (pid !== undefined) killGroup(pid);
+      else child.kill('SIGKILL');
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      end();
+    }, timeoutMs);
+    const graceTimer = setTimeout(() => {
+      // A process that left the group held the pipe: it is ended by the caller, but stop listening in any case.
+      child.stdout.destroy();
+      child.stderr.destroy();
+      settle({ kind: 'abandoned', timedOut: true });
+    }, timeoutMs + PIPE_GRACE_MS);
+    if (pid !== undefined) {
+      runningGroups.add(pid);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.once('exit', () => runningGroups.forEach(killGroup));
+      }
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].on('data', (chunk: Buffer) => {
+        if (overCap) return;
+        bytes += chunk.length;
+        if (bytes > OUTPUT_CAP_BYTES) {
+          overCap = true;
+          end();
+          return;
+        }
+        output[stream].push(chunk);
+      });
+    }
+    child.on('error', (error) => {
+      spawnError = error;
+      // A command that could not be started has no output to wait for.
+      if (pid === undefined)
+        settle({ kind: 'ended', exitCode: null, signal: null, stdout: '', stderr: '', timedOut, overCap, spawnError });
+    });
+    child.on('close', (code, signal) => {
+      settle({
+        kind: 'ended',
+        exitCode: code,
+        signal,
+        stdout: Buffer.concat(output.stdout).toString('utf8'),
+        stderr: Buffer.concat(output.stderr).toString('utf8'),
+        timedOut,
+        overCap,
+        ...(spawnError === undefined ? {} : { spawnError }),
+      });
+    });
+  });
+}
+
 export interface LiveHostOptions {
   commandTimeoutMs?: number;
 }
@@ -149,45 +252,15 @@ export class LiveHost implements Host {
     // leaves a grandchild holding the output pipe, and the run would wait for it.
     commandsStarted += 1;
     const marker = `${RUN_ID}-${commandsStarted}`;
-    const subprocess = execa(file, args, {
-      stdin: 'ignore',
-      env: { LC_ALL: 'C', LANG: 'C', [COMMAND_MARKER]: marker },
-      extendEnv: true,
-      detached: true,
-      cleanup: true,
-      reject: false,
-      stripFinalNewline: false,
-      maxBuffer: OUTPUT_CAP_BYTES,
-      encoding: 'utf8',
-    });
+    const finished = await spawnToEnd(
+      file,
+      args,
+      { ...process.env, LC_ALL: 'C', LANG: 'C', [COMMAND_MARKER]: marker },
+      timeoutMs,
+    );
+    if (finished.timedOut) await killMarked(marker);
 
-    let timedOut = false;
-    const killGroup = () => {
-      timedOut = true;
-      if (subprocess.pid !== undefined) {
-        try {
-          process.kill(-subprocess.pid, 'SIGKILL');
-        } catch {
-          subprocess.kill('SIGKILL');
-        }
-      }
-    };
-    const timer = setTimeout(killGroup, timeoutMs);
-    let abandon: (() => void) | undefined;
-    const abandoned = new Promise<'abandoned'>((resolve) => {
-      abandon = () => resolve('abandoned');
-    });
-    const graceTimer = setTimeout(() => abandon?.(), timeoutMs + PIPE_GRACE_MS);
-
-    const outcome = await Promise.race([subprocess, abandoned]);
-    clearTimeout(timer);
-    clearTimeout(graceTimer);
-    if (timedOut) await killMarked(marker);
-
-    if (outcome === 'abandoned') {
-      // A process that left the group held the pipe: it has just been ended, but stop listening in any case.
-      subprocess.stdout?.destroy();
-      subprocess.stderr?.destroy();
+    if (finished.kind === 'abandoned') {
       return {
         argv: [...argv],
         exitCode: null,
@@ -205,24 +278,23 @@ export class LiveHost implements Host {
 
     const result: CommandResult = {
       argv: [...argv],
-      exitCode: outcome.exitCode ?? null,
-      stdout: typeof outcome.stdout === 'string' ? outcome.stdout : '',
-      stderr: typeof outcome.stderr === 'string' ? outcome.stderr : '',
+      exitCode: finished.exitCode,
+      stdout: finished.stdout,
+      stderr: finished.stderr,
       durationMs: elapsed(),
-      timedOut,
+      timedOut: finished.timedOut,
     };
-    if (timedOut) {
+    if (finished.timedOut) {
       result.exitCode = null;
       result.timeoutMs = timeoutMs;
       result.error = { code: 'ETIMEDOUT', message: `timed out after ${seconds(timeoutMs)}` };
-    } else if (outcome.isMaxBuffer) {
+    } else if (finished.overCap) {
+      result.exitCode = null;
       result.error = { code: 'EOUTPUTCAP', message: `output larger than ${OUTPUT_CAP_BYTES} bytes` };
-    } else if (outcome.failed && outcome.exitCode === undefined) {
-      result.error = outcome.signal
-        ? { code: 'ESIGNAL', message: `killed by ${outcome.signal}` }
-        : outcome.cause !== undefined
-          ? hostError(outcome.cause)
-          : { code: 'ESPAWN', message: outcome.shortMessage ?? 'could not be started' };
+    } else if (finished.spawnError !== undefined) {
+      result.error = hostError(finished.spawnError);
+    } else if (finished.signal !== null) {
+      result.error = { code: 'ESIGNAL', message: `killed by ${finished.signal}` };
     }
     return result;
   }

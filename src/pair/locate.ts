@@ -3,7 +3,7 @@ import { shellLine } from '../core/shell.js';
 import { commandEvidence, dockerPresence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
 import type { Facts } from '../core/facts.js';
 import { asArray, asRecord, asString, parseEngineJson, type Container } from '../facts/model.js';
-import { parsePodmanContainers, podmanCli, podmanState, rootlessUsers } from '../facts/podman.js';
+import { parsePodmanContainers, podmanCli, podmanScopeFor, podmanState, rootlessUsers } from '../facts/podman.js';
 import type { EngineName, Evidence } from '../core/types.js';
 import { namedNamespaces, namespaceView, type NetworkView } from '../facts/netns.js';
 import { parseAddress } from '../netfilter/address.js';
@@ -152,18 +152,19 @@ async function askDocker(facts: Facts, name: string, reference: string): Promise
 
 async function askPodman(facts: Facts, name: string, reference: string): Promise<EngineAnswer> {
   if (!(await facts.get(podmanCli)).found?.executable) return { absent: true };
-  // The inspect runs beside `podman info` (0.2 to 0.7 s), not after it; it counts only when podman answers.
-  const [state, result] = await Promise.all([
-    facts.get(podmanState),
-    answeringNotRecorded(facts.host).run(inspectArgv('podman', name)),
-  ]);
-  if (state.kind === 'absent') return { absent: true };
-  if (state.kind !== 'ok') return { cannotSearch: `podman: ${state.reason}` };
-  const user = state.scope === 'rootful' ? 'root' : facts.host.context.user;
+  const result = await answeringNotRecorded(facts.host).run(inspectArgv('podman', name));
+  // Podman answered about the container itself, found or not: `podman info` (0.7 s of CPU) is not needed to read
+  // that, only to explain an inspect that failed otherwise.
+  const answered = result.exitCode === 0 || NO_SUCH_CONTAINER.test(result.stderr);
+  const state = answered ? undefined : await facts.get(podmanState);
+  if (state?.kind === 'absent') return { absent: true };
+  if (state !== undefined && state.kind !== 'ok') return { cannotSearch: `podman: ${state.reason}` };
+  const scope = state?.scope ?? podmanScopeFor(facts.host.context);
+  const user = scope === 'rootful' ? 'root' : facts.host.context.user;
   return interpretInspect(
     result,
     reference,
-    (stdout, command) => parsePodmanContainers(stdout, command, state.scope),
+    (stdout, command) => parsePodmanContainers(stdout, command, scope),
     (container, stdout, command) => {
       const pod = parsePodIds(stdout, command).get(container.id);
       return pod ? { user, cli: 'podman', pod } : { user, cli: 'podman' };

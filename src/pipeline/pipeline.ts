@@ -45,8 +45,11 @@ export interface PipelineOptions {
   /** Replace the host's name, users, MACs and addresses with pseudonyms in the report and the snapshot. */
   redact?: boolean;
   commandTimeoutMs: number;
-  /** Start the facts that nearly every check builds on at once, before any check asks (see FOUNDATION). */
-  warmUp?: boolean;
+  /**
+   * Start at once, before any check asks, the facts that nearly every check of a whole diagnosis builds on
+   * ('diagnosis', see FOUNDATION) or those of `why` ('pair', see PAIR_FOUNDATION).
+   */
+  warmUp?: 'diagnosis' | 'pair';
 }
 
 /**
@@ -68,6 +71,23 @@ const FOUNDATION: readonly FactDefinition<unknown>[] = [
   hostLinks,
   iptablesFlavour,
   kernelModules,
+];
+
+/**
+ * What `why` reads whatever the pair: the engines and their containers (to locate A and B and for the host checks
+ * on the path), the rulesets (the path's firewall) and the default route. The host's other routes and links, the
+ * kernel's modules and the iptables binary concern only some ways (to a namespace, the host or an address) or
+ * checks off the path: read when asked, not for every pair.
+ */
+const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [
+  podmanState,
+  dockerState,
+  podmanNetworks,
+  podmanContainers,
+  dockerNetworks,
+  dockerContainers,
+  firewallRulesets,
+  defaultRoute,
 ];
 
 /** What a run of checks gives: the results, and for `why` the pair section. */
@@ -92,9 +112,9 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
   const facts = new Facts(host);
-  if (options.warmUp === true) {
+  if (options.warmUp !== undefined) {
     // A fact that fails rejects for the check that awaits it too: here it only must not go unhandled.
-    for (const fact of FOUNDATION) facts.get(fact).catch(() => undefined);
+    for (const fact of options.warmUp === 'pair' ? PAIR_FOUNDATION : FOUNDATION) facts.get(fact).catch(() => undefined);
   }
   const startedAt = new Date();
   const started = performance.now();
