@@ -120,6 +120,8 @@ export const RELEVANT_ENV = [
   'DOCKER_CONTEXT',
   'DOCKER_CONFIG',
   'CONTAINER_HOST',
+  // Set inside `podman unshare`: podman there is rootless although the effective uid is 0.
+  '_CONTAINERS_USERNS_CONFIGURED',
 ] as const;
 
 export function commandKey(argv: readonly string[]): string {

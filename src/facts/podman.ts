@@ -189,12 +189,14 @@ export function parsePodmanContainers(stdout: string, command: string, scope: Sc
 const PODMAN_UNUSABLE = 'podman cannot be used';
 
 /**
- * The scope of the podman this run asks: podman is rootless exactly when it runs with an effective uid other than
- * 0 (what `podman info` reports as host.security.rootless, in every recorded snapshot). Lets a command that
- * answered be read without waiting for `podman info` (0.7 s of CPU, most of it `dpkg -S` of its helpers).
+ * The scope of the podman this run asks, decided as podman's own IsRootless does: an effective uid other than 0, or
+ * a run inside `podman unshare` (which sets _CONTAINERS_USERNS_CONFIGURED), is rootless; it agrees with `podman
+ * info`'s host.security.rootless in every recorded snapshot. Lets a command that answered be read without waiting
+ * for `podman info` (0.7 s of CPU, most of it `dpkg -S` of its helpers).
  */
 export function podmanScopeFor(context: HostContext): Scope {
-  return context.uid === 0 ? 'rootful' : 'rootless';
+  const inRootlessUserNamespace = (context.env._CONTAINERS_USERNS_CONFIGURED ?? '') !== '';
+  return context.uid === 0 && !inRootlessUserNamespace ? 'rootful' : 'rootless';
 }
 
 async function podmanAnswers(facts: Facts): Promise<Scope | undefined> {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   PODMAN_INFO,
@@ -6,6 +7,7 @@ import {
   parsePodmanInfo,
   parsePodmanNetworks,
   parseSubordinateIds,
+  podmanScopeFor,
 } from '../../src/facts/podman.js';
 import { shellLine } from '../../src/core/shell.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
@@ -154,5 +156,39 @@ describe('parseSubordinateIds', () => {
       'ndlab',
       'alice',
     ]);
+  });
+});
+
+const SNAPSHOT_FOLDERS = ['snapshots', 'snapshots/lab', 'snapshots/gen2'].map(
+  (folder) => new URL(`../fixtures/${folder}/`, import.meta.url),
+);
+
+/** Every recorded snapshot in which `podman info` answered: the scope podman itself reported, and the context. */
+const recordedScopes = SNAPSHOT_FOLDERS.flatMap((folder) =>
+  readdirSync(folder)
+    .filter((file) => file.endsWith('.json') && !file.endsWith('.report.json'))
+    .flatMap((file) => {
+      const snapshot = JSON.parse(readFileSync(new URL(file, folder), 'utf8'));
+      const info = snapshot.commands?.find(
+        (command: { argv: string[]; exitCode: number }) =>
+          command.exitCode === 0 && command.argv.join(' ') === PODMAN_INFO.join(' '),
+      );
+      if (info === undefined) return [];
+      return [{ file, context: snapshot.context, rootless: parsePodmanInfo(info.stdout).rootless }];
+    }),
+);
+
+describe('podmanScopeFor', () => {
+  it('agrees with what podman info reported in every recorded snapshot', () => {
+    expect(recordedScopes.length).toBeGreaterThan(50);
+    for (const { file, context, rootless } of recordedScopes) {
+      expect({ file, scope: podmanScopeFor(context) }).toEqual({ file, scope: rootless ? 'rootless' : 'rootful' });
+    }
+  });
+
+  it('is rootless inside podman unshare, where the effective uid is 0', () => {
+    const root = recordedScopes.find(({ context }) => context.uid === 0)!.context;
+    expect(podmanScopeFor(root)).toBe('rootful');
+    expect(podmanScopeFor({ ...root, env: { ...root.env, _CONTAINERS_USERNS_CONFIGURED: 'done' } })).toBe('rootless');
   });
 });
