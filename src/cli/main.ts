@@ -26,6 +26,7 @@ interface DiagnoseOptions {
   replay?: string;
   verbose?: boolean;
   color: 'auto' | 'always' | 'never';
+  probeDns?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -83,12 +84,17 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
     };
     result = await runPipeline(pipeline, async (context) => {
-      const results = await runChecks(selected, context, {
-        timeoutMs: options.timeout * 1000,
-        onResult: (checkResult, done, total) => {
-          if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+      const probes = { dns: options.probeDns === true };
+      const results = await runChecks(
+        selected,
+        { ...context, probes },
+        {
+          timeoutMs: options.timeout * 1000,
+          onResult: (checkResult, done, total) => {
+            if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+          },
         },
-      });
+      );
       return { checks: [...results, ...plugins.broken] };
     });
   } finally {
@@ -148,6 +154,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'list checks that do not apply to this host too')
+    .option(
+      '--probe-dns',
+      "send one DNS query to each upstream server the containers depend on, over the containers' own path",
+    )
     .addOption(
       new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'),
     )

@@ -382,7 +382,7 @@ async function hostSettings(
  * and docker's own switches. The others concern the outside, the host or rootless publishing.
  */
 const PATH_FINDING =
-  /^(fw|docker|aardvark|cni)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_aardvark)$/;
+  /^(?!fw\.ufw_)(fw|docker|aardvark|cni)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_(aardvark|dnsname))$/;
 
 /** The host checks worth running beside the probes: those that can report a finding on a path. */
 export function pathChecks(checks: readonly Check[]): Check[] {

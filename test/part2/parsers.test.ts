@@ -10,7 +10,7 @@ import {
   parseKernelConfig,
   parseModulesDep,
 } from '../../src/facts/kernel.js';
-import { holdsAddress, parseProcNetUdp, parseSsUdp } from '../../src/facts/listeners.js';
+import { holdsAddress, parseProcNetSockets, parseSsListeners } from '../../src/facts/listeners.js';
 import { podmanDnsSettings } from '../../src/facts/podman-dns.js';
 import { parseCmdline, parsePidFile, parseStatusNameState } from '../../src/facts/processes.js';
 import { isLoopbackNameserver, parseResolvConf, upstreamSource } from '../../src/facts/resolv.js';
@@ -90,13 +90,13 @@ describe('ip -j route show table all and ip -j -d link', () => {
 
 describe('UDP listeners', () => {
   it('reads ss as root: aardvark-dns on each gateway, with its pid', () => {
-    const listeners = parseSsUdp(stdoutOf(live, ['ss', '-Hlnup']));
+    const listeners = parseSsListeners(stdoutOf(live, ['ss', '-Hlnup']));
     const gateway = listeners.find((listener) => listener.address === '10.89.0.1' && listener.port === 53);
     expect(gateway).toMatchObject({ wildcard: false, owners: [{ name: 'aardvark-dns' }] });
   });
 
   it("reads a wildcard dnsmasq (Debian's default configuration) in both families", () => {
-    const listeners = parseSsUdp(part2Fixture('netns/wildcard-dnsmasq.ss.txt'));
+    const listeners = parseSsListeners(part2Fixture('netns/wildcard-dnsmasq.ss.txt'));
     expect(
       listeners.map((listener) => [listener.address, listener.port, listener.wildcard, listener.owners[0]?.name]),
     ).toEqual([
@@ -110,8 +110,8 @@ describe('UDP listeners', () => {
   });
 
   it('reads /proc/net/udp and udp6, which need no root but name no process', () => {
-    const ipv4 = parseProcNetUdp(part2Fixture('netns/wildcard-dnsmasq.proc-net-udp.txt'), '/proc/net/udp');
-    const ipv6 = parseProcNetUdp(part2Fixture('netns/wildcard-dnsmasq.proc-net-udp6.txt'), '/proc/net/udp6');
+    const ipv4 = parseProcNetSockets(part2Fixture('netns/wildcard-dnsmasq.proc-net-udp.txt'), '/proc/net/udp', 'udp');
+    const ipv6 = parseProcNetSockets(part2Fixture('netns/wildcard-dnsmasq.proc-net-udp6.txt'), '/proc/net/udp6', 'udp');
     expect(ipv4).toEqual([expect.objectContaining({ address: '0.0.0.0', port: 53, wildcard: true, owners: [] })]);
     expect(ipv6).toEqual([expect.objectContaining({ address: '::', port: 53, wildcard: true })]);
   });
