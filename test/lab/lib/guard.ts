@@ -13,7 +13,8 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { run } from './exec.js';
+import { spawn } from 'node:child_process';
+import { baseEnv, run } from './exec.js';
 import { JOURNAL, MOVED_DIR } from './paths.js';
 
 /**
@@ -28,7 +29,9 @@ export type UndoAction =
   | { kind: 'cont'; pid: number }
   | { kind: 'tree'; path: string }
   | { kind: 'alternative'; name: string; status: string; value: string }
-  | { kind: 'netns'; name: string };
+  | { kind: 'netns'; name: string }
+  | { kind: 'link'; name: string }
+  | { kind: 'process'; pid: number; comm: string };
 
 export function describeAction(action: UndoAction): string {
   switch (action.kind) {
@@ -48,6 +51,10 @@ export function describeAction(action: UndoAction): string {
       return `alternative ${action.name}: ${action.status === 'auto' ? 'auto' : action.value}`;
     case 'netns':
       return `network namespace ${action.name} deleted`;
+    case 'link':
+      return `interface ${action.name} deleted`;
+    case 'process':
+      return `${action.comm} (pid ${action.pid}) ended`;
   }
 }
 
@@ -207,6 +214,30 @@ export class HostGuard {
     await mustRun(['ip', 'netns', 'add', name]);
   }
 
+  /** An interface of the scenario's own in the host's namespace (a veth): made by argv, deleted by the undo. */
+  async addLink(name: string, argv: string[]): Promise<void> {
+    await this.trackLink(name);
+    await mustRun(argv);
+  }
+
+  /** An interface something else will make (a printed fix's macvlan shim): deleted by the undo if it exists. */
+  async trackLink(name: string): Promise<void> {
+    await this.push({ kind: 'link', name });
+  }
+
+  /**
+   * A daemon the scenario starts (a fake server, a port holder), detached: the undo ends it by its pid, checked
+   * against its name, never by name alone. The caller bounds its life too (`timeout`), in case the undo never runs.
+   */
+  async spawn(argv: string[]): Promise<number> {
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: baseEnv() });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
+    await this.push({ kind: 'process', pid, comm: basename(argv[0]!).slice(0, 15) });
+    return pid;
+  }
+
   /** Undoes the matching actions (all by default), newest first. Returns what was undone; throws after trying all. */
   async undo(match: (action: UndoAction) => boolean = () => true): Promise<string[]> {
     const done: string[] = [];
@@ -303,6 +334,17 @@ export async function undoAction(action: UndoAction): Promise<boolean> {
     case 'netns': {
       if (!(await exists(`/run/netns/${action.name}`))) return false;
       await mustRun(['ip', 'netns', 'delete', action.name]);
+      return true;
+    }
+    case 'link': {
+      if (!(await exists(`/sys/class/net/${action.name}`))) return false;
+      await mustRun(['ip', 'link', 'del', action.name]);
+      return true;
+    }
+    case 'process': {
+      const comm = (await readFile(`/proc/${action.pid}/comm`, 'utf8').catch(() => '')).trim();
+      if (comm !== action.comm) return false;
+      process.kill(action.pid, 'SIGTERM');
       return true;
     }
   }

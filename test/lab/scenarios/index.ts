@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { FAILURE_MODE_SCENARIOS } from './failure-modes.js';
 import { FW_SCENARIOS } from './fw-index.js';
 import { P2_HOST_SCENARIOS } from './p2-host.js';
 import { WHY_SCENARIOS } from './why-index.js';
@@ -63,5 +64,6 @@ export const SCENARIOS: readonly Scenario[] = [
   dockerStopped,
   ...FW_SCENARIOS,
   ...P2_HOST_SCENARIOS,
+  ...FAILURE_MODE_SCENARIOS,
   ...WHY_SCENARIOS,
 ];

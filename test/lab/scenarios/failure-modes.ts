@@ -1,0 +1,21 @@
+import type { Scenario } from '../scenario.js';
+import dnsUpstreamDeadServer from './dns-upstream-dead-server.js';
+import dnsUpstreamLoopbackDocker from './dns-upstream-loopback-docker.js';
+import hostPortInUse from './host-port-in-use.js';
+import hostPortInUseDocker from './host-port-in-use-docker.js';
+import ipv6Forwarding from './ipv6-forwarding.js';
+import macvlanHostIsolation from './macvlan-host-isolation.js';
+import port53Dnsname from './port53-dnsname.js';
+import rpFilterStrict from './rp-filter-strict.js';
+
+/** The scenarios of the failure modes users hit most (catalog Part 6) that this host can produce itself. */
+export const FAILURE_MODE_SCENARIOS: readonly Scenario[] = [
+  ipv6Forwarding,
+  hostPortInUse,
+  hostPortInUseDocker,
+  macvlanHostIsolation,
+  rpFilterStrict,
+  port53Dnsname,
+  dnsUpstreamDeadServer,
+  dnsUpstreamLoopbackDocker,
+];
