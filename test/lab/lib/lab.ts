@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { Report } from '../../../src/core/report.js';
 import type { Scenario } from '../scenario.js';
 import { Engine, type EngineKind } from './engine.js';
-import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';
+import { GUEST_RUN_LIMIT_MS, Guest, type GuestInit, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
@@ -44,9 +44,9 @@ export class Lab {
   }
 
   /** Boots the lab guest (lib/guest.ts): netdoctor, probes and printed fixes then run in it. */
-  async startGuest(view: GuestView): Promise<Guest> {
+  async startGuest(view: GuestView, init: GuestInit = 'agent'): Promise<Guest> {
     if (this.guest !== undefined) throw new LabError('the guest runs already');
-    this.guest = await Guest.start(view);
+    this.guest = await Guest.start(view, init);
     return this.guest;
   }
 
