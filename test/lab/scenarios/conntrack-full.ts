@@ -8,6 +8,7 @@ import {
   guestPodman,
   mustGuestPodman,
   mustInGuest,
+  prepareGuestHost,
   prepareGuestPodman,
 } from './guest-common.js';
 import { GUEST_SCENARIO_LIMIT_MS, GUEST_TIMEOUTS, inGuest } from './kernel-common.js';
@@ -51,7 +52,8 @@ export default {
   netdoctorCommand: () => ['--only', 'net.conntrack', ...GUEST_TIMEOUTS],
   async setup(lab) {
     await lab.startGuest('loadable');
-    await prepareGuestPodman(lab);
+    await prepareGuestHost(lab);
+    await prepareGuestPodman(lab, true);
     await guestFakeHost(lab, OUTSIDE);
     await guestDaemon(lab, [
       'ip',

@@ -38,15 +38,25 @@ export async function mustGuestPodman(lab: Lab, args: string[]): Promise<string>
   return result.stdout.trim();
 }
 
-/** A vfs store on the guest's tmpfs, with the probe image imported into it. */
-export async function prepareGuestPodman(lab: Lab): Promise<void> {
+/**
+ * What the guest lacks that engines need, since only the agent runs there: loopback up, and the cgroup
+ * filesystem (runc and dockerd need it; systemd mounts it when it is PID 1).
+ */
+export async function prepareGuestHost(lab: Lab): Promise<void> {
+  await mustInGuest(lab, ['ip', 'link', 'set', 'lo', 'up']);
+  const mounted = await inGuest(lab, ['mountpoint', '-q', '/sys/fs/cgroup']);
+  if (!ok(mounted)) await mustInGuest(lab, ['mount', '-t', 'cgroup2', 'cgroup2', '/sys/fs/cgroup']);
+}
+
+/** A vfs store on the guest's tmpfs for rootful podman (GUEST_PODMAN_ENV), with the probe image if asked. */
+export async function prepareGuestPodman(lab: Lab, withImage: boolean): Promise<void> {
   await mustInGuest(lab, ['mkdir', '-p', `${STORE}/storage`, `${STORE}/run`]);
   await mustInGuest(lab, [
     'sh',
     '-c',
     `printf '%s\\n' '[storage]' 'driver = "vfs"' 'graphroot = "${STORE}/storage"' 'runroot = "${STORE}/run"' > ${STORE}/storage.conf`,
   ]);
-  await mustGuestPodman(lab, ['import', '--change', 'CMD=/bin/sh', PROBE_TAR, PROBE_PODMAN]);
+  if (withImage) await mustGuestPodman(lab, ['import', '--change', 'CMD=/bin/sh', PROBE_TAR, PROBE_PODMAN]);
 }
 
 /** A fake machine in a namespace of the guest, on a veth to the guest's own namespace. */
@@ -74,7 +84,8 @@ export async function guestDaemon(lab: Lab, argv: string[], seconds = 600): Prom
 
 /** ufw in the guest's overlay: the package build.sh extracted, then what its postinst does (the rule templates). */
 export async function installGuestUfw(lab: Lab): Promise<void> {
-  await mustInGuest(lab, ['cp', '-a', `${GUEST_DIR}/ufw/.`, '/']);
+  // tar keeps the guest's /lib -> usr/lib link, where cp would refuse to put the package's lib/ over it.
+  await mustInGuest(lab, ['sh', '-c', `tar -C ${GUEST_DIR}/ufw -cf - . | tar -C / -xf - --keep-directory-symlink`]);
   await mustInGuest(lab, [
     'sh',
     '-c',

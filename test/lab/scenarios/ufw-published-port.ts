@@ -3,7 +3,16 @@ import type { Lab } from '../lib/lab.js';
 import { DOCKER, PROBE_DOCKER } from '../lib/paths.js';
 import type { BrokenScenario } from '../scenario.js';
 import { WWW } from './failure-modes-common.js';
-import { guestDaemon, guestFakeHost, installGuestUfw, mustInGuest, startGuestDockerd } from './guest-common.js';
+import {
+  GUEST_PODMAN_ENV,
+  guestDaemon,
+  guestFakeHost,
+  installGuestUfw,
+  mustInGuest,
+  prepareGuestHost,
+  prepareGuestPodman,
+  startGuestDockerd,
+} from './guest-common.js';
 import { GUEST_TIMEOUTS, inGuest } from './kernel-common.js';
 
 const NAME = 'ndl-ufw-web';
@@ -34,9 +43,13 @@ export default {
   description: `in the lab guest (ufw enabled in this host's namespace would cut it off): ufw enabled with its default "deny (incoming)", a docker container publishing ${PUBLISHED} on all addresses: a machine outside gets the container's page, but not the guest's own service on ${HOST_SERVICE}`,
   identity: 'root',
   timeLimitMs: 600_000,
+  env: () => GUEST_PODMAN_ENV,
   netdoctorCommand: () => ['--only', 'fw.ufw', ...GUEST_TIMEOUTS],
   async setup(lab) {
     await lab.startGuest('loadable');
+    await prepareGuestHost(lab);
+    // podman is installed too: a store it can use in the guest, so that it answers netdoctor.
+    await prepareGuestPodman(lab, false);
     await guestFakeHost(lab, OUTSIDE);
     await mustInGuest(lab, ['ip', 'route', 'add', 'default', 'via', '203.0.113.2', 'dev', OUTSIDE.hostIf]);
     await startGuestDockerd(lab);
