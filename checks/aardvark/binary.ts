@@ -4,6 +4,7 @@ import { podmanNetworks, podmanState } from '../../src/facts/podman.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'aardvark.missing': {
@@ -64,7 +65,7 @@ export default {
           ],
           fix: {
             commands: lookup.found
-              ? [`chmod 0755 ${lookup.found.path}`]
+              ? [shellLine(['chmod', '0755', lookup.found.path])]
               : ['apt-get install --reinstall -y aardvark-dns'],
             summary:
               'Make aardvark-dns available, then recreate the containers on these networks (podman rm -f, podman run) so that their DNS server starts.',

@@ -6,6 +6,7 @@ import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Evidence } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'aardvark.not_running': {
@@ -102,7 +103,10 @@ export default {
           detail: `${problem}. Running containers on these networks: ${names.join(', ')}.`,
           evidence,
           fix: {
-            commands: [...(recorded.kind === 'pid' ? [`rm -f ${recorded.path}`] : []), `podman restart ${names[0]}`],
+            commands: [
+              ...(recorded.kind === 'pid' ? [shellLine(['rm', '-f', recorded.path])] : []),
+              shellLine(['podman', 'restart', ...operands(names[0]!)]),
+            ],
             summary:
               'Restart one container on a DNS-enabled network: netavark starts a new aardvark-dns when aardvark.pid names no live process (removing a stale pid file keeps netavark from signalling whatever process has that pid now). If aardvark-dns survived in another network namespace (rootless), stop every container on the DNS-enabled networks, end that aardvark-dns by its pid, remove the aardvark-dns folder, and start them again.',
           },

@@ -6,6 +6,7 @@ import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'cni.dnsmasq_not_running': {
@@ -94,7 +95,10 @@ export default {
           detail: `${problem}. Running containers on it: ${names.join(', ')}.`,
           evidence,
           fix: {
-            commands: [...(stalePidFile ? [`rm -f ${recorded.path}`] : []), `podman restart ${first}`],
+            commands: [
+              ...(stalePidFile ? [shellLine(['rm', '-f', recorded.path])] : []),
+              shellLine(['podman', 'restart', ...operands(first)]),
+            ],
             summary: `Restart one container of "${conflist.name}": dnsname starts a new dnsmasq when a container joins the network. If containers were started from a login session, start them from a service (or enable lingering) so that dnsmasq does not die with the session.`,
           },
         }),

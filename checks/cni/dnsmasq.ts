@@ -3,6 +3,7 @@ import { describeLookup, findExecutable, systemSearchPath } from '../../src/fact
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'cni.dnsmasq_missing': {
@@ -46,7 +47,7 @@ export default {
           ],
           fix: {
             commands: lookup.found
-              ? [`chmod 0755 ${lookup.found.path}`]
+              ? [shellLine(['chmod', '0755', lookup.found.path])]
               : ['apt-get install --reinstall -y dnsmasq-base'],
             summary: `Make dnsmasq available (or, as a workaround, recreate the networks with --disable-dns). A failed start may have left firewall rules and address leases behind: remove and recreate the affected containers.`,
           },

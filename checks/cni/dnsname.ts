@@ -4,6 +4,7 @@ import { describeLookup, findExecutable } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'cni.dnsname_absent': {
@@ -52,8 +53,8 @@ export default {
               ...(plugin.found?.executable
                 ? []
                 : ['apt-get install --reinstall -y golang-github-containernetworking-plugin-dnsname dnsmasq-base']),
-              `podman network rm -f ${conflist.name}`,
-              `podman network create ${conflist.name}`,
+              shellLine(['podman', 'network', 'rm', '-f', ...operands(conflist.name)]),
+              shellLine(['podman', 'network', 'create', ...operands(conflist.name)]),
             ],
             summary:
               'Install the dnsname plugin, then recreate the network (removing it stops and disconnects its containers) and reattach the containers.',

@@ -6,6 +6,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, CheckContext, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
 
@@ -14,9 +15,23 @@ type Assessment = { finding?: Finding; limit?: string };
 /** A throwaway container of the same image and network that pings the gateway with NET_RAW. */
 function pingProbe(container: Container): string {
   const attachment = container.networks.find((candidate) => candidate.gateway !== undefined);
-  const network = attachment ? ` --network ${attachment.network}` : '';
+  const network = attachment ? ['--network', attachment.network] : [];
   const target = attachment?.gateway ?? '127.0.0.1';
-  return `${container.engine} run --rm --cap-add NET_RAW${network} ${container.image} ping -c 1 -W 2 ${target}`;
+  return shellLine([
+    container.engine,
+    'run',
+    '--rm',
+    '--cap-add',
+    'NET_RAW',
+    ...network,
+    ...operands(container.image),
+    'ping',
+    '-c',
+    '1',
+    '-W',
+    '2',
+    target,
+  ]);
 }
 
 async function assess(container: Container, { facts }: CheckContext): Promise<Assessment> {

@@ -5,6 +5,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 function defaultNetworkFinding(
   network: ContainerNetwork,
@@ -42,10 +43,10 @@ function defaultNetworkFinding(
     ],
     fix: {
       commands: [
-        `${engineCli} network create ${userNetwork}`,
-        ...names.map((name) => `${engineCli} network connect ${userNetwork} ${name}`),
+        shellLine([engineCli, 'network', 'create', ...operands(userNetwork)]),
+        ...names.map((name) => shellLine([engineCli, 'network', 'connect', ...operands(userNetwork, name)])),
         // Connected to both, they would still sit on the default network: move them off it.
-        ...names.map((name) => `${engineCli} network disconnect ${network.name} ${name}`),
+        ...names.map((name) => shellLine([engineCli, 'network', 'disconnect', ...operands(network.name, name)])),
       ],
       summary: `Move the containers that talk to each other to a user-defined network (here "${userNetwork}"), which has DNS; start new ones with --network ${userNetwork}.`,
     },

@@ -16,6 +16,7 @@ import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Evidence } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine, writeFileLine } from '../../src/core/shell.js';
 
 const UPSTREAM_PLACEHOLDER = 'UPSTREAM_DNS_IP';
 
@@ -69,8 +70,8 @@ async function podmanVerdict(facts: Facts, hostFile: ResolvConf): Promise<Engine
     covered: false,
     evidence,
     fix: [
-      `mkdir -p ${dropInDir}`,
-      `printf '[containers]\\ndns_servers = ["${UPSTREAM_PLACEHOLDER}"]\\n' > ${dropInDir}/50-dns-servers.conf`,
+      shellLine(['mkdir', '-p', dropInDir]),
+      writeFileLine(`${dropInDir}/50-dns-servers.conf`, ['[containers]', `dns_servers = ["${UPSTREAM_PLACEHOLDER}"]`]),
     ],
   };
 }
@@ -89,7 +90,7 @@ async function dockerVerdict(
   const path = daemon.config.configPath;
   const edit = daemon.config.configExists
     ? `jq '.dns = ["${UPSTREAM_PLACEHOLDER}"]' ${path} > ${path}.new && mv ${path}.new ${path}`
-    : `printf '{"dns": ["${UPSTREAM_PLACEHOLDER}"]}\\n' > ${path}`;
+    : writeFileLine(path, [`{"dns": ["${UPSTREAM_PLACEHOLDER}"]}`]);
   return {
     engine: 'docker',
     covered: false,

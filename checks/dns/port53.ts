@@ -8,6 +8,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine, writeFileLine } from '../../src/core/shell.js';
 
 const AARDVARK = 'aardvark-dns';
 
@@ -113,7 +114,7 @@ export default {
     // the pid file so that netavark starts a new one even before the old one is reaped.
     const endAardvark =
       running?.kind === 'running' && running.process.name === AARDVARK
-        ? [`kill ${running.process.pid}`, `rm -f ${aardvarkPidFile}`]
+        ? [`kill ${running.process.pid}`, shellLine(['rm', '-f', aardvarkPidFile])]
         : [];
     const dropIn = `${OVERRIDE_CONTAINERS_CONF}.d/50-aardvark-port.conf`;
     // CONTAINERS_CONF replaces the whole chain, drop-in folders included.
@@ -132,12 +133,12 @@ export default {
             ...(explicitConf
               ? []
               : [
-                  `mkdir -p ${OVERRIDE_CONTAINERS_CONF}.d`,
-                  `printf '[network]\\ndns_bind_port = ${alternativePort}\\n' > ${dropIn}`,
+                  shellLine(['mkdir', '-p', `${OVERRIDE_CONTAINERS_CONF}.d`]),
+                  writeFileLine(dropIn, ['[network]', `dns_bind_port = ${alternativePort}`]),
                 ]),
-            ...(dnsUsers.length > 0 ? [`podman stop ${dnsUsers.join(' ')}`] : []),
+            ...(dnsUsers.length > 0 ? [shellLine(['podman', 'stop', ...operands(...dnsUsers)])] : []),
             ...endAardvark,
-            ...(dnsUsers.length > 0 ? [`podman start ${dnsUsers.join(' ')}`] : []),
+            ...(dnsUsers.length > 0 ? [shellLine(['podman', 'start', ...operands(...dnsUsers)])] : []),
           ],
           summary: `Move aardvark-dns to port ${alternativePort}${explicitConf ? ` (dns_bind_port = ${alternativePort} in the [network] table of ${explicitConf}, the only containers.conf podman reads here)` : ''}: netavark redirects the containers' port 53 to it. Then stop every container on a DNS-enabled network, end aardvark-dns, and start them again: netavark starts aardvark-dns on the new port. ${ownerAdvice(listener)}`,
         },

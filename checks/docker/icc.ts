@@ -7,6 +7,7 @@ import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const ICC_OPTION = 'com.docker.network.bridge.enable_icc';
 
@@ -34,20 +35,23 @@ async function iccFinding(network: ContainerNetwork, members: string[], facts: F
       });
       commands.push(...restartDockerdCommands(daemon.config.process, systemd, [setting.excerpt]));
     }
-    const alternative = `put the containers that talk to each other on a user-defined network, where icc is on: docker network create app; ${members.map((name) => `docker network connect app ${name}`).join('; ') || 'docker run --network app ...'}`;
+    const alternative = `put the containers that talk to each other on a user-defined network, where icc is on: docker network create app; ${members.map((name) => shellLine(['docker', 'network', 'connect', 'app', ...operands(name)])).join('; ') || 'docker run --network app ...'}`;
     summary =
       commands.length > 0
         ? `Turn icc back on and restart dockerd (running containers stop with it), or ${alternative}.`
         : `${alternative.charAt(0).toUpperCase()}${alternative.slice(1)}.`;
     if (commands.length === 0)
-      commands.push('docker network create app', ...members.map((name) => `docker network connect app ${name}`));
+      commands.push(
+        'docker network create app',
+        ...members.map((name) => shellLine(['docker', 'network', 'connect', 'app', ...operands(name)])),
+      );
   } else {
-    const subnets = network.subnets.map((subnet) => `--subnet ${subnet.subnet}`).join(' ');
+    const subnets = network.subnets.flatMap((subnet) => ['--subnet', subnet.subnet]);
     commands.push(
-      ...members.map((name) => `docker network disconnect ${network.name} ${name}`),
-      `docker network rm ${network.name}`,
-      `docker network create ${subnets ? `${subnets} ` : ''}${network.name}`,
-      ...members.map((name) => `docker network connect ${network.name} ${name}`),
+      ...members.map((name) => shellLine(['docker', 'network', 'disconnect', ...operands(network.name, name)])),
+      shellLine(['docker', 'network', 'rm', ...operands(network.name)]),
+      shellLine(['docker', 'network', 'create', ...subnets, ...operands(network.name)]),
+      ...members.map((name) => shellLine(['docker', 'network', 'connect', ...operands(network.name, name)])),
     );
     summary = `Recreate "${network.name}" without -o ${ICC_OPTION}=false and reconnect its containers.`;
   }

@@ -11,6 +11,7 @@ import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const MASQUERADE_OPTION = 'com.docker.network.bridge.enable_ip_masquerade';
 const SWITCHES: readonly DaemonSwitch[] = ['iptables', 'ip-masq', 'ip-forward'];
@@ -94,7 +95,7 @@ export default {
         );
         networksChecked = `${networks.items.length} network(s), without masquerading: ${unmasqueraded.map((network) => network.name).join(', ') || 'none'}`;
         for (const network of unmasqueraded) {
-          const subnets = network.subnets.map((subnet) => `--subnet ${subnet.subnet} `).join('');
+          const subnets = network.subnets.flatMap((subnet) => ['--subnet', subnet.subnet]);
           findings.push(
             finding('docker.iptables_or_masq_disabled', {
               subject: {
@@ -113,7 +114,10 @@ export default {
                 },
               ],
               fix: {
-                commands: [`docker network rm ${network.name}`, `docker network create ${subnets}${network.name}`],
+                commands: [
+                  shellLine(['docker', 'network', 'rm', ...operands(network.name)]),
+                  shellLine(['docker', 'network', 'create', ...subnets, ...operands(network.name)]),
+                ],
                 summary: `Recreate "${network.name}" without -o ${MASQUERADE_OPTION}=false (disconnect its containers first and connect them again after), or add a MASQUERADE rule for its subnet yourself.`,
               },
             }),

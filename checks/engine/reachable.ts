@@ -1,11 +1,13 @@
 import { dockerDaemon } from '../../src/facts/docker-daemon.js';
-import { dockerState, type DockerUnreachableCause } from '../../src/facts/docker.js';
+import { dockerState, formatSeconds, type DockerUnreachableCause } from '../../src/facts/docker.js';
 import { systemdRunning } from '../../src/facts/files.js';
 import { podmanState } from '../../src/facts/podman.js';
+import { detailIfRecorded } from '../../src/core/facts.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 function dockerFix(
   cause: DockerUnreachableCause,
@@ -20,7 +22,7 @@ function dockerFix(
     case 'permission-denied':
       return {
         summary: `Give ${user} access to the docker socket (the docker group is root-equivalent), then log in again.`,
-        commands: [`usermod -aG docker ${user}`],
+        commands: [shellLine(['usermod', '-aG', 'docker', user])],
       };
     case 'refused':
     case 'timeout':
@@ -66,7 +68,7 @@ export default {
     const limits: string[] = [];
     if (docker.kind === 'unreachable') {
       // A stopped (SIGSTOP) dockerd hangs every client, and SIGTERM stays pending until it is continued.
-      const daemon = docker.cause === 'timeout' ? await facts.get(dockerDaemon) : undefined;
+      const daemon = docker.cause === 'timeout' ? await detailIfRecorded(facts, dockerDaemon) : undefined;
       const stopped = daemon?.ok && daemon.config.process.state === 'T' ? daemon.config.process : undefined;
       findings.push(
         finding('engine.unreachable', {
@@ -96,7 +98,22 @@ export default {
     } else if (docker.kind === 'no-access') {
       limits.push(docker.reason);
     }
-    if (podman.kind === 'unusable') {
+    if (podman.kind === 'unusable' && podman.timedOut !== undefined) {
+      const after = formatSeconds(podman.timedOut.afterMs);
+      findings.push(
+        finding('engine.unreachable', {
+          subject: { engine: 'podman' },
+          title: `Podman does not answer: \`podman info\` timed out after ${after}`,
+          detail: `\`podman info\` was killed after ${after} without an answer. That is a hang, not a failure to start: podman waits for something, most often a lock that another podman process holds (a stuck podman command, conmon or netavark), or storage on a disk or network share that does not answer. Other podman commands on this host will hang the same way, so what depends on podman could not be diagnosed. On a host that is only slow, a longer --command-timeout (and --timeout) lets netdoctor wait for it.`,
+          evidence: podman.evidence,
+          fix: {
+            summary:
+              'Find the podman processes that hold its locks and what they wait for, end the stuck one, then check that podman info answers.',
+            commands: [shellLine(['pgrep', '-a', '-f', 'podman|conmon|netavark']), 'podman --log-level=debug info'],
+          },
+        }),
+      );
+    } else if (podman.kind === 'unusable') {
       findings.push(
         finding('engine.unreachable', {
           subject: { engine: 'podman' },

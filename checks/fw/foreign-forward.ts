@@ -21,6 +21,7 @@ import { publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } fr
 import { findingBuilder } from '../../src/core/finding.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'fw.foreign_forward_drop': {
@@ -128,12 +129,15 @@ function fixCommands(model: FirewallModel, decider: Decider, group: BlockedPath[
   const bridges = [...new Set(group.map((item) => item.network.bridge))];
   if (isFirewalld(decider)) {
     return bridges.flatMap((bridge) => [
-      `firewall-cmd --zone=trusted --add-interface=${bridge}`,
-      `firewall-cmd --permanent --zone=trusted --add-interface=${bridge}`,
+      shellLine(['firewall-cmd', '--zone=trusted', `--add-interface=${bridge}`]),
+      shellLine(['firewall-cmd', '--permanent', '--zone=trusted', `--add-interface=${bridge}`]),
     ]);
   }
   if (isUfw(model, decider))
-    return bridges.flatMap((bridge) => [`ufw route allow in on ${bridge}`, `ufw route allow out on ${bridge}`]);
+    return bridges.flatMap((bridge) => [
+      shellLine(['ufw', 'route', 'allow', 'in', 'on', bridge]),
+      shellLine(['ufw', 'route', 'allow', 'out', 'on', bridge]),
+    ]);
   const specs: AcceptSpec[] = [];
   for (const bridge of bridges) {
     const kinds = new Set(

@@ -16,6 +16,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Evidence } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const ENGINE_CHAIN = /^(DOCKER|NETAVARK|CNI-)/;
 
@@ -148,8 +149,8 @@ export default {
       const tool = table.family === 'ip6' ? 'ip6tables-legacy' : 'iptables-legacy';
       const policies = table.chains
         .filter((chain) => chain.base?.policy === 'drop')
-        .map((chain) => `${tool} -t ${table.name} -P ${chain.name} ACCEPT`);
-      return [`${tool} -t ${table.name} -F`, `${tool} -t ${table.name} -X`, ...policies];
+        .map((chain) => shellLine([tool, '-t', table.name, '-P', chain.name, 'ACCEPT']));
+      return [shellLine([tool, '-t', table.name, '-F']), shellLine([tool, '-t', table.name, '-X']), ...policies];
     });
     // Engines whose rules are in legacy write them again, with the new alternative, into iptables-nft.
     const reloads = [

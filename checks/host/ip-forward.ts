@@ -3,8 +3,9 @@ import { interfaceSysctl, sysctl } from '../../src/facts/files.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine, writeFileLine } from '../../src/core/shell.js';
 
-const PERSIST = "printf 'net.ipv4.ip_forward = 1\\n' > /etc/sysctl.d/99-container-forwarding.conf";
+const PERSIST = writeFileLine('/etc/sysctl.d/99-container-forwarding.conf', ['net.ipv4.ip_forward = 1']);
 
 const FINDINGS = {
   'host.ip_forward_disabled': {
@@ -80,7 +81,11 @@ export default {
               fileEvidence(value.value.path, value.value.raw),
             ],
             fix: {
-              commands: [`sysctl -w ${value.value.name}=1`, 'sysctl -w net.ipv4.conf.default.forwarding=1', PERSIST],
+              commands: [
+                shellLine(['sysctl', '-w', `${value.value.name}=1`]),
+                'sysctl -w net.ipv4.conf.default.forwarding=1',
+                PERSIST,
+              ],
             },
           }),
         );

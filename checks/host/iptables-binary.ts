@@ -4,6 +4,7 @@ import { podmanState } from '../../src/facts/podman.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'host.iptables_binary_missing': {
@@ -58,7 +59,7 @@ export default {
           evidence: [{ source: 'stat', what: lookup.searched.join(' '), excerpt: describeLookup(lookup) }],
           fix: {
             commands: lookup.found
-              ? [`chmod 0755 ${lookup.found.path}`]
+              ? [shellLine(['chmod', '0755', lookup.found.path])]
               : ['apt-get install --reinstall -y iptables', 'update-alternatives --display iptables'],
           },
         }),

@@ -10,6 +10,7 @@ import { podmanState } from '../../src/facts/podman.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'kernel.netfilter_modules_missing': {
@@ -83,7 +84,10 @@ export default {
           ],
           fix: {
             commands: treeMissing
-              ? [`apt-get install --reinstall linux-image-${view.config.release}`, `modprobe -a ${modules.join(' ')}`]
+              ? [
+                  shellLine(['apt-get', 'install', '--reinstall', `linux-image-${view.config.release}`]),
+                  shellLine(['modprobe', '-a', ...modules]),
+                ]
               : [],
             summary: treeMissing
               ? "The running kernel's modules are not installed: reinstall its modules package (or reboot into the newest installed kernel), then load them."

@@ -5,6 +5,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 function internalNetworkFinding(network: ContainerNetwork, members: Container[], cli: string): Finding {
   const names = members.map((container) => container.name);
@@ -22,8 +23,10 @@ function internalNetworkFinding(network: ContainerNetwork, members: Container[],
     ],
     fix: {
       commands: [
-        `${cli} network create ${egressNetwork}`,
-        ...(names.length > 0 ? names : ['CONTAINER']).map((name) => `${cli} network connect ${egressNetwork} ${name}`),
+        shellLine([cli, 'network', 'create', ...operands(egressNetwork)]),
+        ...(names.length > 0 ? names : ['CONTAINER']).map((name) =>
+          shellLine([cli, 'network', 'connect', ...operands(egressNetwork, name)]),
+        ),
       ],
       summary: `Only if a container needs the outside: connect it to a second, non-internal network (here "${egressNetwork}"); the internal network keeps isolating the rest.`,
     },

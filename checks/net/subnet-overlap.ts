@@ -16,6 +16,7 @@ import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 /** Route types that carry no traffic of their own: an address inside the subnet shows as a local route. */
 const IGNORED_ROUTE_TYPES = ['broadcast', 'multicast', 'anycast'];
@@ -128,14 +129,14 @@ export default {
           ],
           fix: {
             commands: [
-              `${cli} network create --subnet ${newSubnet ?? 'FREE_SUBNET'} ${moved}`,
+              shellLine([cli, 'network', 'create', '--subnet', newSubnet ?? 'FREE_SUBNET', ...operands(moved)]),
               ...members.flatMap((name) => [
-                `${cli} network connect ${moved} ${name}`,
-                `${cli} network disconnect ${network.name} ${name}`,
+                shellLine([cli, 'network', 'connect', ...operands(moved, name)]),
+                shellLine([cli, 'network', 'disconnect', ...operands(network.name, name)]),
               ]),
-              `${cli} network rm ${network.name}`,
+              shellLine([cli, 'network', 'rm', ...operands(network.name)]),
             ],
-            summary: `Move the containers to a network on a subnet nothing else uses (${newSubnet ?? 'pick one'}), then remove "${network.name}"; or, if the other route is stale, delete it instead (${overlaps.flatMap((overlap) => overlap.routes.map((route) => `ip route del ${describeRoute(route)}`)).join('; ')}).`,
+            summary: `Move the containers to a network on a subnet nothing else uses (${newSubnet ?? 'pick one'}), then remove "${network.name}"; or, if the other route is stale, delete it instead (${overlaps.flatMap((overlap) => overlap.routes.map((route) => shellLine(['ip', 'route', 'del', ...describeRoute(route).split(' ')]))).join('; ')}).`,
           },
         }),
       );

@@ -60,7 +60,7 @@ function icmpFinding(
       evidence: [...evidence, ignore.evidence],
       fix: {
         summary: `Let ${b.container.name} answer pings again (recreate it with --sysctl net.ipv4.icmp_echo_ignore_all=0 for good), or test with TCP.`,
-        commands: [nsenterCommand(b, 'sysctl -w net.ipv4.icmp_echo_ignore_all=0')],
+        commands: [nsenterCommand(b, ['sysctl', '-w', 'net.ipv4.icmp_echo_ignore_all=0'])],
       },
     });
   }

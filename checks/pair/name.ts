@@ -12,6 +12,7 @@ import {
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
 import type { PathPlan } from '../../src/pair/path.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'pair.name_not_resolvable': {
@@ -34,13 +35,13 @@ function nameFinding(resolution: NameResolution, a: FoundContainer, b: FoundCont
   const commands = noDns
     ? [
         `${cli} network create app`,
-        `${cli} network connect app ${a.container.name}`,
-        `${cli} network connect app ${b.container.name}`,
+        shellLine([cli, 'network', 'connect', 'app', ...operands(a.container.name)]),
+        shellLine([cli, 'network', 'connect', 'app', ...operands(b.container.name)]),
       ]
     : resolution.dnsOutcome === 'nxdomain' && network !== undefined
       ? [
-          `${cli} network disconnect ${network.name} ${b.container.name}`,
-          `${cli} network connect ${network.name} ${b.container.name}`,
+          shellLine([cli, 'network', 'disconnect', ...operands(network.name, b.container.name)]),
+          shellLine([cli, 'network', 'connect', ...operands(network.name, b.container.name)]),
         ]
       : ['netdoctor'];
   const summary = noDns

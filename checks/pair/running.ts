@@ -4,6 +4,7 @@ import { notApplicable, verdict } from '../../src/core/outcome.js';
 import { label, stoppedContainers } from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'pair.not_running': {
@@ -24,7 +25,12 @@ function notRunning(location: FoundContainer) {
     subject: { engine: container.engine, scope: container.scope, containers: [container.name] },
     title: `${container.name} is not running (${container.state})`,
     evidence: [location.evidence],
-    fix: { commands: [`${cli} logs --tail 20 ${container.name}`, `${cli} start ${container.name}`] },
+    fix: {
+      commands: [
+        shellLine([cli, 'logs', '--tail', '20', ...operands(container.name)]),
+        shellLine([cli, 'start', ...operands(container.name)]),
+      ],
+    },
   });
 }
 

@@ -5,6 +5,7 @@ import { brokenBefore, byAddressOnly, foundPair, pairSubject, type Analysis } fr
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
 import { networkNames } from '../../src/pair/path.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'pair.no_shared_network': {
@@ -33,7 +34,7 @@ function noSharedNetwork(a: FoundContainer, b: FoundContainer, analysis: Analysi
   const aBridged = a.container.networks.length > 0;
   const commands =
     bNetwork !== undefined && aBridged
-      ? [`${a.cli} network connect ${bNetwork} ${a.container.name}`]
+      ? [shellLine([a.cli, 'network', 'connect', ...operands(bNetwork, a.container.name)])]
       : [`${a.cli} network create app`];
   const summary =
     bNetwork !== undefined && aBridged

@@ -16,6 +16,7 @@ import {
 } from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
+import { operands, shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'pair.tcp_port_closed': {
@@ -47,7 +48,10 @@ function nothingListens(a: FoundContainer, b: FoundContainer, analysis: Analysis
     evidence: analysis.listeningEvidence ? [analysis.listeningEvidence] : [],
     fix: {
       summary: `Start the service in ${b.container.name}, or name the port to probe with --port.`,
-      commands: [`${b.cli} logs --tail 20 ${b.container.name}`, nsenterCommand(b, 'ss -l -t -n -p')],
+      commands: [
+        shellLine([b.cli, 'logs', '--tail', '20', ...operands(b.container.name)]),
+        nsenterCommand(b, ['ss', '-l', '-t', '-n', '-p']),
+      ],
     },
   });
 }

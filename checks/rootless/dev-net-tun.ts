@@ -3,10 +3,11 @@ import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { writeFileLine } from '../../src/core/shell.js';
 
 const TUN = '/dev/net/tun';
 const UDEV_RULES_DIR = '/etc/udev/rules.d';
-const UDEV_RULE = `printf 'KERNEL=="tun", MODE="0666"\\n' > ${UDEV_RULES_DIR}/50-tun-rootless.rules`;
+const UDEV_RULE = writeFileLine(`${UDEV_RULES_DIR}/50-tun-rootless.rules`, ['KERNEL=="tun", MODE="0666"']);
 
 const FINDINGS = {
   'rootless.dev_net_tun': {

@@ -4,6 +4,7 @@ import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine, writeFileLine } from '../../src/core/shell.js';
 
 const MODULES_LOAD_FILE = '/etc/modules-load.d/podman-rootless.conf';
 
@@ -79,10 +80,7 @@ export default {
             { source: 'file', what: view.installedPath, excerpt: `installed: ${modules.join(', ')}` },
           ],
           fix: {
-            commands: [
-              `modprobe -a ${modules.join(' ')}`,
-              `printf '%s\\n' ${modules.join(' ')} > ${MODULES_LOAD_FILE}`,
-            ],
+            commands: [shellLine(['modprobe', '-a', ...modules]), writeFileLine(MODULES_LOAD_FILE, modules)],
             summary:
               'As root, load the modules now and list them in /etc/modules-load.d so that every boot loads them.',
           },

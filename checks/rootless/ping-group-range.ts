@@ -4,6 +4,7 @@ import { rootlessPodman } from '../../src/facts/rootless.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { writeFileLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'rootless.ping_group_range': {
@@ -47,8 +48,8 @@ export default {
           ],
           fix: {
             commands: [
-              `sysctl -w net.ipv4.ping_group_range="0 2147483647"`,
-              `printf 'net.ipv4.ping_group_range = 0 2147483647\\n' > /etc/sysctl.d/99-rootless-ping.conf`,
+              'sysctl -w net.ipv4.ping_group_range="0 2147483647"',
+              writeFileLine('/etc/sysctl.d/99-rootless-ping.conf', ['net.ipv4.ping_group_range = 0 2147483647']),
             ],
           },
         }),

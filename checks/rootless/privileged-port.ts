@@ -4,6 +4,7 @@ import { rootlessPodman } from '../../src/facts/rootless.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { operands, shellLine, writeFileLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'rootless.privileged_port': {
@@ -64,8 +65,10 @@ export default {
           fix: {
             commands: [
               `sysctl -w net.ipv4.ip_unprivileged_port_start=${lowest}`,
-              `printf 'net.ipv4.ip_unprivileged_port_start = ${lowest}\\n' > /etc/sysctl.d/99-rootless-ports.conf`,
-              `podman start ${containers.join(' ')}`,
+              writeFileLine('/etc/sysctl.d/99-rootless-ports.conf', [
+                `net.ipv4.ip_unprivileged_port_start = ${lowest}`,
+              ]),
+              shellLine(['podman', 'start', ...operands(...containers)]),
             ],
             summary: `As root, let unprivileged users bind ports from ${lowest} up (and persist it), then start the containers again as ${host.context.user}; or publish ports of ${threshold} or above instead.`,
           },

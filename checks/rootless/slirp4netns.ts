@@ -5,6 +5,7 @@ import { rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
+import { shellLine } from '../../src/core/shell.js';
 
 const FINDINGS = {
   'rootless.slirp4netns_missing': {
@@ -50,7 +51,7 @@ export default {
           ],
           fix: {
             commands: lookup.found
-              ? [`chmod 0755 ${lookup.found.path}`]
+              ? [shellLine(['chmod', '0755', lookup.found.path])]
               : ['apt-get install --reinstall -y slirp4netns uidmap'],
           },
         }),

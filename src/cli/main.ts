@@ -7,15 +7,18 @@ import { runPipeline } from '../pipeline/pipeline.js';
 import { loadPlugins } from '../pipeline/plugins.js';
 import { EXIT, TOOL, exitCode, type FailOn } from '../pipeline/report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
-import { renderHuman } from '../render/human.js';
-import { renderJson } from '../render/json.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
+import { registerCompletion } from './completion.js';
+import { loadConfig, type FileConfig } from './config.js';
+import { helpSectionsText, renderManPage } from './manpage.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
+import { FORMATS, deliverReport, type Format } from './output.js';
 import { registerWhy } from './why.js';
 
 interface DiagnoseOptions {
   json?: boolean;
-  format: 'human' | 'json';
+  format: Format;
+  output?: string;
   only?: string[];
   skip?: string[];
   failOn: FailOn;
@@ -27,6 +30,7 @@ interface DiagnoseOptions {
   verbose?: boolean;
   color: 'auto' | 'always' | 'never';
   probeDns?: boolean;
+  redact?: boolean;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -52,6 +56,24 @@ function collectDirs(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+function pick(config: FileConfig, key: keyof FileConfig): FileConfig {
+  return config[key] === undefined ? {} : { [key]: config[key] };
+}
+
+/** The config files' settings under the command line's: an option given on the command line wins. */
+function withConfig<T extends Partial<Record<keyof FileConfig, unknown>>>(
+  options: T,
+  config: FileConfig,
+  command: Command,
+): T {
+  const merged: Record<string, unknown> = { ...options };
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined && command.getOptionValueSource(key) !== 'cli') merged[key] = value;
+  }
+  if (command.getOptionValueSource('json') === 'cli') merged.format = 'json';
+  return merged as T;
+}
+
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
 export function selectChecks(
   checks: readonly Check[],
@@ -75,12 +97,18 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   const format = options.json ? 'json' : options.format;
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
-  const spinner = startSpinner(io, format === 'human', 'diagnosing');
+  const spinner = startSpinner(
+    io,
+    format === 'human' || options.output !== undefined,
+    'diagnosing',
+    useColor(options.color, { ...io, stdout: io.stderr }),
+  );
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
+      redact: options.redact === true,
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
     };
     result = await runPipeline(pipeline, async (context) => {
@@ -102,11 +130,10 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   }
   const { report, snapshot } = result;
   if (snapshot !== undefined) await writeSnapshot(snapshot, options.record!, io);
-  const width = Math.min(io.stdout.columns ?? 100, 140);
-  io.stdout.write(
-    format === 'json'
-      ? renderJson(report)
-      : renderHuman(report, { color: useColor(options.color, io), width, verbose: options.verbose === true }),
+  await deliverReport(
+    report,
+    { format, output: options.output, color: options.color, verbose: options.verbose === true, failOn: options.failOn },
+    io,
   );
   return exitCode(report, options.failOn);
 }
@@ -122,10 +149,23 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     // Commander adds `help` only to programs without an action of their own.
     .helpCommand(true)
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      // Every usage error starts alike: commander's own ("error: unknown option") as netdoctor's.
+      outputError: (text, write) => write(`netdoctor: ${text.replace(/^error: /, '')}`),
+    })
     .showSuggestionAfterError(true)
     .option('--json', 'print the report as JSON (same as --format json)')
-    .addOption(new Option('--format <format>', 'report format').choices(['human', 'json']).default('human'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        'report format (markdown: for a ticket; junit: for CI test reporters; github: annotations and a step summary)',
+      )
+        .choices(FORMATS)
+        .default('human'),
+    )
+    .option('--output <file>', 'write the report in --format to this file; the terminal gets the human view')
     .option('--only <ids>', 'run only these checks (check or finding ids, comma-separated, repeatable)', collect)
     .option('--skip <ids>', 'skip these checks (check or finding ids, comma-separated, repeatable)', collect)
     .addOption(
@@ -153,19 +193,22 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
-    .option('--verbose', 'list checks that do not apply to this host too')
     .option(
       '--probe-dns',
       "send one DNS query to each upstream server the containers depend on, over the containers' own path",
     )
+    .option(
+      '--redact',
+      'replace the host name, user names, MAC addresses and host addresses with pseudonyms, in every format and in --record',
+    )
+    .option('--verbose', 'list every check, passing and not applicable ones too')
     .addOption(
       new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']).default('auto'),
     )
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 the diagnosis is incomplete (a check errored); 64 usage error.',
-    )
-    .action(async (options: DiagnoseOptions) => setExit(await diagnose(options, io)));
+    .addHelpText('after', helpSectionsText())
+    .action(async (options: DiagnoseOptions, command: Command) =>
+      setExit(await diagnose(withConfig(options, await loadConfig(io), command), io)),
+    );
 
   program
     .command('list')
@@ -178,8 +221,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       collectDirs,
       [] as string[],
     )
-    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }) =>
-      setExit(await listChecks(options, io)),
+    .action(async (options: { json?: boolean; markdown?: boolean; checksDir: string[] }, command: Command) =>
+      setExit(await listChecks(withConfig(options, pick(await loadConfig(io), 'checksDir'), command), io)),
     );
 
   program
@@ -192,9 +235,20 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
       collectDirs,
       [] as string[],
     )
-    .action(async (id: string, options: { checksDir: string[] }) => setExit(await explainFinding(id, options, io)));
+    .action(async (id: string, options: { checksDir: string[] }, command: Command) =>
+      setExit(await explainFinding(id, withConfig(options, pick(await loadConfig(io), 'checksDir'), command), io)),
+    );
 
   registerWhy(program, io, setExit);
+  registerCompletion(program, io, setExit);
+
+  program
+    .command('man', { hidden: true })
+    .description('print the man page netdoctor(1), from the same source as --help (man/netdoctor.1)')
+    .action(() => {
+      io.stdout.write(renderManPage(program));
+      setExit(EXIT.ok);
+    });
 
   return program;
 }

@@ -31,6 +31,7 @@ interface WhyOptions {
   replay?: string;
   color?: 'auto' | 'always' | 'never';
   verbose?: boolean;
+  redact?: boolean;
 }
 
 function parsePorts(value: string, previous: number[] = []): number[] {
@@ -57,12 +58,18 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  const spinner = startSpinner(io, !json, `probing ${b} from ${a}`);
+  const spinner = startSpinner(
+    io,
+    !json,
+    `probing ${b} from ${a}`,
+    useColor(options.color, { ...io, stdout: io.stderr }),
+  );
   let result: Awaited<ReturnType<typeof runPipeline>>;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
+      redact: options.redact === true,
       commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS,
     };
     result = await runPipeline(pipeline, (context) =>
@@ -109,6 +116,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
     .option('--verbose', 'show the excerpt of every piece of evidence')
+    .option('--redact', 'replace the host name, user names, MAC addresses and host addresses with pseudonyms')
     .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']))
     .addHelpText(
       'after',
@@ -116,7 +124,7 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
     )
     .action(async (a: string, b: string, local: { port: number[] }, command: Command) => {
       const options: WhyOptions = { port: local.port };
-      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose'] as const) {
+      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose', 'redact'] as const) {
         const value = given<never>(command, key);
         if (value !== undefined) options[key] = value;
       }

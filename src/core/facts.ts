@@ -1,4 +1,4 @@
-import type { Host } from './host.js';
+import { NotRecordedError, type Host } from './host.js';
 
 /** A fact: one named thing about the host, loaded from the host (or from other facts) and parsed once. */
 export interface FactDefinition<T> {
@@ -23,6 +23,19 @@ export class Facts {
       this.loaded.set(definition.key, pending);
     }
     return pending;
+  }
+}
+
+/**
+ * A fact that only adds detail to what a check decided from others (whether a hung dockerd is stopped, say):
+ * undefined when a replayed snapshot did not record what it reads, where a live host always answers.
+ */
+export async function detailIfRecorded<T>(facts: Facts, definition: FactDefinition<T>): Promise<T | undefined> {
+  try {
+    return await facts.get(definition);
+  } catch (error) {
+    if (error instanceof NotRecordedError) return undefined;
+    throw error;
   }
 }
 

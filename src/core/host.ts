@@ -4,7 +4,7 @@
  */
 
 export interface HostError {
-  /** ENOENT, EACCES, ETIMEDOUT, ENOTRECORDED, EOUTPUTCAP, ... */
+  /** ENOENT, EACCES, ETIMEDOUT, EOUTPUTCAP, ENOTRECORDED (answeringNotRecorded), ... */
   code: string;
   message: string;
 }
@@ -17,6 +17,8 @@ export interface CommandResult {
   stderr: string;
   durationMs: number;
   timedOut: boolean;
+  /** The time limit it was killed at, when it timed out. */
+  timeoutMs?: number;
   /** Set when the command could not be run or did not finish normally. */
   error?: HostError;
 }
@@ -49,6 +51,43 @@ export interface HostContext {
   home: string;
   hostname: string;
   env: Record<string, string>;
+}
+
+/**
+ * What a replayed snapshot did not record. The replay throws it rather than answer, so that no fact can read a
+ * missing answer as an empty one (no rules, no users, no binary): the check that needed it cannot decide, and says
+ * what was not recorded.
+ */
+export class NotRecordedError extends Error {
+  readonly code = 'ENOTRECORDED';
+}
+
+/**
+ * A view of a host for code that reports a missing answer itself (the probes of `why`, which then say they could
+ * not tell): what a replay did not record comes back as an ENOTRECORDED error instead of a refusal.
+ */
+export function answeringNotRecorded(host: Host): Host {
+  const answer = <T>(pending: Promise<T>, asError: (error: HostError) => T): Promise<T> =>
+    pending.catch((error: unknown) => {
+      if (error instanceof NotRecordedError) return asError({ code: error.code, message: error.message });
+      throw error;
+    });
+  return {
+    context: host.context,
+    run: (argv, options) =>
+      answer(host.run(argv, options), (error) => ({
+        argv: [...argv],
+        exitCode: null,
+        stdout: '',
+        stderr: '',
+        durationMs: 0,
+        timedOut: false,
+        error,
+      })),
+    readFile: (path) => answer(host.readFile(path), (error) => ({ path, ok: false, error })),
+    readDir: (path) => answer(host.readDir(path), (error) => ({ path, ok: false, error })),
+    stat: (path) => answer(host.stat(path), (error) => ({ path, ok: false, error })),
+  };
 }
 
 export interface RunOptions {

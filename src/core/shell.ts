@@ -20,7 +20,10 @@ export function operands(...values: string[]): string[] {
   return values.some((value) => value.startsWith('-')) ? ['--', ...values] : values;
 }
 
-/** A command line that writes these lines to a file (`printf '%s\n' LINE... > FILE`). */
+/** A command line that writes these lines to a file: `printf 'LINE\nLINE\n' > FILE`. */
 export function writeFileLine(path: string, lines: readonly string[]): string {
-  return `${shellLine(['printf', '%s\\n', ...lines])} > ${shellQuote(path)}`;
+  // Lines with printf's own special characters go in as arguments of a '%s\n' format instead.
+  const literal = lines.every((line) => !/[%\\]/.test(line));
+  const printf = literal ? ['printf', `${lines.join('\\n')}\\n`] : ['printf', '%s\\n', ...lines];
+  return `${shellLine(printf)} > ${shellQuote(path)}`;
 }

@@ -47,6 +47,8 @@ export interface Finding {
   evidence: Evidence[];
   fix: Fix;
   docs: string;
+  /** Set by the report: the id and normalized subject, hashed, for a ticket system or CI to deduplicate on. */
+  fingerprint?: string;
 }
 
 export interface CheckResult {

@@ -112,6 +112,10 @@ export const containersConfDocuments = defineFact<ContainersConfDocuments>(
   async ({ host }) => {
     const candidates = containersConfCandidates(host.context);
     const listings = await Promise.all(candidates.dirs.map((dir) => host.readDir(dir)));
+    const problems: string[] = [];
+    // A drop-in folder that does not exist has no settings; one that cannot be listed may have some.
+    for (const listing of listings)
+      if (!listing.ok && listing.error.code !== 'ENOENT') problems.push(describeError(listing.path, listing.error));
     const dropIns = listings.flatMap((listing) =>
       listing.ok
         ? listing.entries.filter((entry) => entry.endsWith('.conf')).map((entry) => `${listing.path}/${entry}`)
@@ -126,7 +130,6 @@ export const containersConfDocuments = defineFact<ContainersConfDocuments>(
     ];
     const reads = await Promise.all(ordered.map((path) => host.readFile(path)));
     const documents: { path: string; data: Record<string, unknown> }[] = [];
-    const problems: string[] = [];
     for (const read of reads) {
       if (!read.ok) {
         if (read.error.code !== 'ENOENT') problems.push(describeError(read.path, read.error));

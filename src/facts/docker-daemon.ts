@@ -139,6 +139,7 @@ export function restartDockerdCommands(
   if (systemd) return ['systemctl restart docker'];
   const argv = process.argv.filter((arg) => !dropArguments.includes(arg));
   return [
+    // The pid is a number read from /proc: nothing in this line comes from a name.
     `kill ${process.pid}; while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done`,
     `setsid ${shellLine(argv)} >>/var/log/dockerd.log 2>&1 < /dev/null &`,
   ];

@@ -74,7 +74,7 @@ export function classifyDockerFailure(
   if (result.timedOut)
     return {
       cause: 'timeout',
-      reason: `\`docker info\` did not answer within ${result.durationMs} ms: the daemon hangs`,
+      reason: `\`docker info\` did not answer within ${formatSeconds(timedOutAfterMs(result))}: the daemon hangs`,
     };
   if (/permission denied/i.test(stderr)) {
     return { cause: 'permission-denied', reason: `permission denied on the docker socket: ${firstLine(stderr)}` };
@@ -239,6 +239,15 @@ export async function inspectListed<T>(
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
+}
+
+/** The time limit a command was killed at (snapshots before it was recorded give how long it ran). */
+export function timedOutAfterMs(result: CommandResult): number {
+  return result.timeoutMs ?? result.durationMs;
+}
+
+export function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 export function failureReason(result: CommandResult): string {

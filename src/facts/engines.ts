@@ -1,13 +1,27 @@
+import { NotRecordedError } from '../core/host.js';
 import type { EngineSummary } from '../core/types.js';
 import { dockerNetworks, dockerState } from './docker.js';
-import { defineFact } from '../core/facts.js';
+import { defineFact, type Facts } from '../core/facts.js';
 import type { ContainerNetwork } from './model.js';
 import { podmanNetworks, podmanState } from './podman.js';
+import { appendAll } from '../core/lists.js';
 
+/** An engine whose state a replayed snapshot lacks: it is listed as unusable here, for the reason that says so. */
+function unrecordedEngine(engine: EngineSummary['engine'], facts: Facts, error: unknown): EngineSummary {
+  if (!(error instanceof NotRecordedError)) throw error;
+  const scope = engine === 'podman' && facts.host.context.uid !== 0 ? 'rootless' : 'rootful';
+  return { engine, scope, reachable: false, reason: error.message };
+}
+
+/** The engines of the report's header; the checks diagnose them. */
 export const engineSummaries = defineFact<EngineSummary[]>('engines:summary', async (facts) => {
-  const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+  const [docker, podman] = await Promise.all([
+    facts.get(dockerState).catch((error: unknown) => unrecordedEngine('docker', facts, error)),
+    facts.get(podmanState).catch((error: unknown) => unrecordedEngine('podman', facts, error)),
+  ]);
   const engines: EngineSummary[] = [];
-  if (docker.kind === 'ok') {
+  if ('reachable' in docker) engines.push(docker);
+  else if (docker.kind === 'ok') {
     engines.push({
       engine: 'docker',
       scope: docker.info.rootless ? 'rootless' : 'rootful',
@@ -18,7 +32,8 @@ export const engineSummaries = defineFact<EngineSummary[]>('engines:summary', as
   } else if (docker.kind !== 'absent') {
     engines.push({ engine: 'docker', scope: 'rootful', cli: docker.cli, reachable: false, reason: docker.reason });
   }
-  if (podman.kind === 'ok') {
+  if ('reachable' in podman) engines.push(podman);
+  else if (podman.kind === 'ok') {
     engines.push({
       engine: 'podman',
       scope: podman.scope,
@@ -51,14 +66,22 @@ export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful
   const result: RootfulBridges = { networks: [], unknown: [] };
   if (docker.kind === 'ok' && !docker.info.rootless) {
     const listing = await facts.get(dockerNetworks);
-    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    if (listing.ok)
+      appendAll(
+        result.networks,
+        listing.items.filter((network) => network.driver === 'bridge'),
+      );
     else result.unknown.push(`docker networks: ${listing.reason}`);
   } else if (docker.kind === 'unreachable' || docker.kind === 'no-access') {
     result.unknown.push(`docker networks: ${docker.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
     const listing = await facts.get(podmanNetworks);
-    if (listing.ok) result.networks.push(...listing.items.filter((network) => network.driver === 'bridge'));
+    if (listing.ok)
+      appendAll(
+        result.networks,
+        listing.items.filter((network) => network.driver === 'bridge'),
+      );
     else result.unknown.push(`podman networks: ${listing.reason}`);
   } else if (podman.kind === 'unusable' && facts.host.context.uid === 0) {
     result.unknown.push(`podman networks: ${podman.reason}`);

@@ -16,6 +16,7 @@ import { describeError, findExecutable, sysctl, systemSearchPath } from './files
 import { asArray, asRecord, asString, type Container, type ContainerNetwork } from './model.js';
 import { osInfo } from './os.js';
 import { podmanContainers, podmanState } from './podman.js';
+import { appendAll } from '../core/lists.js';
 
 export const NFT_LIST = ['nft', '-j', 'list', 'ruleset'];
 export const DEFAULT_ROUTE = ['ip', '-j', 'route', 'show', 'default'];
@@ -34,9 +35,11 @@ export interface KernelNetfilter {
   nfTables: boolean;
   nfTablesReason: string;
   /**
-   * The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded.
+   * The legacy x_tables tables in use, from /proc/net/ip{,6}_tables_names; undefined when ip{,6}_tables is not loaded
+   * or the file could not be read (legacyProblems says why).
    */
   legacyTables: Record<IptablesFamily, string[] | undefined>;
+  legacyProblems: Partial<Record<IptablesFamily, string>>;
   evidence: Evidence[];
 }
 
@@ -82,11 +85,13 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
   ]);
   const evidence: Evidence[] = [];
   const legacyTables: Record<IptablesFamily, string[] | undefined> = { ipv4: undefined, ipv6: undefined };
+  const legacyProblems: Partial<Record<IptablesFamily, string>> = {};
   for (const [family, read] of [
     ['ipv4', legacy4],
     ['ipv6', legacy6],
   ] as const) {
     if (read.ok) legacyTables[family] = parseTableNames(read.content);
+    else if (read.error.code !== 'ENOENT') legacyProblems[family] = describeError(read.path, read.error);
     evidence.push({
       source: 'file',
       what: read.path,
@@ -102,6 +107,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
         nfTablesReason:
           'this kernel cannot load modules (no /proc/modules): nf_tables is built in or absent, and reading it loads nothing',
         legacyTables,
+        legacyProblems,
         evidence,
       };
     }
@@ -110,6 +116,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
       nfTables: false,
       nfTablesReason: `could not tell whether nf_tables is loaded: ${describeError(modules.path, modules.error)}`,
       legacyTables,
+      legacyProblems,
       evidence,
     };
   }
@@ -120,7 +127,14 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
     excerpt: loaded.has('nf_tables') ? 'nf_tables loaded' : 'nf_tables not listed',
   });
   if (loaded.has('nf_tables'))
-    return { moduleLoading: true, nfTables: true, nfTablesReason: 'nf_tables is loaded', legacyTables, evidence };
+    return {
+      moduleLoading: true,
+      nfTables: true,
+      nfTablesReason: 'nf_tables is loaded',
+      legacyTables,
+      legacyProblems,
+      evidence,
+    };
   const builtIn = await nfTablesBuiltIn(facts);
   evidence.push(...builtIn.evidence);
   return {
@@ -130,6 +144,7 @@ export const kernelNetfilter = defineFact<KernelNetfilter>('firewall:kernel', as
       ? 'nf_tables is built into the kernel'
       : 'nf_tables is not loaded, so there are no nftables rules (netdoctor does not load it)',
     legacyTables,
+    legacyProblems,
     evidence,
   };
 });
@@ -223,6 +238,12 @@ export const firewallRulesets = defineFact<FirewallRulesetsFact>('firewall:rules
   const legacyFlavour = async (family: IptablesFamily): Promise<RulesetRead<IptablesRuleset>> => {
     const tables = kernel.legacyTables[family];
     const file = LEGACY_NAMES_FILE[family];
+    const problem = kernel.legacyProblems[family];
+    if (problem !== undefined)
+      return {
+        status: 'failed',
+        reason: `whether legacy ${SAVE_TOOL[family]} tables are in use is unknown: ${problem}`,
+      };
     // Listing legacy tables would load ip_tables and create them: only read what the kernel already has.
     if (tables === undefined)
       return {
@@ -265,6 +286,9 @@ export interface ModelFact {
   limits: string[];
 }
 
+/** Parser warnings named one by one per ruleset; a ruleset of garbage would otherwise give one per line. */
+const LISTED_WARNINGS = 10;
+
 export const firewallModel = defineFact<ModelFact | { ok: false; reason: string }>('firewall:model', async (facts) => {
   const read = await facts.get(firewallRulesets);
   if (!read.ok) return read;
@@ -273,7 +297,9 @@ export const firewallModel = defineFact<ModelFact | { ok: false; reason: string 
   const collect = <T>(entry: RulesetRead<T>): Sourced<T> | undefined => {
     if (entry.status === 'failed') limits.push(entry.reason);
     if (entry.status !== 'read') return undefined;
-    limits.push(...entry.warnings);
+    appendAll(limits, entry.warnings.slice(0, LISTED_WARNINGS));
+    if (entry.warnings.length > LISTED_WARNINGS)
+      limits.push(`${entry.command}: ${entry.warnings.length - LISTED_WARNINGS} more lines it could not read`);
     return { command: entry.command, ruleset: entry.ruleset };
   };
   const nft = collect(rulesets.nft);
@@ -390,12 +416,20 @@ export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traff
   const running: Container[] = [];
   if (docker.kind === 'ok' && !docker.info.rootless) {
     const listing = await facts.get(dockerContainers);
-    if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+    if (listing.ok)
+      appendAll(
+        running,
+        listing.items.filter((container) => container.running),
+      );
     else result.unknown.push(`docker containers: ${listing.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
     const listing = await facts.get(podmanContainers);
-    if (listing.ok) running.push(...listing.items.filter((container) => container.running));
+    if (listing.ok)
+      appendAll(
+        running,
+        listing.items.filter((container) => container.running),
+      );
     else result.unknown.push(`podman containers: ${listing.reason}`);
   }
   for (const network of bridges.networks) {

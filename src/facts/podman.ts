@@ -1,8 +1,15 @@
 import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
-import { commandEvidence, failureReason, inspectListed, type Listing } from './docker.js';
+import {
+  commandEvidence,
+  failureReason,
+  formatSeconds,
+  inspectListed,
+  timedOutAfterMs,
+  type Listing,
+} from './docker.js';
 import { defineFact } from '../core/facts.js';
-import { findExecutable, systemSearchPath, type ExecutableLookup } from './files.js';
+import { describeError, findExecutable, systemSearchPath, type ExecutableLookup, type Readable } from './files.js';
 import {
   EngineOutputError,
   asArray,
@@ -33,7 +40,8 @@ export interface PodmanInfo {
 
 export type PodmanState =
   | { kind: 'absent'; lookup: ExecutableLookup }
-  | { kind: 'unusable'; cli: string; reason: string; evidence: Evidence[] }
+  /** `timedOut`: podman did not answer within the command time limit (it hangs), which is not a failure to start. */
+  | { kind: 'unusable'; cli: string; reason: string; evidence: Evidence[]; timedOut?: { afterMs: number } }
   | { kind: 'ok'; cli: string; info: PodmanInfo; scope: Scope; evidence: Evidence[] };
 
 export function parsePodmanInfo(stdout: string): PodmanInfo {
@@ -56,6 +64,16 @@ export const podmanState = defineFact<PodmanState>('podman:state', async ({ host
   const cli = lookup.found.path;
   const result = await host.run(PODMAN_INFO);
   const evidence = [commandEvidence(result, result.exitCode === 0 ? 'exit 0' : undefined)];
+  if (result.timedOut) {
+    const afterMs = timedOutAfterMs(result);
+    return {
+      kind: 'unusable',
+      cli,
+      reason: `\`${shellLine(PODMAN_INFO)}\` did not answer within ${formatSeconds(afterMs)}: podman hangs`,
+      evidence,
+      timedOut: { afterMs },
+    };
+  }
   if (result.exitCode !== 0) return { kind: 'unusable', cli, reason: failureReason(result), evidence };
   try {
     const info = parsePodmanInfo(result.stdout);
@@ -135,11 +153,12 @@ export const podmanContainers = defineFact<Listing<Container>>('podman:container
   );
 });
 
-/** Users with subordinate ids: the ones who can run rootless podman. */
-export const rootlessUsers = defineFact<string[]>('podman:rootless-users', async ({ host }) => {
+/** Users with subordinate ids: the ones who can run rootless podman; none when /etc/subuid does not exist. */
+export const rootlessUsers = defineFact<Readable<string[]>>('podman:rootless-users', async ({ host }) => {
   const file = await host.readFile('/etc/subuid');
-  if (!file.ok) return [];
-  return parseSubordinateIds(file.content);
+  if (file.ok) return { ok: true, value: parseSubordinateIds(file.content) };
+  if (file.error.code === 'ENOENT') return { ok: true, value: [] };
+  return { ok: false, code: file.error.code, reason: describeError(file.path, file.error) };
 });
 
 export function parseSubordinateIds(content: string): string[] {

@@ -12,9 +12,10 @@ export const rootlessPodman = defineFact<RootlessPodman>('podman:rootless', asyn
   if (podman.kind === 'absent') return doesNotApply('podman is not installed');
   if (facts.host.context.uid === 0) {
     const users = await facts.get(rootlessUsers);
-    const who =
-      users.length > 0
-        ? `users with subordinate ids: ${users.join(', ')}`
+    const who = !users.ok
+      ? `which users have subordinate ids is unknown: ${users.reason}`
+      : users.value.length > 0
+        ? `users with subordinate ids: ${users.value.join(', ')}`
         : 'no user has subordinate ids in /etc/subuid';
     return doesNotApply(
       `running as root diagnoses rootful podman; rootless podman is diagnosed by running netdoctor as each user (${who})`,

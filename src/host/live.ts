@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -22,6 +23,62 @@ export const OUTPUT_CAP_BYTES = 32 * 1024 * 1024;
 const FILE_CAP_BYTES = 4 * 1024 * 1024;
 /** After the timeout kills the process group, how long to wait for pipes held by escaped processes. */
 const PIPE_GRACE_MS = 500;
+/**
+ * Every command gets this variable in its environment, with a value of its own, and its children inherit it: a
+ * process that left the command's process group (setsid) still carries it, so a timeout can find and end it.
+ */
+export const COMMAND_MARKER = 'NETDOCTOR_COMMAND';
+/** Passes over /proc after a timeout: a marked process may fork while it is being ended. */
+const MARKED_KILL_PASSES = 3;
+const RUN_ID = randomUUID();
+let commandsStarted = 0;
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
+}
+
+/** The processes of this user (or all, as root) whose environment carries the marker. */
+async function markedProcesses(marker: string): Promise<number[]> {
+  const needle = Buffer.from(`${COMMAND_MARKER}=${marker}\0`);
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const pids = entries.filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const marked = await Promise.all(
+    pids.map(async (pid) => {
+      try {
+        const environ = await readFile(`/proc/${pid}/environ`);
+        const at = environ.indexOf(needle);
+        return at === 0 || (at > 0 && environ[at - 1] === 0) ? pid : undefined;
+      } catch {
+        // Gone, or another user's process: not one of ours.
+        return undefined;
+      }
+    }),
+  );
+  return marked.filter((pid): pid is number => pid !== undefined && pid !== process.pid);
+}
+
+/**
+ * Ends every process that a timed-out command left behind, in its group or not. Only on a timeout: a command that
+ * ends by itself may leave a daemon that is meant to stay (rootless podman's pause process).
+ */
+async function killMarked(marker: string): Promise<void> {
+  for (let pass = 0; pass < MARKED_KILL_PASSES; pass++) {
+    const pids = await markedProcesses(marker);
+    if (pids.length === 0) return;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // It ended on its own meanwhile.
+      }
+    }
+  }
+}
 
 export interface LiveHostOptions {
   commandTimeoutMs?: number;
@@ -90,9 +147,11 @@ export class LiveHost implements Host {
 
     // A process group of its own lets a timeout kill the command's children too: killing only the child
     // leaves a grandchild holding the output pipe, and the run would wait for it.
+    commandsStarted += 1;
+    const marker = `${RUN_ID}-${commandsStarted}`;
     const subprocess = execa(file, args, {
       stdin: 'ignore',
-      env: { LC_ALL: 'C', LANG: 'C' },
+      env: { LC_ALL: 'C', LANG: 'C', [COMMAND_MARKER]: marker },
       extendEnv: true,
       detached: true,
       cleanup: true,
@@ -123,9 +182,10 @@ export class LiveHost implements Host {
     const outcome = await Promise.race([subprocess, abandoned]);
     clearTimeout(timer);
     clearTimeout(graceTimer);
+    if (timedOut) await killMarked(marker);
 
     if (outcome === 'abandoned') {
-      // A process that left the group still holds the pipe: stop listening rather than hang the run.
+      // A process that left the group held the pipe: it has just been ended, but stop listening in any case.
       subprocess.stdout?.destroy();
       subprocess.stderr?.destroy();
       return {
@@ -135,9 +195,10 @@ export class LiveHost implements Host {
         stderr: '',
         durationMs: elapsed(),
         timedOut: true,
+        timeoutMs,
         error: {
           code: 'ETIMEDOUT',
-          message: `timed out after ${timeoutMs} ms (output pipe still held by a child process)`,
+          message: `timed out after ${seconds(timeoutMs)} (a child process that left its process group held the output)`,
         },
       };
     }
@@ -152,7 +213,8 @@ export class LiveHost implements Host {
     };
     if (timedOut) {
       result.exitCode = null;
-      result.error = { code: 'ETIMEDOUT', message: `timed out after ${timeoutMs} ms` };
+      result.timeoutMs = timeoutMs;
+      result.error = { code: 'ETIMEDOUT', message: `timed out after ${seconds(timeoutMs)}` };
     } else if (outcome.isMaxBuffer) {
       result.error = { code: 'EOUTPUTCAP', message: `output larger than ${OUTPUT_CAP_BYTES} bytes` };
     } else if (outcome.failed && outcome.exitCode === undefined) {

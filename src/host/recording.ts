@@ -53,12 +53,18 @@ export class RecordingHost implements Host {
       tool,
       recordedAt: recordedAt.toISOString(),
       context: this.context,
-      commands: await Promise.all(this.commands.values()),
-      files: await Promise.all(this.files.values()),
-      dirs: await Promise.all(this.dirs.values()),
-      stats: await Promise.all(this.stats.values()),
+      commands: await answered(this.commands),
+      files: await answered(this.files),
+      dirs: await answered(this.dirs),
+      stats: await answered(this.stats),
     };
   }
+}
+
+/** What the inner host answered; what it refused (a replay asked for what it did not record) stays unrecorded. */
+async function answered<T>(cache: Map<string, Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(cache.values());
+  return settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : []));
 }
 
 function once<T>(cache: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {

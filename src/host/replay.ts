@@ -1,21 +1,21 @@
 import {
+  NotRecordedError,
   commandKey,
   type CommandResult,
   type DirResult,
   type FileResult,
   type Host,
   type HostContext,
-  type HostError,
   type StatResult,
 } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import type { Snapshot } from './snapshot.js';
 
-function notRecorded(what: string): HostError {
-  return { code: 'ENOTRECORDED', message: `${what} was not recorded in the snapshot` };
+function notRecorded(what: string): NotRecordedError {
+  return new NotRecordedError(`${what} was not recorded in the snapshot`);
 }
 
-/** Answers from a snapshot, never from the machine it runs on. */
+/** Answers from a snapshot, never from the machine it runs on; what it does not hold, it refuses (NotRecordedError). */
 export class ReplayHost implements Host {
   readonly context: HostContext;
   private readonly commands: Map<string, CommandResult>;
@@ -32,28 +32,26 @@ export class ReplayHost implements Host {
   }
 
   async run(argv: readonly string[]): Promise<CommandResult> {
-    return (
-      this.commands.get(commandKey(argv)) ?? {
-        argv: [...argv],
-        exitCode: null,
-        stdout: '',
-        stderr: '',
-        durationMs: 0,
-        timedOut: false,
-        error: notRecorded(`the command \`${shellLine(argv)}\``),
-      }
-    );
+    const found = this.commands.get(commandKey(argv));
+    if (found === undefined) throw notRecorded(`the command \`${shellLine(argv)}\``);
+    return found;
   }
 
   async readFile(path: string): Promise<FileResult> {
-    return this.files.get(path) ?? { path, ok: false, error: notRecorded(`the file ${path}`) };
+    const found = this.files.get(path);
+    if (found === undefined) throw notRecorded(`the file ${path}`);
+    return found;
   }
 
   async readDir(path: string): Promise<DirResult> {
-    return this.dirs.get(path) ?? { path, ok: false, error: notRecorded(`the folder ${path}`) };
+    const found = this.dirs.get(path);
+    if (found === undefined) throw notRecorded(`the folder ${path}`);
+    return found;
   }
 
   async stat(path: string): Promise<StatResult> {
-    return this.stats.get(path) ?? { path, ok: false, error: notRecorded(`the status of ${path}`) };
+    const found = this.stats.get(path);
+    if (found === undefined) throw notRecorded(`the status of ${path}`);
+    return found;
   }
 }

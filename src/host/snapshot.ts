@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import type { ErrorObject } from 'ajv';
 import type { CommandResult, DirResult, FileResult, HostContext, StatResult } from '../core/host.js';
 
 /** Everything one run read from a host: enough to diagnose that host again anywhere. */
@@ -15,12 +17,66 @@ export interface Snapshot {
 
 export class SnapshotError extends Error {}
 
+/** The first problem schema/snapshot.schema.json finds in a parsed file, or undefined when it is a valid snapshot. */
+export type SnapshotValidator = (data: unknown) => string | undefined;
+
+// The schema ships at the package root: two folders above src/host when run from source, three above dist/src/host.
+const SCHEMA_CANDIDATES = ['../../schema/snapshot.schema.json', '../../../schema/snapshot.schema.json'];
+
+async function readSchema(): Promise<object> {
+  for (const candidate of SCHEMA_CANDIDATES) {
+    let text: string;
+    try {
+      text = await readFile(new URL(candidate, import.meta.url), 'utf8');
+    } catch {
+      continue;
+    }
+    return JSON.parse(text) as object;
+  }
+  throw new Error(`schema/snapshot.schema.json is missing beside ${new URL('.', import.meta.url).pathname}`);
+}
+
+function describeProblem(problem: ErrorObject): string {
+  const where = problem.instancePath === '' ? 'the snapshot' : problem.instancePath;
+  const params = problem.params as Record<string, unknown>;
+  let detail = problem.message ?? 'is not valid';
+  if (typeof params.additionalProperty === 'string') detail += ` (${JSON.stringify(params.additionalProperty)})`;
+  if (Array.isArray(params.allowedValues)) detail += ` (${params.allowedValues.map(String).join(', ')})`;
+  return clip(`${where} ${detail}`);
+}
+
+/** A hostile file can have keys of megabytes: the message names the problem, not the whole key. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+let compiled: Promise<SnapshotValidator> | undefined;
+
+/**
+ * The snapshot schema, compiled once per process. Ajv is loaded here, on demand, so that a live run never pays for
+ * it (loading and compiling take a few hundred milliseconds).
+ */
+export function loadSnapshotValidator(): Promise<SnapshotValidator> {
+  compiled ??= compileValidator();
+  return compiled;
+}
+
+async function compileValidator(): Promise<SnapshotValidator> {
+  const [{ Ajv2020 }, schema] = await Promise.all([import('ajv/dist/2020.js'), readSchema()]);
+  const validate = new Ajv2020({ allErrors: false }).compile(schema);
+  return (data) => {
+    if (validate(data)) return undefined;
+    const [first] = validate.errors ?? [];
+    return first === undefined ? 'it does not match schema/snapshot.schema.json' : describeProblem(first);
+  };
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Validates the shape of a snapshot read from a file; the message says what is wrong with it. */
-export function parseSnapshot(text: string, source: string): Snapshot {
+/** Parses and validates a snapshot read from a file; the message names its first problem. */
+export function parseSnapshot(text: string, source: string, validate: SnapshotValidator): Snapshot {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -32,26 +88,10 @@ export function parseSnapshot(text: string, source: string): Snapshot {
   }
   if (data.version !== 1) {
     throw new SnapshotError(
-      `${source} is a snapshot of version ${String(data.version)}; this netdoctor reads version 1`,
+      `${source} is a snapshot of version ${clip(JSON.stringify(data.version) ?? 'none')}; this netdoctor reads version 1`,
     );
   }
-  const context = data.context;
-  if (!isObject(context) || typeof context.uid !== 'number' || !isObject(context.env)) {
-    throw new SnapshotError(`${source}: the snapshot has no valid "context"`);
-  }
-  for (const key of ['commands', 'files', 'dirs', 'stats'] as const) {
-    const list = data[key];
-    if (!Array.isArray(list) || !list.every(isObject)) {
-      throw new SnapshotError(`${source}: "${key}" must be an array of objects`);
-    }
-  }
-  const commands = data.commands as unknown[];
-  if (!commands.every((entry) => isObject(entry) && Array.isArray(entry.argv) && typeof entry.stdout === 'string')) {
-    throw new SnapshotError(`${source}: every entry of "commands" needs "argv" and "stdout"`);
-  }
-  const paths = [...(data.files as unknown[]), ...(data.dirs as unknown[]), ...(data.stats as unknown[])];
-  if (!paths.every((entry) => isObject(entry) && typeof entry.path === 'string' && typeof entry.ok === 'boolean')) {
-    throw new SnapshotError(`${source}: every file, folder and stat entry needs "path" and "ok"`);
-  }
+  const problem = validate(data);
+  if (problem !== undefined) throw new SnapshotError(`${source} is not a valid snapshot: ${problem}`);
   return data as unknown as Snapshot;
 }

@@ -129,7 +129,7 @@ export function addressInSubnet(subnet: string, offset: number): string | undefi
   return formatAddress(range.family, value);
 }
 
-function formatAddress(family: AddressFamily, value: bigint): string {
+export function formatAddress(family: AddressFamily, value: bigint): string {
   if (family === 'ipv4') {
     return [24n, 16n, 8n, 0n].map((shift) => String((value >> shift) & 0xffn)).join('.');
   }

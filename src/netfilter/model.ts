@@ -21,6 +21,7 @@ import { iptablesAction, iptablesConditions } from './iptables-rules.js';
 import type { NftChain, NftRule, NftRuleset, NftTable } from './nft.js';
 import { translateNftRule } from './nft-rules.js';
 import { describeCondition, testCondition, testConditions, type Action, type Condition, type Packet } from './rule.js';
+import { appendAll } from '../core/lists.js';
 
 export type { Action, Condition, Hook, Packet } from './rule.js';
 
@@ -124,9 +125,9 @@ export function buildModel(sources: RulesetSources): FirewallModel {
   if (sources.nft) {
     for (const table of sources.nft.ruleset.tables) tables.push(tableFromNft(table, sources.nft.command, iptablesNft));
   } else {
-    for (const source of iptablesNft) tables.push(...tablesFromIptables(source, 'iptables-nft'));
+    for (const source of iptablesNft) appendAll(tables, tablesFromIptables(source, 'iptables-nft'));
   }
-  for (const source of sources.iptablesLegacy ?? []) tables.push(...tablesFromIptables(source, 'iptables-legacy'));
+  for (const source of sources.iptablesLegacy ?? []) appendAll(tables, tablesFromIptables(source, 'iptables-legacy'));
   return { tables };
 }
 

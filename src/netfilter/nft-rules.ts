@@ -11,6 +11,7 @@ import {
 } from './address.js';
 import type { NftJsonObject, NftJsonValue, NftRule, NftSet } from './nft.js';
 import type { Action, Condition, Direction, InterfacePattern } from './rule.js';
+import { appendAll } from '../core/lists.js';
 
 export interface TranslatedNftRule {
   conditions: Condition[];
@@ -58,7 +59,7 @@ export function translateNftRule(rule: NftRule, sets: readonly NftSet[]): Transl
     }
     const { kind, body } = statement;
     if (kind === 'match' && isObject(body)) {
-      conditions.push(...matchConditions(body, sets));
+      appendAll(conditions, matchConditions(body, sets));
     } else if (kind === 'xt' && isObject(body) && body['type'] === 'match') {
       if (body['name'] !== 'comment') {
         hasOpaqueMatches = true;
@@ -284,7 +285,7 @@ function portRanges(operator: string, values: (string | number)[]): PortRange[] 
     for (const value of values) {
       const parsed = parsePortRanges(String(value));
       if (parsed === undefined) return undefined;
-      ranges.push(...parsed);
+      appendAll(ranges, parsed);
     }
     return ranges;
   }
@@ -350,7 +351,7 @@ function expandList(values: NftJsonValue[], sets: readonly NftSet[]): (string | 
   for (const value of values) {
     const expanded = expandValues(value, sets);
     if (expanded === undefined) return undefined;
-    result.push(...expanded);
+    appendAll(result, expanded);
   }
   return result;
 }

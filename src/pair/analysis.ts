@@ -1,4 +1,5 @@
 import type { FirewallEvaluation } from '../core/pair.js';
+import { operands, shellLine } from '../core/shell.js';
 import type { HostContext } from '../core/host.js';
 import type { Evidence, Subject } from '../core/types.js';
 import type { FirewallDrop } from './firewall.js';
@@ -97,20 +98,52 @@ export function plural(count: number, one: string, many: string): string {
 export function createCommandHint(location: Location): string[] {
   if (location.kind === 'found') {
     return location.container.engine === 'podman'
-      ? [`${location.cli} container inspect --format '{{.Config.CreateCommand}}' ${location.container.name}`]
-      : [`docker container inspect --format '{{.Config.Image}} {{.Config.Cmd}}' ${location.container.name}`];
+      ? [
+          shellLine([
+            location.cli,
+            'container',
+            'inspect',
+            '--format',
+            '{{.Config.CreateCommand}}',
+            ...operands(location.container.name),
+          ]),
+        ]
+      : [
+          shellLine([
+            'docker',
+            'container',
+            'inspect',
+            '--format',
+            '{{.Config.Image}} {{.Config.Cmd}}',
+            ...operands(location.container.name),
+          ]),
+        ];
   }
   if (location.kind === 'foreign' && location.uid !== 0) {
     return [
-      `su - ${location.user} -c "podman container inspect --format '{{.Config.CreateCommand}}' ${location.name}"`,
+      shellLine([
+        'su',
+        '-',
+        location.user,
+        '-c',
+        shellLine([
+          'podman',
+          'container',
+          'inspect',
+          '--format',
+          '{{.Config.CreateCommand}}',
+          ...operands(location.name),
+        ]),
+      ]),
     ];
   }
   return [];
 }
 
-export function nsenterCommand(location: FoundContainer, argv: string): string {
-  const enter = `nsenter --target ${location.container.pid ?? '<pid>'} --net ${argv}`;
-  return location.container.scope === 'rootless' ? `podman unshare ${enter}` : enter;
+/** A command run in the container's network namespace, as a person types it (through podman unshare when rootless). */
+export function nsenterCommand(location: FoundContainer, argv: readonly string[]): string {
+  const enter = ['nsenter', '--target', String(location.container.pid ?? '<pid>'), '--net', ...argv];
+  return shellLine(location.container.scope === 'rootless' ? ['podman', 'unshare', ...enter] : enter);
 }
 
 export function portCause(
@@ -120,13 +153,16 @@ export function portCause(
   analysis: Analysis,
 ): { cause: string; summary: string; commands: string[] } {
   const target = analysis.plan?.target ?? '';
-  const listening = nsenterCommand(b, `ss -l -t -n -p sport = :${port.port}`);
+  const listening = nsenterCommand(b, ['ss', '-l', '-t', '-n', '-p', 'sport', '=', `:${port.port}`]);
   const listenState = port.listen?.state;
   if (listenState === 'nothing' && port.outcome !== 'open') {
     return {
       cause: `nothing listens on port ${port.port} in ${b.container.name}`,
       summary: `Start the service in ${b.container.name} on port ${port.port}, or connect to the port it does listen on.`,
-      commands: [`${b.cli} logs --tail 20 ${b.container.name}`, nsenterCommand(b, 'ss -l -t -n -p')],
+      commands: [
+        shellLine([b.cli, 'logs', '--tail', '20', ...operands(b.container.name)]),
+        nsenterCommand(b, ['ss', '-l', '-t', '-n', '-p']),
+      ],
     };
   }
   if (listenState === 'loopback_only') {
@@ -150,10 +186,10 @@ export function portCause(
       summary: `Docker cannot turn icc back on for an existing network: move both containers to a network created with inter-container communication on (the default).`,
       commands: [
         'docker network create app',
-        `docker network connect app ${a.container.name}`,
-        `docker network connect app ${b.container.name}`,
-        `docker network disconnect ${network} ${a.container.name}`,
-        `docker network disconnect ${network} ${b.container.name}`,
+        shellLine(['docker', 'network', 'connect', 'app', ...operands(a.container.name)]),
+        shellLine(['docker', 'network', 'connect', 'app', ...operands(b.container.name)]),
+        shellLine(['docker', 'network', 'disconnect', ...operands(network, a.container.name)]),
+        shellLine(['docker', 'network', 'disconnect', ...operands(network, b.container.name)]),
       ],
     };
   }
@@ -197,7 +233,7 @@ export function portCause(
   return {
     cause: `${target} is unreachable from ${a.container.name} (${port.detail})`,
     summary: `Look at the route ${a.container.name} takes to ${target} and at the rules that reject it.`,
-    commands: [nsenterCommand(a, `ip route get ${target}`), ...firewallCommands],
+    commands: [nsenterCommand(a, ['ip', 'route', 'get', target]), ...firewallCommands],
   };
 }
 

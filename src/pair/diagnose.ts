@@ -8,7 +8,7 @@ import { containerNetnsSysctl } from '../facts/processes.js';
 import { resolvConfFile } from '../facts/resolv.js';
 import { fileEvidence } from '../core/finding.js';
 import { statusOf } from '../core/outcome.js';
-import { type CommandResult, type Host } from '../core/host.js';
+import { answeringNotRecorded, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import type { CheckResult, Evidence, Finding } from '../core/types.js';
 import type { Check } from '../core/check.js';
@@ -183,7 +183,7 @@ async function resolveName(
 ): Promise<NameResolution | undefined> {
   const namespace = namespaceOf(a);
   if (plan.names === 'not_needed' || plan.names === 'not_served' || namespace === undefined) return undefined;
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const name = b.container.name;
   const etc = `/proc/${namespace.pid}/root/etc`;
   const [hosts, resolvConf] = await Promise.all([
@@ -314,7 +314,7 @@ async function probe(
   requested: number[],
   log: ProbeLog,
 ): Promise<ProbeFindings> {
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const from = namespaceOf(a);
   const target = plan.target;
   const blocked = (reason: string): ProbeFindings => ({
@@ -454,7 +454,7 @@ function endpoint(location: Location, networks: NetworkLookup): PairEndpoint {
 
 /** `netdoctor why A B`, up to the checks: locates both, plans the path and probes it from A's namespace. */
 export async function probePair(facts: Facts, request: WhyRequest): Promise<PairProbing> {
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const [a, b] = await Promise.all([locate(facts, request.a), locate(facts, request.b)]);
   const networks = await listNetworks(facts, [a, b]);
   const probes: ProbeLog = [];

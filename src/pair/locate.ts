@@ -1,4 +1,4 @@
-import { type CommandResult, type Host } from '../core/host.js';
+import { answeringNotRecorded, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import { commandEvidence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
 import type { Facts } from '../core/facts.js';
@@ -129,7 +129,7 @@ async function askDocker(facts: Facts, name: string, reference: string): Promise
   const state = await facts.get(dockerState);
   if (state.kind === 'absent' || state.kind === 'client-only') return { absent: true };
   if (state.kind !== 'ok') return { cannotSearch: `docker: ${state.reason}` };
-  const result = await facts.host.run(inspectArgv('docker', name));
+  const result = await answeringNotRecorded(facts.host).run(inspectArgv('docker', name));
   return interpretInspect(result, reference, parseDockerContainers, () => ({ user: 'root', cli: 'docker' }));
 }
 
@@ -137,7 +137,7 @@ async function askPodman(facts: Facts, name: string, reference: string): Promise
   const state = await facts.get(podmanState);
   if (state.kind === 'absent') return { absent: true };
   if (state.kind !== 'ok') return { cannotSearch: `podman: ${state.reason}` };
-  const result = await facts.host.run(inspectArgv('podman', name));
+  const result = await answeringNotRecorded(facts.host).run(inspectArgv('podman', name));
   const user = state.scope === 'rootful' ? 'root' : facts.host.context.user;
   return interpretInspect(
     result,
@@ -229,7 +229,7 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
 
   const unsearched = answers.flatMap((answer) => ('cannotSearch' in answer ? [answer.cannotSearch] : []));
   const searched = await searchedEngines(facts, engines);
-  const { host } = facts;
+  const host = answeringNotRecorded(facts.host);
   const owner = engines.includes('podman') ? await conmonOwner(host, name) : undefined;
   if (owner?.process !== undefined) {
     const process = owner.process;
@@ -252,9 +252,13 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
-    if (users.length > 0)
+    if (!users.ok)
       parts.push(
-        `as root, netdoctor cannot see the rootless containers of ${users.join(', ')}: run netdoctor why as that user`,
+        `as root, netdoctor cannot see rootless containers, and which users have them is unknown (${users.reason})`,
+      );
+    else if (users.value.length > 0)
+      parts.push(
+        `as root, netdoctor cannot see the rootless containers of ${users.value.join(', ')}: run netdoctor why as that user`,
       );
   }
   return {

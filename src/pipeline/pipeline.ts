@@ -8,7 +8,10 @@ import type { Report } from '../core/report.js';
 import { LiveHost } from '../host/live.js';
 import { RecordingHost } from '../host/recording.js';
 import { ReplayHost } from '../host/replay.js';
-import { SnapshotError, parseSnapshot, type Snapshot } from '../host/snapshot.js';
+import { scrubSnapshot } from '../host/scrub.js';
+import { SnapshotError, loadSnapshotValidator, parseSnapshot, type Snapshot } from '../host/snapshot.js';
+import { boundReport } from './bounds.js';
+import { redactorFor } from './redact.js';
 import { TOOL, buildReport } from './report.js';
 
 /** The live host, or the snapshot to replay; an unreadable or invalid snapshot is a usage error. */
@@ -21,7 +24,7 @@ export async function openHost(replay: string | undefined, commandTimeoutMs: num
     throw new UsageError(`cannot read the replay file: ${(error as Error).message}`);
   }
   try {
-    return new ReplayHost(parseSnapshot(text, replay));
+    return new ReplayHost(parseSnapshot(text, replay, await loadSnapshotValidator()));
   } catch (error) {
     if (error instanceof SnapshotError) throw new UsageError(error.message);
     throw error;
@@ -31,8 +34,10 @@ export async function openHost(replay: string | undefined, commandTimeoutMs: num
 export interface PipelineOptions {
   /** A snapshot file to diagnose instead of this host. */
   replay?: string;
-  /** Keep everything the run read, for a snapshot. */
+  /** Keep everything the run read, for a snapshot (without secrets: src/host/scrub.ts). */
   record: boolean;
+  /** Replace the host's name, users, MACs and addresses with pseudonyms in the report and the snapshot. */
+  redact?: boolean;
   commandTimeoutMs: number;
 }
 
@@ -64,6 +69,18 @@ export async function runPipeline(
   const durationMs = Math.round(performance.now() - started);
   const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, options.replay);
   if (diagnosis.pair !== undefined) report.pair = diagnosis.pair;
-  if (!options.record) return { report };
-  return { report, snapshot: await host.snapshot(TOOL, startedAt) };
+  // The redactor reads the container networks: before the snapshot is taken, so that a replay reads them too.
+  const redactor = options.redact === true ? await redactorFor(facts, usersNamedIn(report)) : undefined;
+  const snapshot = options.record ? scrubSnapshot(await host.snapshot(TOOL, startedAt)) : undefined;
+  // Bounded after redaction, so that a cut never leaves part of an address the redactor would not recognise.
+  const final = boundReport(redactor === undefined ? report : redactor.value(report));
+  if (snapshot === undefined) return { report: final };
+  return { report: final, snapshot: redactor === undefined ? snapshot : redactor.value(snapshot) };
+}
+
+/** Users the report names: owners of rootless engines in findings and the two containers of `why`. */
+function usersNamedIn(report: Report): string[] {
+  const users = report.findings.map((item) => item.subject.user);
+  if (report.pair !== undefined) users.push(report.pair.a.user, report.pair.b.user);
+  return users.filter((user) => user !== undefined);
 }

@@ -1,10 +1,40 @@
 import { engineSummaries } from '../facts/engines.js';
 import type { Facts } from '../core/facts.js';
+import { NotRecordedError } from '../core/host.js';
 import { osInfo } from '../facts/os.js';
-import { CHECK_STATUSES, SEVERITIES, type CheckResult, type CheckStatus, type Severity } from '../core/types.js';
-import type { Report } from '../core/report.js';
+import { hostPlatform } from '../facts/platform.js';
+import {
+  CHECK_STATUSES,
+  SEVERITIES,
+  type CheckResult,
+  type CheckStatus,
+  type Finding,
+  type Severity,
+} from '../core/types.js';
+import type { PlatformContext, Report } from '../core/report.js';
+import { fingerprint } from './fingerprint.js';
 
 export const TOOL = { name: 'netdoctor', version: '0.1.0' };
+
+/** The host's context is a few small files: a host that cannot give them in this time should not hold up the report. */
+export const PLATFORM_TIME_LIMIT_MS = 2000;
+
+async function platformWithin(facts: Facts, limitMs: number): Promise<PlatformContext> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<PlatformContext>((resolve) => {
+    timer = setTimeout(() => resolve({ unread: [`the host context took longer than ${limitMs / 1000} s`] }), limitMs);
+  });
+  try {
+    return await Promise.race([facts.get(hostPlatform), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Most severe first; findings of one severity keep the order of their checks. */
+export function bySeverity(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((left, right) => SEVERITIES.indexOf(left.severity) - SEVERITIES.indexOf(right.severity));
+}
 
 function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, number> {
   const counts = Object.fromEntries(keys.map((key) => [key, 0])) as Record<K, number>;
@@ -19,13 +49,32 @@ export async function buildReport(
   durationMs: number,
   replayedFrom?: string,
 ): Promise<Report> {
-  const [os, engines] = await Promise.all([facts.get(osInfo), facts.get(engineSummaries)]);
+  const [os, engines, platform] = await Promise.all([
+    // The header names the host as far as a snapshot tells; the checks say what was not recorded.
+    facts.get(osInfo).catch((error: unknown) => {
+      if (error instanceof NotRecordedError) return { os: 'unknown', kernel: 'unknown' };
+      throw error;
+    }),
+    facts.get(engineSummaries),
+    platformWithin(facts, PLATFORM_TIME_LIMIT_MS),
+  ]);
   const { context } = facts.host;
-  const findings = checks.flatMap((check) => check.findings);
+  const fingerprinted = checks.map((check) => ({
+    ...check,
+    findings: check.findings.map((item) => ({ ...item, fingerprint: fingerprint(item) })),
+  }));
+  const findings = bySeverity(fingerprinted.flatMap((check) => check.findings));
   const report: Report = {
-    schemaVersion: 1,
+    schemaVersion: 2,
     tool: TOOL,
-    host: { hostname: context.hostname, os: os.os, kernel: os.kernel, user: context.user, uid: context.uid },
+    host: {
+      hostname: context.hostname,
+      os: os.os,
+      kernel: os.kernel,
+      user: context.user,
+      uid: context.uid,
+      platform,
+    },
     engines,
     startedAt: startedAt.toISOString(),
     durationMs,
@@ -39,7 +88,7 @@ export async function buildReport(
         checks.map((check) => check.status),
       ),
     },
-    checks,
+    checks: fingerprinted,
     findings,
   };
   if (replayedFrom !== undefined) report.replayedFrom = replayedFrom;

@@ -7,6 +7,7 @@ import {
   type Subject,
 } from '../core/types.js';
 import type { Check, CheckContext, CheckOutcome } from '../core/check.js';
+import { NotRecordedError } from '../core/host.js';
 import { statusOf } from '../core/outcome.js';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
@@ -143,11 +144,14 @@ export async function runCheck<Context extends CheckContext>(
       timeoutMs,
     );
   } catch (error) {
+    const durationMs = Math.round(performance.now() - started);
+    if (error instanceof NotRecordedError)
+      return { ...base, status: 'skip', skip: 'cannot_decide', reason: error.message, durationMs, findings: [] };
     const reason =
       error instanceof CheckTimeout
         ? error.message
         : `the check crashed: ${error instanceof Error ? error.message : String(error)}`;
-    return { ...base, status: 'error', reason, durationMs: Math.round(performance.now() - started), findings: [] };
+    return { ...base, status: 'error', reason, durationMs, findings: [] };
   }
   const durationMs = Math.round(performance.now() - started);
   const shape = outcomeProblem(outcome);

@@ -1,4 +1,6 @@
 import type { Check, CheckContext } from '../core/check.js';
+import { UsageError } from '../core/errors.js';
+import { NotRecordedError } from '../core/host.js';
 import type { PairCheck } from '../pair/check.js';
 import { hostFindingsOnPath, pairSection, pathChecks, probePair, type WhyRequest } from '../pair/diagnose.js';
 import { pairVerdict } from '../pair/verdict.js';
@@ -22,7 +24,14 @@ export async function diagnosePair(
   checkTimeoutMs: number,
 ): Promise<Required<Diagnosis>> {
   const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
-  const probing = await probePair(context.facts, request);
+  const probing = await probePair(context.facts, request).catch((error: unknown) => {
+    // Locating and probing the pair is no check that could say it cannot decide: the whole answer rests on it.
+    if (error instanceof NotRecordedError)
+      throw new UsageError(
+        `the snapshot does not hold what \`why\` needs for these two containers (${error.message}): record it with netdoctor why A B --record FILE`,
+      );
+    throw error;
+  });
   const alongThePath = [...checks.pair].sort((left, right) => left.pathOrder - right.pathOrder);
   const [results, pairResults] = await Promise.all([
     hostResults,

@@ -1,14 +1,36 @@
-import Table from 'cli-table3';
-import type { CheckResult, CheckStatus, Finding, Subject } from '../core/types.js';
+import wrapAnsi from 'wrap-ansi';
+import type { CheckStatus, Finding } from '../core/types.js';
 import type { Report } from '../core/report.js';
-import { SEVERITY_ORDER, SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
+import { SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
+import { terminalSafe } from './safe.js';
+import {
+  countsLine,
+  describeSubject,
+  engineLine,
+  explanationsOncePerId,
+  outcomeOf,
+  platformLine,
+  plural,
+  sortedFindings,
+  undecidedGroups,
+  verdictLine,
+  type Outcome,
+} from './summary.js';
 
 export interface HumanOptions {
   color: boolean;
-  /** Terminal width; the table wraps to it. */
+  /** Columns to wrap the text to (the terminal's width). */
   width: number;
+  /** List every check, passing and not applicable ones too. */
   verbose: boolean;
 }
+
+const OUTCOME_STYLE: Record<Outcome, Style> = {
+  broken: 'red',
+  warning: 'yellow',
+  incomplete: 'yellow',
+  healthy: 'green',
+};
 
 const STATUS_LABEL: Record<CheckStatus, [string, Style]> = {
   pass: ['ok', 'green'],
@@ -18,115 +40,122 @@ const STATUS_LABEL: Record<CheckStatus, [string, Style]> = {
   error: ['ERROR', 'red'],
 };
 
-export function describeSubject(subject: Subject): string {
-  const parts: string[] = [];
-  if (subject.engine)
-    parts.push(
-      subject.scope
-        ? `${subject.engine} (${subject.scope}${subject.user ? `, user ${subject.user}` : ''})`
-        : subject.engine,
-    );
-  if (subject.network) parts.push(`network ${subject.network}`);
-  if (subject.interface) parts.push(`interface ${subject.interface}`);
-  if (subject.containers && subject.containers.length > 0) parts.push(`containers ${subject.containers.join(', ')}`);
-  if (subject.path) parts.push(subject.path);
-  return parts.join(', ') || 'host';
+/**
+ * Wraps text to the width with `prefix` before its first line and continuation lines indented as deep as the
+ * prefix (wrap-ansi measures wide characters and leaves colour codes whole). A word longer than the line stays
+ * whole: URLs and paths must remain copyable.
+ */
+function wrapped(prefix: string, text: string, width: number, indent = prefix.length): string {
+  const room = Math.max(width - indent, 20);
+  const firstRoom = Math.max(width - prefix.length, 20);
+  const lines = wrapAnsi(text, firstRoom, { hard: false, trim: true }).split('\n');
+  const [first = '', ...rest] = lines;
+  const continued = rest.length === 0 ? [] : wrapAnsi(rest.join(' '), room, { hard: false, trim: true }).split('\n');
+  return [prefix + first, ...continued.map((line) => ' '.repeat(indent) + line)].join('\n');
 }
 
-function checkResultText(check: CheckResult): string {
-  if (check.status === 'skip' || check.status === 'error') return check.reason ?? '';
-  const findings = check.findings.map((item) => item.title).join('; ');
-  const base = findings || check.summary || '';
-  return check.reason ? `${base} (${check.reason})` : base;
-}
-
-function renderTable(report: Report, options: HumanOptions, paint: Paint): string {
-  const statusWidth = 7;
-  const idWidth = Math.max(...report.checks.map((check) => check.id.length), 5) + 2;
-  const resultWidth = Math.max(options.width - statusWidth - idWidth - 4, 30);
-  const table = new Table({
-    head: ['', 'check', 'result'],
-    colWidths: [statusWidth, idWidth, resultWidth],
-    wordWrap: true,
-    style: { head: [], border: [], compact: true },
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: ' ',
-    },
-  });
-  const visible = options.verbose
-    ? report.checks
-    : report.checks.filter((check) => !(check.status === 'skip' && check.skip === 'not_applicable'));
-  for (const check of visible) {
-    const [label, style] = STATUS_LABEL[check.status];
-    table.push([paint(style, label), check.id, checkResultText(check)]);
-  }
-  const hidden = report.checks.length - visible.length;
-  const note =
-    hidden > 0 ? `\n${paint('dim', `${hidden} check(s) not applicable to this host (--verbose lists them)`)}` : '';
-  const rows = table
-    .toString()
+/** An excerpt of command output or a file, line by line, each wrapped under its marker. */
+function excerptLines(excerpt: string, width: number): string[] {
+  return excerpt
     .split('\n')
-    .map((line) => line.trimEnd());
-  return rows.join('\n') + note;
+    .map((line) => wrapped('       ', line, width))
+    .filter((line) => line.trim() !== '');
 }
 
-function renderFinding(item: Finding, index: number, paint: Paint): string {
+function renderFinding(item: Finding, index: number, explanation: string, width: number, paint: Paint): string {
+  const severity = paint(SEVERITY_STYLE[item.severity], item.severity.toUpperCase());
   const lines = [
-    `${index + 1}. ${paint(SEVERITY_STYLE[item.severity], item.severity.toUpperCase())} ${paint('bold', item.title)}  ${paint('dim', `[${item.id}]`)}`,
-    `   on: ${describeSubject(item.subject)}`,
-    `   why: ${item.explanation}`,
-    '   evidence:',
-    ...item.evidence.map((evidence) => `     - ${evidence.what}: ${evidence.excerpt.replace(/\n/g, '\n       ')}`),
-    `   fix: ${item.fix.summary}`,
-    ...item.fix.commands.map((command) => `     $ ${paint('cyan', command)}`),
-    `   docs: ${item.docs}`,
+    wrapped(`${index + 1}. `, `${severity} ${paint('bold', item.title)}  ${paint('dim', `[${item.id}]`)}`, width),
+    wrapped('   on: ', describeSubject(item.subject), width),
+    wrapped('   why: ', explanation, width),
   ];
+  if (item.evidence.length > 0) {
+    lines.push('   evidence:');
+    for (const evidence of item.evidence) {
+      const [first = '', ...rest] = evidence.excerpt.split('\n');
+      lines.push(wrapped('     - ', `${evidence.what}: ${first}`, width, 7));
+      if (rest.length > 0) lines.push(...excerptLines(rest.join('\n'), width));
+    }
+  }
+  lines.push(wrapped('   fix: ', item.fix.summary, width));
+  // Commands are never wrapped: they are meant to be copied whole.
+  lines.push(...item.fix.commands.map((command) => `     $ ${paint('cyan', command)}`));
+  lines.push(`   docs: ${item.docs}`);
   return lines.join('\n');
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+function checkRow(status: CheckStatus, ids: string, text: string, width: number, paint: Paint): string {
+  const [label, style] = STATUS_LABEL[status];
+  return wrapped(`${paint(style, label.padEnd(5))} `, `${ids}: ${text}`, width, 6);
 }
 
-export function renderHuman(report: Report, options: HumanOptions): string {
+/** The checks in a few lines: problems by name, passing ones collapsed into a count unless --verbose. */
+function renderChecks(report: Report, findings: readonly Finding[], options: HumanOptions, paint: Paint): string {
+  // A check's findings are copies of those in the report's list: the same text is the same finding.
+  const number = new Map(findings.map((item, index) => [JSON.stringify(item), index + 1]));
+  const lines: string[] = [];
+  for (const check of report.checks.filter((candidate) => candidate.status === 'fail' || candidate.status === 'warn')) {
+    const numbers = check.findings.map((item) => number.get(JSON.stringify(item)) ?? '?');
+    lines.push(
+      checkRow(check.status, check.id, `${check.title}: see ${numbers.join(', ')} above`, options.width, paint),
+    );
+  }
+  for (const group of undecidedGroups(report))
+    lines.push(checkRow(group.status, group.ids.join(', '), group.text, options.width, paint));
+  const passed = report.checks.filter((check) => check.status === 'pass');
+  const notApplicable = report.checks.filter((check) => check.status === 'skip' && check.skip === 'not_applicable');
+  if (options.verbose) {
+    for (const check of passed) lines.push(checkRow(check.status, check.id, check.title, options.width, paint));
+    for (const check of notApplicable)
+      lines.push(checkRow(check.status, check.id, `does not apply: ${check.reason ?? ''}`, options.width, paint));
+  } else {
+    const collapsed = [
+      passed.length > 0 ? `${plural(passed.length, 'check')} passed` : undefined,
+      notApplicable.length > 0 ? `${notApplicable.length} did not apply to this host` : undefined,
+    ].filter((part) => part !== undefined);
+    if (collapsed.length > 0)
+      lines.push(paint('dim', wrapped('', `${collapsed.join(', ')} (--verbose lists them)`, options.width, 2)));
+  }
+  return lines.join('\n');
+}
+
+function renderContext(report: Report, width: number, paint: Paint): string {
+  const { host } = report;
+  const lines = [
+    wrapped(
+      '',
+      `netdoctor ${report.tool.version} on ${host.hostname} (${host.os}, kernel ${host.kernel}) as ${host.user}${report.replayedFrom ? `, replayed from ${report.replayedFrom}` : ''}`,
+      width,
+      2,
+    ),
+    wrapped('engines: ', engineLine(report), width, 2),
+  ];
+  const platform = platformLine(host.platform);
+  if (platform !== undefined) lines.push(wrapped('host: ', platform, width, 2));
+  lines.push(wrapped('', countsLine(report), width, 2));
+  return paint('dim', lines.join('\n'));
+}
+
+/**
+ * The report for a person at a terminal, cause first: the verdict in one line, the findings most severe first
+ * (each explanation once per id), the checks that need attention (passing ones collapsed), then the context.
+ */
+export function renderHuman(unsafe: Report, options: HumanOptions): string {
+  const report = terminalSafe(unsafe);
   const paint = painter(options.color);
-  const engines = report.engines
-    .map((engine) =>
-      `${engine.engine} ${engine.version ?? ''} ${engine.scope}${engine.networkBackend ? ` ${engine.networkBackend}` : ''}${engine.reachable ? '' : ' (unreachable)'}`.replace(
-        /\s+/g,
-        ' ',
-      ),
-    )
-    .join(', ');
-  const header = [
-    `${paint('bold', 'netdoctor')} ${report.tool.version} on ${report.host.hostname} (${report.host.os}, kernel ${report.host.kernel}) as ${report.host.user}`,
-    `engines: ${engines || 'none found'}${report.replayedFrom ? `   replayed from ${report.replayedFrom}` : ''}`,
-  ].join('\n');
-  const findings = [...report.findings].sort(
-    (a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity),
-  );
-  const { findings: bySeverity, checks } = report.summary;
-  const summary = [
-    `${plural(bySeverity.error, 'error')}, ${plural(bySeverity.warning, 'warning')}, ${bySeverity.info} info`,
-    `checks: ${checks.pass} ok, ${checks.fail} failed, ${checks.warn} warned, ${checks.skip} skipped, ${checks.error} errored`,
-    `${report.durationMs} ms`,
-  ].join(' · ');
-  const sections = [header, renderTable(report, options, paint)];
-  if (findings.length > 0) sections.push(findings.map((item, index) => renderFinding(item, index, paint)).join('\n\n'));
-  sections.push(paint(bySeverity.error > 0 ? 'red' : bySeverity.warning > 0 ? 'yellow' : 'green', summary));
+  const findings = sortedFindings(report);
+  const explanations = explanationsOncePerId(findings);
+  const sections = [
+    paint(OUTCOME_STYLE[outcomeOf(report)], paint('bold', wrapped('', verdictLine(report), options.width, 2))),
+  ];
+  if (findings.length > 0)
+    sections.push(
+      findings
+        .map((item, index) => renderFinding(item, index, explanations[index]!, options.width, paint))
+        .join('\n\n'),
+    );
+  const checks = renderChecks(report, findings, options, paint);
+  if (checks !== '') sections.push(checks);
+  sections.push(renderContext(report, options.width, paint));
   return `${sections.join('\n\n')}\n`;
 }

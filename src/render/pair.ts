@@ -1,6 +1,7 @@
 import type { Finding } from '../core/types.js';
 import type { Report } from '../core/report.js';
 import { SEVERITY_ORDER, SEVERITY_STYLE, painter, type Paint, type Style } from './paint.js';
+import { terminalSafe } from './safe.js';
 import type { LinkStatus, PairEndpoint, PairOutcome, PairSection, PathLink } from '../core/pair.js';
 
 export interface WhyRenderOptions {
@@ -67,7 +68,8 @@ function pathLine(pair: PairSection): string {
 }
 
 /** The verdict in one sentence first, then where A and B live, the evidence chain, the findings and the fix. */
-export function renderPair(report: Report, options: WhyRenderOptions): string {
+export function renderPair(unsafe: Report, options: WhyRenderOptions): string {
+  const report = terminalSafe(unsafe);
   const pair = report.pair;
   if (pair === undefined) throw new Error('renderWhy needs a report with a pair section');
   const paint = painter(options.color);

@@ -72,7 +72,7 @@ describe('classifyDockerFailure', () => {
       ),
     ).toEqual({
       cause: 'timeout',
-      reason: '`docker info` did not answer within 8000 ms: the daemon hangs',
+      reason: '`docker info` did not answer within 8 s: the daemon hangs',
     });
     expect(classifyDockerFailure({ ...base, error: { code: 'EACCES', message: 'spawn docker EACCES' } }, true)).toEqual(
       {

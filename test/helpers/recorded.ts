@@ -4,6 +4,8 @@ import { commandKey, type CommandResult, type FileResult, type StatResult } from
 import { shellLine } from '../../src/core/shell.js';
 import { parseSnapshot, type Snapshot } from '../../src/host/snapshot.js';
 import type { Report } from '../../src/core/report.js';
+import { bySeverity } from '../../src/pipeline/report.js';
+import { validateSnapshot } from './snapshot.js';
 
 /** Snapshots recorded on the lab host; test/fixtures/snapshots/README.md says how and in which state. */
 export const SNAPSHOT_NAMES = [
@@ -24,23 +26,26 @@ export function reportPath(name: SnapshotName): string {
 
 export function recordedSnapshot(name: SnapshotName): Snapshot {
   const path = snapshotPath(name);
-  return parseSnapshot(readFileSync(path, 'utf8'), path);
+  return parseSnapshot(readFileSync(path, 'utf8'), path, validateSnapshot);
 }
 
 /** Check ids of the reports recorded before each check's id became its path (finding ids never changed). */
-const RENAMED_CHECKS: Record<string, string> = {
+export const RENAMED_CHECKS: Record<string, string> = {
   'podman.aardvark': 'aardvark.binary',
   'podman.aardvark-running': 'aardvark.running',
   'container.ping-net-raw': 'ctr.ping-net-raw',
 };
 
-/** The report the recording run printed, its check ids as they are today, its checks in today's order (by id). */
+/**
+ * The report the recording run printed, its check ids as they are today, its checks in today's order (by id), its
+ * findings most severe first as reports list them since schema 2.
+ */
 export function recordedReport(name: SnapshotName): Report {
   const report = JSON.parse(readFileSync(reportPath(name), 'utf8')) as Report;
   const checks = report.checks
     .map((check) => ({ ...check, id: RENAMED_CHECKS[check.id] ?? check.id }))
     .sort((left, right) => left.id.localeCompare(right.id));
-  return { ...report, checks, findings: checks.flatMap((check) => check.findings) };
+  return { ...report, checks, findings: bySeverity(checks.flatMap((check) => check.findings)) };
 }
 
 export function recordedCommand(snapshot: Snapshot, argv: readonly string[]): CommandResult {

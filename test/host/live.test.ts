@@ -116,14 +116,65 @@ describe('LiveHost.run', () => {
     expect(await survivorsAfterAWhile(marker)).toEqual([]);
   });
 
-  it('stops waiting for a process that left the process group and holds stdout', async () => {
-    // setsid puts the sleep out of reach of the group kill: netdoctor cannot end it, only stop waiting for it.
+  it('ends a process that left the process group (setsid) and holds stdout, when the command times out', async () => {
     const marker = uniqueSleep();
     const started = performance.now();
     const result = await host.run(['sh', '-c', `setsid sleep ${marker} & exit 0`], { timeoutMs: 300 });
     expect(performance.now() - started).toBeLessThan(1500);
-    expect(result).toMatchObject({ exitCode: null, timedOut: true, error: { code: 'ETIMEDOUT' } });
-    expect(result.error?.message).toContain('output pipe still held');
+    expect(result).toMatchObject({ exitCode: null, timedOut: true, timeoutMs: 300, error: { code: 'ETIMEDOUT' } });
+    expect(result.error?.message).toBe(
+      'timed out after 0.3 s (a child process that left its process group held the output)',
+    );
+    expect(await survivorsAfterAWhile(marker)).toEqual([]);
+  });
+
+  it('ends a setsid child that let go of the output, when the command times out', async () => {
+    const [child, command] = [uniqueSleep(), uniqueSleep()];
+    const result = await host.run(['sh', '-c', `setsid sleep ${child} >/dev/null 2>&1 & sleep ${command}`], {
+      timeoutMs: 300,
+    });
+    expect(result).toMatchObject({ timedOut: true, error: { message: 'timed out after 0.3 s' } });
+    expect(await survivorsAfterAWhile(child)).toEqual([]);
+    expect(await survivorsAfterAWhile(command)).toEqual([]);
+  });
+
+  it('leaves the daemons of a command that ends by itself (rootless podman keeps a pause process)', async () => {
+    const daemon = uniqueSleep();
+    const result = await host.run(['sh', '-c', `setsid sleep ${daemon} >/dev/null 2>&1 & exit 0`], {
+      timeoutMs: 2000,
+    });
+    expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(sleepersWith(daemon)).toHaveLength(1);
+  });
+
+  it('marks each command with a value of its own, which its children inherit', async () => {
+    const [first, second] = await Promise.all([
+      host.run(['sh', '-c', 'printf %s "$NETDOCTOR_COMMAND"']),
+      host.run(['sh', '-c', 'sh -c \'printf %s "$NETDOCTOR_COMMAND"\'']),
+    ]);
+    expect(first!.stdout).toMatch(/^[0-9a-f-]{36}-\d+$/);
+    expect(second!.stdout).toMatch(/^[0-9a-f-]{36}-\d+$/);
+    expect(first!.stdout).not.toBe(second!.stdout);
+  });
+});
+
+describe('an engine CLI that hangs, faked in a temporary PATH', () => {
+  const bin = mkdtempSync(join(tmpdir(), 'netdoctor-fake-cli-'));
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+  it('is ended with the child it started with setsid, and reported as a timeout', async () => {
+    const [escaped, hung] = [uniqueSleep(), uniqueSleep()];
+    writeFileSync(join(bin, 'podman'), `#!/bin/sh\nsetsid sleep ${escaped} &\nexec sleep ${hung}\n`, { mode: 0o755 });
+    vi.stubEnv('PATH', `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`);
+    try {
+      const result = await new LiveHost({ commandTimeoutMs: 400 }).run(['podman', 'info', '--format', 'json']);
+      expect(result).toMatchObject({ exitCode: null, timedOut: true, timeoutMs: 400, error: { code: 'ETIMEDOUT' } });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(await survivorsAfterAWhile(escaped)).toEqual([]);
+    expect(await survivorsAfterAWhile(hung)).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_CHECKS } from '../../checks/index.js';
 import { Facts } from '../../src/core/facts.js';
-import { commandKey, type Host } from '../../src/core/host.js';
+import { NotRecordedError, commandKey, type Host } from '../../src/core/host.js';
 import { ReplayHost } from '../../src/host/replay.js';
 import { RecordingHost } from '../../src/host/recording.js';
 import { SnapshotError, parseSnapshot } from '../../src/host/snapshot.js';
@@ -10,6 +10,7 @@ import { runChecks } from '../../src/pipeline/runner.js';
 import type { CheckResult } from '../../src/core/types.js';
 import { FakeHost } from '../helpers/fake-host.js';
 import { SNAPSHOT_NAMES, recordedSnapshot, type SnapshotName } from '../helpers/recorded.js';
+import { validateSnapshot } from '../helpers/snapshot.js';
 
 /** Holds every request of the inner host until released, so that the callers really are concurrent. */
 function gated(inner: Host): { host: Host; release: () => void } {
@@ -28,8 +29,8 @@ function gated(inner: Host): { host: Host; release: () => void } {
 }
 
 /**
- * Counts what is asked of a replay of a recorded snapshot. Unlike a FakeHost it answers ENOTRECORDED for what
- * was not recorded, so that these tests of RecordingHost do not depend on what today's checks read.
+ * Counts what is asked of a replay of a recorded snapshot. Unlike a FakeHost it refuses what was not recorded
+ * (the check then cannot decide), so that these tests of RecordingHost do not depend on what today's checks read.
  */
 function countingReplay(name: SnapshotName): { host: Host; requests: string[] } {
   const replay = new ReplayHost(recordedSnapshot(name));
@@ -112,7 +113,7 @@ describe('record and replay', () => {
       const live = await runChecks(HOST_CHECKS, { host: session, facts: new Facts(session) });
       const written = JSON.stringify(await session.snapshot(TOOL, new Date('2026-01-02T03:04:05Z')));
 
-      const snapshot = parseSnapshot(written, 'round-trip');
+      const snapshot = parseSnapshot(written, 'round-trip', validateSnapshot);
       expect(snapshot).toMatchObject({
         kind: 'netdoctor-snapshot',
         version: 1,
@@ -134,24 +135,16 @@ describe('record and replay', () => {
     },
   );
 
-  it('answers ENOTRECORDED for anything the snapshot does not hold, naming it', async () => {
+  it('refuses what the snapshot does not hold, naming it, rather than answer with an empty output', async () => {
     const replay = new ReplayHost(recordedSnapshot('healthy-rootless'));
-    expect(await replay.run(['iptables-save', '-t', 'filter'])).toMatchObject({
-      argv: ['iptables-save', '-t', 'filter'],
-      exitCode: null,
-      stdout: '',
-      timedOut: false,
-      error: {
-        code: 'ENOTRECORDED',
-        message: 'the command `iptables-save -t filter` was not recorded in the snapshot',
-      },
-    });
-    expect(await replay.readFile('/etc/netdoctor-never-read.conf')).toMatchObject({
-      ok: false,
-      error: { code: 'ENOTRECORDED', message: expect.stringContaining('/etc/netdoctor-never-read.conf') },
-    });
-    expect(await replay.readDir('/etc/cni/net.d')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
-    expect(await replay.stat('/usr/sbin/nft')).toMatchObject({ ok: false, error: { code: 'ENOTRECORDED' } });
+    await expect(replay.run(['iptables-save', '-t', 'filter'])).rejects.toThrow(
+      new NotRecordedError('the command `iptables-save -t filter` was not recorded in the snapshot'),
+    );
+    await expect(replay.readFile('/etc/netdoctor-never-read.conf')).rejects.toThrow(
+      'the file /etc/netdoctor-never-read.conf was not recorded in the snapshot',
+    );
+    await expect(replay.readDir('/etc/cni/net.d')).rejects.toThrow(NotRecordedError);
+    await expect(replay.stat('/usr/sbin/nft')).rejects.toThrow(NotRecordedError);
   });
 
   it('replays the recorded context, not the context of the machine it runs on', () => {
@@ -169,7 +162,7 @@ describe('parseSnapshot', () => {
   };
 
   it('accepts a recorded snapshot', () => {
-    expect(parseSnapshot(valid, 'x.json').commands.length).toBeGreaterThan(0);
+    expect(parseSnapshot(valid, 'x.json', validateSnapshot).commands.length).toBeGreaterThan(0);
   });
 
   it.each([
@@ -185,24 +178,60 @@ describe('parseSnapshot', () => {
       withChange((data) => (data.version = 2)),
       /^x\.json is a snapshot of version 2; this netdoctor reads version 1$/,
     ],
-    ['no context', withChange((data) => delete data.context), /the snapshot has no valid "context"/],
+    [
+      'no context',
+      withChange((data) => delete data.context),
+      /^x\.json is not a valid snapshot: the snapshot must have required property 'context'$/,
+    ],
     [
       'commands that are not a list',
       withChange((data) => (data.commands = {})),
-      /"commands" must be an array of objects/,
+      /^x\.json is not a valid snapshot: \/commands must be array$/,
     ],
     [
       'a command without stdout',
       withChange((data) => (data.commands = [{ argv: ['true'] }])),
-      /every entry of "commands" needs "argv" and "stdout"/,
+      /: \/commands\/0 must have required property 'exitCode'$/,
     ],
     [
       'a file entry without ok',
       withChange((data) => (data.files = [{ path: '/etc/hostname' }])),
-      /every file, folder and stat entry needs "path" and "ok"/,
+      /: \/files\/0 must have required property 'ok'$/,
+    ],
+    [
+      'a readable file without content',
+      withChange((data) => (data.files = [{ path: '/etc/hostname', ok: true }])),
+      /: \/files\/0 must have required property 'content'$/,
+    ],
+    [
+      'a stat of an unknown file type',
+      withChange(
+        (data) => ((data.stats as { stat?: { type: string } }[]).find((entry) => entry.stat)!.stat!.type = 'x'),
+      ),
+      /: \/stats\/\d+\/stat\/type must be equal to one of the allowed values \(file, directory, symlink, char, block, fifo, socket, other\)$/,
+    ],
+    [
+      'a uid that is not a user id',
+      withChange((data) => ((data.context as { uid: number }).uid = -1)),
+      /: \/context\/uid must be >= 0$/,
+    ],
+    [
+      'an environment variable that is not text',
+      withChange((data) => ((data.context as { env: Record<string, unknown> }).env.PATH = 5)),
+      /: \/context\/env\/PATH must be string$/,
+    ],
+    [
+      'a file content that is not text',
+      withChange((data) => (data.files = [{ path: '/etc/hostname', ok: true, content: { a: 1 } }])),
+      /: \/files\/0\/content must be string$/,
+    ],
+    [
+      'an unknown field',
+      withChange((data) => ((data.context as Record<string, unknown>).shell = '/bin/sh')),
+      /: \/context must NOT have additional properties \("shell"\)$/,
     ],
   ])('rejects %s with a clear message', (_what, text, message) => {
-    expect(() => parseSnapshot(text, 'x.json')).toThrow(SnapshotError);
-    expect(() => parseSnapshot(text, 'x.json')).toThrow(message);
+    expect(() => parseSnapshot(text, 'x.json', validateSnapshot)).toThrow(SnapshotError);
+    expect(() => parseSnapshot(text, 'x.json', validateSnapshot)).toThrow(message);
   });
 });

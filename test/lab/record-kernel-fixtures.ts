@@ -1,5 +1,5 @@
 /**
- * Records the kernel-module fixtures of test/fixtures/part2 in the lab guest (lib/guest.ts): `netdoctor --record`
+ * Records the kernel-module fixtures of test/fixtures/kernel in the lab guest (lib/guest.ts): `netdoctor --record`
  * of the two kernel checks, as root and as ndlab, on Debian 12's own kernel with and without its module tree and
  * with either iptables flavour. Run as root after `npm run test:lab` built it: node dist/test/lab/record-kernel-
  * fixtures.js
@@ -11,7 +11,7 @@ import { installForLabUser } from './lib/netdoctor.js';
 import { AS_USER, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT } from './lib/paths.js';
 import { GUEST_TIMEOUTS, KERNEL_CHECK, ROOTLESS_CHECK } from './scenarios/kernel-common.js';
 
-const FIXTURES = `${ROOT}/test/fixtures/part2`;
+const FIXTURES = `${ROOT}/test/fixtures/kernel`;
 
 interface Recording {
   name: string;

@@ -8,23 +8,26 @@ import { Engine, type EngineKind } from './lib/engine.js';
 import { baseEnv, brief, clip, ok, output, run } from './lib/exec.js';
 import { compareFingerprints, fingerprint } from './lib/fingerprint.js';
 import { recoverJournal } from './lib/guard.js';
+import { stopStaleEnvironments } from './lib/gen2.js';
 import { stopStaleGuests } from './lib/guest.js';
 import { notYetRun, runScenario, type ScenarioResult } from './lib/harness.js';
 import { ensureDockerd, type Lab } from './lib/lab.js';
 import { installForLabUser } from './lib/netdoctor.js';
 import { LAB_PREFIX, LAB_RUN, SETUP } from './lib/paths.js';
-import type { Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
+import { generationsOf, selectUnits, tally } from './lib/units.js';
 
 const EXIT_USAGE = 64;
 /** The whole lab must stay under 15 minutes: scenarios not started by then are failures. */
 const LAB_LIMIT_MS = 14 * 60_000;
 const LOG = `${LAB_RUN}/last-run.log`;
 
-const USAGE = `usage: node dist/test/lab/run.js run|record [--verbose] [SCENARIO...]
+const USAGE = `usage: node dist/test/lab/run.js run|record [--verbose] [SCENARIO[@gen1|@gen2]...]
        node dist/test/lab/run.js list | restore
-  run      set up the lab (test/lab/env/setup.sh), then run the scenarios one at a time (root only)
-  record   the same, and record netdoctor's snapshots to test/fixtures/snapshots/lab/
+  run      set up the lab (test/lab/env/setup.sh), then run the scenarios one at a time (root only), each on
+           every lab generation it has (gen1: this host; gen2: Debian 13's engines in namespaces), or on one
+  record   the same, and record netdoctor's snapshots to test/fixtures/snapshots/lab/ (gen2: snapshots/gen2/,
+           and the engines' raw outputs to test/fixtures/gen2-raw/)
   list     the scenarios
   restore  undo what an interrupted run left (moved binaries, modes, sysctls) and remove ndl-* objects`;
 
@@ -32,9 +35,9 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Removes ndl-* containers and networks in all four stores, and lab guests: leftovers of an interrupted run. */
+/** Removes ndl-* containers and networks in all four stores, lab guests and gen2 environments: an interrupted run's. */
 async function sweep(): Promise<string[]> {
-  const removed: string[] = await stopStaleGuests();
+  const removed: string[] = [...(await stopStaleGuests()), ...(await stopStaleEnvironments())];
   // The sweep ends no aardvark-dns: it did not start any.
   const running = await aardvarkPids();
   for (const kind of ['podman', 'cni', 'rootless', 'docker'] as EngineKind[]) {
@@ -63,7 +66,7 @@ function line(result: ScenarioResult): string {
   const text = result.passed
     ? result.summary
     : `${result.failure ?? ''}${result.failure && result.summary !== result.failure ? ` (saw: ${result.summary})` : ''}`;
-  return `${result.name.padEnd(36)} ${verdict}  ${clip(text, result.passed ? 700 : 900)}  (${result.seconds.toFixed(1)} s)`;
+  return `${result.name.padEnd(36)} gen${result.generation} ${verdict}  ${clip(text, result.passed ? 700 : 900)}  (${result.seconds.toFixed(1)} s)`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -71,10 +74,14 @@ async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('--verbose');
   const names = rest.filter((arg) => arg !== '--verbose');
   if (mode === 'list') {
-    for (const scenario of SCENARIOS)
+    for (const scenario of SCENARIOS) {
+      const generations = generationsOf(scenario)
+        .map((generation) => `gen${generation}`)
+        .join(',');
       say(
-        `${scenario.name.padEnd(36)} ${scenario.kind === 'baseline' ? 'baseline' : scenario.ids.join(', ')}: ${scenario.description}`,
+        `${scenario.name.padEnd(36)} ${generations.padEnd(9)} ${scenario.kind === 'baseline' ? 'baseline' : scenario.ids.join(', ')}: ${scenario.description}`,
       );
+    }
     return 0;
   }
   if (mode !== 'run' && mode !== 'record' && mode !== 'restore') {
@@ -87,13 +94,11 @@ async function main(argv: string[]): Promise<number> {
     );
     return EXIT_USAGE;
   }
-  const unknown = names.filter((name) => !SCENARIOS.some((scenario) => scenario.name === name));
+  const { units: selected, unknown } = selectUnits(SCENARIOS, names);
   if (unknown.length > 0) {
     process.stderr.write(`lab: unknown scenario(s): ${unknown.join(', ')} (node dist/test/lab/run.js list)\n`);
     return EXIT_USAGE;
   }
-  const selected: Scenario[] =
-    names.length > 0 ? SCENARIOS.filter((scenario) => names.includes(scenario.name)) : [...SCENARIOS];
 
   const recovered = await recoverJournal();
   if (recovered.length > 0) say(`lab: undid what an interrupted run left: ${recovered.join('; ')}`);
@@ -148,17 +153,17 @@ async function main(argv: string[]): Promise<number> {
 
   const results: ScenarioResult[] = [];
   const log: string[] = [`netdoctor lab ${mode}, ${new Date().toISOString()}`];
-  for (const scenario of selected) {
+  for (const { scenario, generation } of selected) {
     if (performance.now() - labStarted > LAB_LIMIT_MS) {
       const skipped: ScenarioResult = {
-        ...notYetRun(scenario),
+        ...notYetRun(scenario, generation),
         failure: `not run: the lab's ${LAB_LIMIT_MS / 60_000} minute limit is used up`,
       };
       results.push(skipped);
       say(line(skipped));
       continue;
     }
-    const { result, after } = await runScenario(scenario, { record: mode === 'record' }, before, current);
+    const { result, after } = await runScenario(scenario, { record: mode === 'record' }, before, current, generation);
     // A scenario that did not restore everything is failed for it; the next ones are judged on their own.
     before = after;
     results.push(result);
@@ -176,22 +181,23 @@ async function main(argv: string[]): Promise<number> {
       ? 'lab: the host is as before the run'
       : `lab: the host is NOT as before the run: ${left.join('; ')}`,
   );
-  const total = results.length;
-  const diagnosed = results.filter((result) => result.diagnosed).length;
-  const falseErrors = results
-    .filter((result) => result.kind === 'baseline')
-    .reduce((sum, result) => sum + result.falseErrors, 0);
-  const fixes = results.filter((result) => result.printedFixVerified).length;
   const failed = results.filter((result) => !result.passed);
   const seconds = (performance.now() - labStarted) / 1000;
   if (failed.length > 0)
     say(
-      `lab: ${failed.length} scenario(s) failed: ${failed.map((result) => result.name).join(', ')}; details in ${LOG}`,
+      `lab: ${failed.length} scenario(s) failed: ${failed.map((result) => `${result.name}@gen${result.generation}`).join(', ')}; details in ${LOG}`,
     );
-  say(`lab: total ${seconds.toFixed(0)} s${mode === 'record' ? '; snapshots in test/fixtures/snapshots/lab/' : ''}`);
   say(
-    `lab: ${diagnosed}/${total} scenarios diagnosed, ${falseErrors} false errors on healthy baselines, ${fixes} fixes verified`,
+    `lab: total ${seconds.toFixed(0)} s${mode === 'record' ? '; snapshots in test/fixtures/snapshots/lab/ and gen2/, raw outputs in test/fixtures/gen2-raw/' : ''}`,
   );
+  for (const generation of [1, 2] as const) {
+    const ofGeneration = results.filter((result) => result.generation === generation);
+    if (ofGeneration.length > 0)
+      say(
+        `lab gen${generation}: ${tally(ofGeneration)} (${ofGeneration.reduce((sum, result) => sum + result.seconds, 0).toFixed(0)} s)`,
+      );
+  }
+  say(`lab: ${tally(results)}`);
   return failed.length > 0 || left.length > 0 ? 1 : 0;
 }
 

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../../src/core/types.js';
 import type { Report } from '../../src/core/report.js';
+import type { Gen2Feature, Generation } from './lib/gen2.js';
 import type { Lab } from './lib/lab.js';
 
 /**
@@ -60,6 +61,15 @@ interface ScenarioBase {
    * must not touch the host's namespace: netdoctor, rootful podman and the printed fix run in it (`nsenter --net`).
    */
   netns?: string;
+  /**
+   * The lab generations it runs on (default: 1 only): 1 is this host (Debian 12: podman 4.3, netavark 1.4, CNI,
+   * docker 20.10); 2 is an environment of Debian 13's engines started for the scenario and thrown away after it
+   * (lib/gen2.ts: podman 5.4, netavark 1.14 with nftables, pasta, docker 26, firewalld 2.3). On generation 2
+   * the engines, netdoctor, printed fixes and `lab.root` run inside it, and `lab.guard` changes it, not the host.
+   */
+  generations?: readonly Generation[];
+  /** Generation 2: how its environment boots besides the engines (dockerd, firewalld, forwarding on). */
+  environment?: readonly Gen2Feature[];
   /** Its own time limit, when the default (SCENARIO_LIMIT_MS) is too short: an emulated guest. */
   timeLimitMs?: number;
   /**
@@ -85,7 +95,7 @@ export interface BaselineScenario extends ScenarioBase {
  */
 export interface BrokenScenario extends ScenarioBase {
   kind: 'broken';
-  /** The Part 1 ids this scenario proves. */
+  /** The finding ids this scenario proves. */
   ids: string[];
   /** Proves the breakage with a bounded probe; throws when the host is not broken as intended. */
   proveBroken(lab: Lab): Promise<string>;

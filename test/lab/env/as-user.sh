@@ -7,6 +7,7 @@
 #   test/lab/env/as-user.sh ndlab podman run --rm localhost/netdoctor-probe true
 #   tar -c ... | test/lab/env/as-user.sh ndlab podman import - localhost/x
 # Extra variables: test/lab/env/as-user.sh ndlab env FOO=bar podman ...
+# PODMAN_IGNORE_CGROUPSV1_WARNING passes through when set (the gen2 lab sets it: podman 5 warns on cgroups v1).
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -39,4 +40,5 @@ exec runuser -u "$user" -- env -i \
   PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
   HOME="$home" USER="$user" LOGNAME="$user" SHELL=/bin/bash LANG=C.UTF-8 \
   XDG_RUNTIME_DIR="$rt" ${TERM:+TERM="$TERM"} \
+  ${PODMAN_IGNORE_CGROUPSV1_WARNING:+PODMAN_IGNORE_CGROUPSV1_WARNING="$PODMAN_IGNORE_CGROUPSV1_WARNING"} \
   "$@"

@@ -18,7 +18,7 @@ LAB_LOCK=/run/netdoctor-lab.lock
 LAB_PACKAGES=(podman conmon runc netavark aardvark-dns containernetworking-plugins
   golang-github-containernetworking-plugin-dnsname dnsmasq-base slirp4netns uidmap
   busybox-static docker.io iptables nftables jq iproute2 util-linux passwd procps
-  kmod qemu-system-x86)
+  kmod qemu-system-x86 debootstrap wget)
 
 CONTAINERS_CONF_ETC=/etc/containers/containers.conf
 CONTAINERS_CONF_BACKUP=/etc/containers/containers.conf.netdoctor-orig

@@ -11,6 +11,8 @@
 #   - a separate rootful podman store on the CNI backend (see podman-cni.sh)
 #   - fake outside host: netns ndext, 198.51.100.2 with httpd (/ok) and dnsmasq (ext.test)
 #   - the lab guest: Debian 12's kernel (modular netfilter) and an initramfs for QEMU (guest/build.sh)
+#   - the second lab generation's userland: Debian 13 with podman 5, docker 26, firewalld (gen2/build.sh;
+#     cached in /var/lib/netdoctor-lab/gen2, built once)
 # Ends with one summary line on stdout and /run/netdoctor-lab/ready.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -306,11 +308,16 @@ guest_built=$("$LAB_ENV_DIR/guest/build.sh" "$LAB_STATE/guest" 9>&-) || die "bui
 [ -z "$guest_built" ] || changed "$guest_built"
 GUEST_RELEASE=$(cat "$LAB_STATE/guest/release")
 
-# ---------------------------------------------------------------- 10. summary
+# ---------------------------------------------------------------- 10. the second generation's userland
+gen2_built=$("$LAB_ENV_DIR/gen2/build.sh" 9>&-) || die "building the gen2 userland failed"
+while read -r line; do [ -z "$line" ] || changed "$line"; done <<<"$gen2_built"
+GEN2_VERSIONS=$(cat "$LAB_STATE/gen2/versions")
+
+# ---------------------------------------------------------------- 11. summary
 T1=$(date +%s.%N)
 secs=$(awk -v a="$T0" -v b="$T1" 'BEGIN{printf "%.1f", b-a}')
 PODMAN_V=$(podman --version | awk '{print $3}')
-ready="netdoctor-lab ready: podman $PODMAN_V (rootful $NV_BACKEND; CNI store via podman-cni.sh), docker $DOCKER_SERVER via $DOCKER ($ALT_CLIENT), rootless $LAB_USER uid $LUID (XDG_RUNTIME_DIR=/run/user/$LUID, via as-user.sh), probe image $PROBE_PODMAN / $PROBE_DOCKER sha256 ${PROBE_SHA:0:12}, outside host $EXT_IP in netns $EXT_NS (http /ok, dns ext.test), /dev/net/tun 666, guest kernel $GUEST_RELEASE"
+ready="netdoctor-lab ready: podman $PODMAN_V (rootful $NV_BACKEND; CNI store via podman-cni.sh), docker $DOCKER_SERVER via $DOCKER ($ALT_CLIENT), rootless $LAB_USER uid $LUID (XDG_RUNTIME_DIR=/run/user/$LUID, via as-user.sh), probe image $PROBE_PODMAN / $PROBE_DOCKER sha256 ${PROBE_SHA:0:12}, outside host $EXT_IP in netns $EXT_NS (http /ok, dns ext.test), /dev/net/tun 666, guest kernel $GUEST_RELEASE, gen2 userland (${GEN2_VERSIONS:-versions unknown})"
 # /run is not a tmpfs on these VMs: the marker names the boot it is valid for
 ready_file="$ready
 boot_id=$(cat /proc/sys/kernel/random/boot_id)"

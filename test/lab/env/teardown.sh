@@ -4,10 +4,11 @@
 #     store, docker, and rootless user ndlab (and their CNI IPAM / dnsname leftovers)
 #   - netns ndext with its httpd and dnsmasq, veth ndup
 #   - /dev/net/tun back to the mode recorded by setup.sh; /run/netdoctor-lab/ready removed
+#   - gen2 environments a killed lab run left (their processes, cgroups and job folders)
 # Left in place: packages, dockerd (keeps running), /etc/containers/containers.conf, the probe
 # images, the CNI store, user ndlab.
 # --purge also removes: the probe images, the CNI store and its config, user ndlab (and its
-# processes), /var/lib/netdoctor-lab, and restores /etc/containers/containers.conf from
+# processes), /var/lib/netdoctor-lab (with the cached gen2 userland), and restores /etc/containers/containers.conf from
 # containers.conf.netdoctor-orig (or deletes ours if there was no original).
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -40,6 +41,9 @@ engine_cleanup() {
     did "$label network $n"
   done
 }
+
+# ---------------------------------------------------------------- gen2 environments
+while read -r line; do [ -z "$line" ] || did "$line"; done < <(bash "$LAB_ENV_DIR/gen2/stop.sh" --stale 9>&-)
 
 # ---------------------------------------------------------------- containers and networks
 engine_cleanup podman "-f -t 0" pod

@@ -20,6 +20,8 @@ export function defaultNetworkScenario(kind: EngineKind, name: string, prefix: s
     ids: ['dns.default_network_no_dns'],
     description: `${kind}: two containers on the default network "${kind === 'docker' ? 'bridge' : 'podman'}" cannot resolve each other's names; after the printed fix (a user network) they can`,
     identity: 'root',
+    generations: [1, 2],
+    environment: kind === 'docker' ? ['docker'] : [],
     async setup(lab) {
       const engine = engineOf(lab);
       await engine.start(`${prefix}-a`, []);

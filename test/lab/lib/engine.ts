@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { sweepAardvark } from './aardvark.js';
 import { LabError, baseEnv, brief, ok, run, type RunResult } from './exec.js';
+import { GEN2_ENV } from './gen2.js';
 import { AS_USER, DOCKER, LAB_PREFIX, LAB_USER, PODMAN_CNI, PROBE_DOCKER, PROBE_PODMAN } from './paths.js';
 
 /**
@@ -35,8 +36,14 @@ export class Engine {
   /** Subnets of CNI networks: the CNI plugins leave IPAM leases and, after failures, firewall rules behind. */
   private readonly cniSubnets: string[] = [];
 
-  /** Put before every command of this engine: `nsenter --net=...` for a scenario's own network namespace. */
+  /** Put before every command: `nsenter --net=...` for a scenario's own network namespace, or a gen2 environment's. */
   prefix: readonly string[] = [];
+
+  /**
+   * The engine runs in a gen2 environment (through `prefix`): the host's aardvark-dns folders, CNI leases and
+   * iptables are not its own, and what it leaves there ends with the environment.
+   */
+  inEnvironment = false;
 
   /** aardvark-dns processes that ran before the scenario: never ended by its cleanup. */
   aardvarkBefore: ReadonlySet<number> = new Set();
@@ -79,7 +86,7 @@ export class Engine {
   }
 
   cmd(args: readonly string[], timeoutMs = 90_000): Promise<RunResult> {
-    return run(this.argv(args), { timeoutMs, env: baseEnv() });
+    return run(this.argv(args), { timeoutMs, env: baseEnv(this.inEnvironment ? GEN2_ENV : {}) });
   }
 
   async must(args: readonly string[], timeoutMs = 90_000): Promise<string> {
@@ -211,11 +218,15 @@ export class Engine {
         if (ok(result)) removed.push(network);
         else problems.push(`${this.label}: network rm ${network} failed (${brief(result, 300)})`);
       }
-      if (this.kind === 'cni') {
+      if (this.kind === 'cni' && !this.inEnvironment) {
         for (const network of this.networks)
           await rm(`/var/lib/cni/networks/${network}`, { recursive: true, force: true });
       }
       this.networks.length = 0;
+    }
+    if (this.inEnvironment) {
+      if (problems.length > 0) throw new LabError(problems.join('; '));
+      return removed;
     }
     if (this.kind === 'podman' || this.kind === 'rootless') {
       const listing = await this.cmd(['network', 'ls', '--format', '{{.Name}}']);

@@ -4,12 +4,15 @@ import type { BaselineScenario, BrokenScenario, ExpectedFinding, Scenario } from
 import { LabError, brief, clip, ok, run, sleep, type RunResult } from './exec.js';
 import { aardvarkPids } from './aardvark.js';
 import { compareFingerprints, fingerprint } from './fingerprint.js';
+import type { Generation } from './gen2.js';
+import { recordRawOutputs } from './gen2-raw.js';
 import { Lab, type LabOptions } from './lab.js';
 import { identityEnv } from './netdoctor.js';
 import { AS_USER, LAB_PREFIX, LAB_USER } from './paths.js';
 
 export interface ScenarioResult {
   name: string;
+  generation: Generation;
   kind: Scenario['kind'];
   passed: boolean;
   /** Broken: expected findings reported. Baseline: no false error. */
@@ -266,6 +269,8 @@ async function runBaseline(lab: Lab, scenario: BaselineScenario, result: Scenari
   const healthy = await step('prove healthy', () => scenario.proveHealthy(lab));
   const reports = await step('netdoctor (healthy)', () => lab.netdoctor('healthy'));
   const report = reports[0]!;
+  if (lab.generation === 2 && lab.options.record)
+    result.details.push(`raw outputs: ${await step('raw outputs', () => recordRawOutputs(lab))}`);
   const errors = reports.flatMap((item) => item.findings.filter((finding) => finding.severity === 'error'));
   const foreign = errors.filter(isForeign);
   const falseErrors = errors.filter((finding) => !isForeign(finding));
@@ -304,9 +309,10 @@ function withLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /** A scenario's result before anything was proven: failed, nothing diagnosed or verified. */
-export function notYetRun(scenario: Scenario): ScenarioResult {
+export function notYetRun(scenario: Scenario, generation: Generation): ScenarioResult {
   return {
     name: scenario.name,
+    generation,
     kind: scenario.kind,
     passed: false,
     diagnosed: false,
@@ -323,15 +329,17 @@ export async function runScenario(
   options: LabOptions,
   before: Map<string, string>,
   current: { lab?: Lab },
+  generation: Generation = 1,
 ): Promise<{ result: ScenarioResult; after: Map<string, string> }> {
   const started = performance.now();
-  const lab = new Lab(scenario, options);
+  const lab = new Lab(scenario, options, generation);
   current.lab = lab;
-  const result = notYetRun(scenario);
+  const result = notYetRun(scenario, generation);
   let failure: string | undefined;
   let after: Map<string, string>;
   timings = [];
   try {
+    if (generation === 2) await step('gen2 environment', () => lab.startEnvironment());
     const aardvark = await aardvarkPids();
     for (const engine of [lab.podman, lab.rootless]) engine.aardvarkBefore = aardvark;
     await lab.guard.recordSysctls();

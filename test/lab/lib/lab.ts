@@ -3,11 +3,21 @@ import { open, readFile, stat } from 'node:fs/promises';
 import type { Report } from '../../../src/core/report.js';
 import type { Scenario } from '../scenario.js';
 import { Engine, type EngineKind } from './engine.js';
+import { GEN2_ENV, Gen2Environment, type Generation } from './gen2.js';
+import { EnvironmentGuard, type Guard } from './gen2-guard.js';
 import { GUEST_RUN_LIMIT_MS, Guest, type GuestInit, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
-import { DOCKER, DOCKERD_LOG, DOCKER_PID, DOCKER_SOCK } from './paths.js';
+import {
+  DOCKER,
+  DOCKERD_LOG,
+  DOCKER_PID,
+  DOCKER_SOCK,
+  LAB_USER_INSTALL,
+  SNAPSHOT_DIR,
+  SNAPSHOT_DIR_GEN2,
+} from './paths.js';
 
 export interface LabOptions {
   /** Record netdoctor snapshots (lab:record). */
@@ -16,7 +26,7 @@ export interface LabOptions {
 
 /** What a scenario works with: the engines, the host guard (every host change is undoable), netdoctor runs, notes. */
 export class Lab {
-  readonly guard: HostGuard;
+  readonly guard: Guard;
   readonly podman = new Engine('podman');
   readonly cni = new Engine('cni');
   readonly rootless = new Engine('rootless');
@@ -24,23 +34,73 @@ export class Lab {
   /** Values a scenario learns in setup and needs later (addresses, bridge names). */
   private readonly vars = new Map<string, string>();
   private guest: Guest | undefined;
+  /** Generation 2: the environment the scenario runs in (started by the harness before setup). */
+  private environment: Gen2Environment | undefined;
+  private stopping: Promise<void> | undefined;
   /** netdoctor runs of this scenario, in order. */
   readonly runs: (NetdoctorRun & { state: string })[] = [];
 
   constructor(
     readonly scenario: Scenario,
     readonly options: LabOptions,
+    readonly generation: Generation = 1,
   ) {
-    this.guard = new HostGuard(scenario.name);
+    this.guard =
+      generation === 2
+        ? new EnvironmentGuard(scenario.name, () => this.runningEnvironment().prefix())
+        : new HostGuard(scenario.name);
     this.podman.prefix = netnsPrefix(scenario.netns);
   }
 
   /**
-   * What runs a command on the host the scenario diagnoses: its VM (startGuest), its own network namespace
-   * (`nsenter --net=...`), or nothing for this host itself.
+   * The guard of this host, for changes only generation 1 tracks (links and daemons the scenario adds): a
+   * gen2 environment ends them with itself.
+   */
+  hostGuard(): HostGuard {
+    if (!(this.guard instanceof HostGuard))
+      throw new LabError(`${this.label}: links and daemons are tracked on gen1 only`);
+    return this.guard;
+  }
+
+  /** The name with its generation, as the lab's output and log show it. */
+  get label(): string {
+    return `${this.scenario.name} (gen${this.generation})`;
+  }
+
+  /**
+   * What runs a command on the host the scenario diagnoses: its VM (startGuest), its gen2 environment, its own
+   * network namespace (`nsenter --net=...`), or nothing for this host itself.
    */
   hostPrefix(): string[] {
-    return this.guest?.prefix() ?? netnsPrefix(this.scenario.netns);
+    return this.guest?.prefix() ?? this.environment?.prefix() ?? netnsPrefix(this.scenario.netns);
+  }
+
+  /** Starts the scenario's gen2 environment; every engine of the lab then runs inside it. */
+  async startEnvironment(): Promise<Gen2Environment> {
+    if (this.environment !== undefined) throw new LabError('the gen2 environment runs already');
+    this.environment = await Gen2Environment.start(this.scenario.environment ?? []);
+    for (const engine of [this.podman, this.cni, this.rootless, this.docker]) {
+      engine.prefix = this.environment.prefix();
+      engine.inEnvironment = true;
+    }
+    return this.environment;
+  }
+
+  runningEnvironment(): Gen2Environment {
+    if (this.environment === undefined) throw new LabError(`${this.label}: the gen2 environment was not started`);
+    return this.environment;
+  }
+
+  /** Ends the gen2 environment, and with it everything the scenario made there. */
+  async stopEnvironment(): Promise<void> {
+    // The scenario's own restore and a signal's restore may both get here: the second waits for the first's stop
+    // (the lab exits after its restore, which would cut a stop still running short).
+    if (this.environment !== undefined) {
+      const environment = this.environment;
+      this.environment = undefined;
+      this.stopping = environment.stop();
+    }
+    await this.stopping;
   }
 
   /** Boots the lab guest (lib/guest.ts): netdoctor, probes and printed fixes then run in it. */
@@ -81,22 +141,27 @@ export class Lab {
   }
 
   env(): Record<string, string> {
-    return this.scenario.env?.(this) ?? {};
+    return { ...(this.generation === 2 ? GEN2_ENV : {}), ...(this.scenario.env?.(this) ?? {}) };
   }
 
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
     const command = this.scenario.netdoctorCommand?.(this) ?? [];
-    const place = {
-      env: this.env(),
-      command,
-      prefix: this.hostPrefix(),
-      ...(this.guest !== undefined ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS } : {}),
-    };
+    const inside =
+      this.environment !== undefined
+        ? {
+            scratch: this.environment.share,
+            program: `${LAB_USER_INSTALL}/bin/netdoctor`,
+            snapshotDir: SNAPSHOT_DIR_GEN2,
+          }
+        : this.guest !== undefined
+          ? { scratch: this.guest.job, timeoutMs: GUEST_RUN_LIMIT_MS, snapshotDir: SNAPSHOT_DIR }
+          : { snapshotDir: SNAPSHOT_DIR };
+    const place = { env: this.env(), command, prefix: this.hostPrefix(), ...inside };
     const outcome = await runNetdoctor(this.scenario.identity, place);
     this.runs.push({ ...outcome, state });
     if (!this.options.record) return [outcome.report];
-    // The fixture: a second run, recorded and limited to the Part 1 checks. The harness holds it to the same
+    // The fixture: a second run, recorded and limited to RECORDED_CHECKS. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
     const only = command.length > 0 ? undefined : RECORDED_CHECKS;
@@ -109,8 +174,10 @@ export class Lab {
     return [outcome.report, recorded.report];
   }
 
-  /** A root command, bounded. */
+  /** A root command, bounded; on generation 2 inside the environment. */
   root(argv: string[], timeoutMs = 30_000): Promise<RunResult> {
+    if (this.environment !== undefined)
+      return run([...this.environment.prefix(), ...argv], { timeoutMs, env: baseEnv(GEN2_ENV) });
     return run(argv, { timeoutMs, env: baseEnv() });
   }
 
@@ -136,9 +203,16 @@ export class Lab {
     return removed;
   }
 
-  /** Undoes every host change (moved binaries, modes, files, sysctls, stopped processes). */
-  restoreHost(): Promise<string[]> {
-    return this.guard.undo();
+  /**
+   * Undoes every host change (moved binaries, modes, files, sysctls, stopped processes); on generation 2 then
+   * ends the environment, which leaves nothing behind.
+   */
+  async restoreHost(): Promise<string[]> {
+    try {
+      return await this.guard.undo();
+    } finally {
+      await this.stopEnvironment();
+    }
   }
 
   /** The usual order: containers and networks first (while the host is still as they knew it), then the host. */

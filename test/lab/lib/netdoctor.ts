@@ -26,7 +26,7 @@ export async function ndlabUid(): Promise<number> {
 
 /**
  * The kernel's module checks read a whole kernel config (about 100 kB) and the lab cannot break them on this
- * kernel (no loadable modules): their fixtures are recorded apart, in test/fixtures/part2.
+ * kernel (no loadable modules): their fixtures are recorded apart, in test/fixtures/kernel.
  */
 const KERNEL_MODULE_IDS: readonly string[] = [
   'kernel.netfilter_modules_missing',
@@ -71,6 +71,13 @@ export interface NetdoctorOptions {
   scratch?: string;
   /** Default 120 s. */
   timeoutMs?: number;
+  /**
+   * The netdoctor to run: the checkout's bin/netdoctor for root, the lab user's copy for ndlab by default; in
+   * a gen2 environment the copy bound into it, for both.
+   */
+  program?: string;
+  /** Where `record` is saved (default test/fixtures/snapshots/lab). */
+  snapshotDir?: string;
 }
 
 /**
@@ -86,6 +93,8 @@ export async function runNetdoctor(identity: Identity, options: NetdoctorOptions
     prefix = [],
     scratch = '/tmp',
     timeoutMs = 120_000,
+    program,
+    snapshotDir = SNAPSHOT_DIR,
   } = options;
   let argv: string[];
   let snapshotPath: string | undefined;
@@ -105,13 +114,13 @@ export async function runNetdoctor(identity: Identity, options: NetdoctorOptions
       AS_USER,
       LAB_USER,
       process.execPath,
-      `${LAB_USER_INSTALL}/bin/netdoctor`,
+      program ?? `${LAB_USER_INSTALL}/bin/netdoctor`,
       ...command,
       '--json',
       ...recordArgs,
     ];
   } else {
-    argv = [...prefix, process.execPath, NETDOCTOR, ...command, '--json', ...recordArgs];
+    argv = [...prefix, process.execPath, program ?? NETDOCTOR, ...command, '--json', ...recordArgs];
   }
   try {
     const result = await run(argv, { timeoutMs, env: identityEnv(identity, extraEnv) });
@@ -127,8 +136,8 @@ export async function runNetdoctor(identity: Identity, options: NetdoctorOptions
     }
     const outcome: NetdoctorRun = { report, exitCode: result.exitCode, durationMs: result.durationMs };
     if (record !== undefined && snapshotPath !== undefined) {
-      await mkdir(SNAPSHOT_DIR, { recursive: true });
-      const target = `${SNAPSHOT_DIR}/${record}`;
+      await mkdir(snapshotDir, { recursive: true });
+      const target = `${snapshotDir}/${record}`;
       await writeFile(`${target}.json`, await readFile(snapshotPath, 'utf8'));
       await writeFile(`${target}.report.json`, result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`);
       outcome.recorded = `${target}.json`;

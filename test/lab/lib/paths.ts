@@ -17,6 +17,9 @@ export const AS_USER = `${ENV_DIR}/as-user.sh`;
 export const PODMAN_CNI = `${ENV_DIR}/podman-cni.sh`;
 export const NETDOCTOR = `${ROOT}/bin/netdoctor`;
 export const SNAPSHOT_DIR = `${ROOT}/test/fixtures/snapshots/lab`;
+/** Generation 2's recordings: netdoctor's snapshots, and the engines' raw outputs for the check authors. */
+export const SNAPSHOT_DIR_GEN2 = `${ROOT}/test/fixtures/snapshots/gen2`;
+export const RAW_DIR_GEN2 = `${ROOT}/test/fixtures/gen2-raw`;
 
 /** Names as test/lab/env/lib.sh defines them. */
 export const LAB_USER = 'ndlab';

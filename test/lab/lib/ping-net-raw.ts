@@ -23,6 +23,8 @@ export function pingScenario(
     ids: ['ctr.ping_without_net_raw'],
     description,
     identity: 'root',
+    generations: [1, 2],
+    environment: kind === 'docker' ? ['docker'] : [],
     async setup(lab: Lab) {
       const engine = lab.engine(kind);
       await engine.network(network);

@@ -8,8 +8,10 @@ export default {
   kind: 'baseline',
   name: 'baseline-docker-podman',
   description:
-    "docker and rootful podman on one host at once (docker's FORWARD policy DROP in force): both user networks resolve names and reach 198.51.100.2",
+    "docker and rootful podman on one host at once: both user networks resolve names and reach 198.51.100.2. gen1: docker's FORWARD policy DROP in force (netavark 1.4's accepts sit in the same chain). gen2: docker 26 and podman 5 (netavark's nftables driver) on a host that forwards from boot, so dockerd leaves the policy ACCEPT (with DROP, see fw-docker-drop-netavark-nftables)",
   identity: 'root',
+  generations: [1, 2],
+  environment: ['docker', 'forwarding-at-boot'],
   async setup(lab) {
     await pair(lab, lab.docker, DOCKER_NET);
     await pair(lab, lab.podman, PODMAN_NET);

@@ -9,6 +9,8 @@ export default {
   description:
     "docker: two containers on a user network resolve each other through docker's embedded DNS and reach 198.51.100.2 through NAT",
   identity: 'root',
+  generations: [1, 2],
+  environment: ['docker'],
   async setup(lab) {
     await pair(lab, lab.docker, NET);
   },

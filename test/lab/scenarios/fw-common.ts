@@ -89,13 +89,12 @@ export async function fromHost(port: number, seconds = 4): Promise<ProbeResult> 
   };
 }
 
-/** Where `lab:record` puts the firewall checks' snapshots: the unit tests replay them (test/firewall/lab.test.ts). */
+/** Where `lab:record` puts the firewall checks' snapshots: the firewall checks' tables in test/checks replay them. */
 export const FIREWALL_SNAPSHOTS = `${ROOT}/test/fixtures/rulesets/lab`;
 
 /**
- * In record mode (or with NETDOCTOR_LAB_RECORD_FIREWALL=1 in a plain run, while the harness records the Part 1
- * checks only and holds those recordings to every expected finding), records a netdoctor run limited to the
- * firewall checks in this state. Returns `proof` unchanged.
+ * In record mode (or with NETDOCTOR_LAB_RECORD_FIREWALL=1 in a plain run), records a netdoctor run limited to the
+ * firewall checks in this state, beside the harness's own recording. Returns `proof` unchanged.
  */
 export async function recordFirewall(lab: Lab, state: 'broken' | 'fixed', proof: string): Promise<string> {
   if (!lab.options.record && process.env.NETDOCTOR_LAB_RECORD_FIREWALL !== '1') return proof;

@@ -9,7 +9,7 @@ import iptablesBackendSplit from './fw-iptables-backend-split.js';
 import mixedPodmanIngress from './fw-mixed-podman-ingress.js';
 import rulesetFlushed from './fw-ruleset-flushed.js';
 
-/** The firewall scenarios (Part 2) that put the host back exactly, in the order they run. */
+/** The firewall scenarios that put the host back exactly, in the order they run. */
 export const FW_SCENARIOS: readonly Scenario[] = [
   brNetfilterForwardDrop,
   foreignForwardDrop,

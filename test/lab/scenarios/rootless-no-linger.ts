@@ -9,7 +9,10 @@ const NAME = 'ndl-lg-web';
 const PORT = 18090;
 const URL = `http://127.0.0.1:${PORT}/ok`;
 const PROBE_TAR = `${LAB_STATE}/probe/probe.tar`;
-/** A store of the guest's own for the lab user: the host's is made with overlay, which cannot run on the guest's overlay root. */
+/**
+ * A store of the guest's own for the lab user: the host's is made with overlay, which cannot run on the guest's
+ * overlay root.
+ */
 const STORAGE = `/home/${LAB_USER}/.config/containers/storage.conf`;
 
 /** A command as the lab user in a login session of its own (su -l: PAM, pam_systemd, a logind session). */

@@ -8,7 +8,7 @@ import loopbackOnly from './why-loopback-only.js';
 import noSharedNetwork from './why-no-shared-network.js';
 import nothingListening from './why-nothing-listening.js';
 
-/** `netdoctor why A B` scenarios (Part 3): one broken link each, and a healthy pair. */
+/** `netdoctor why A B` scenarios: one broken link each, and a healthy pair. */
 export const WHY_SCENARIOS: readonly Scenario[] = [
   healthy,
   noSharedNetwork,
