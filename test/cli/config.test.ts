@@ -41,13 +41,13 @@ describe('config files', () => {
   });
 
   it('give way to the command line', async () => {
-    const config = configs('fail-on = "never"\nformat = "markdown"\nonly = "host.ip-forward"\n', undefined);
+    const config = configs('fail-on = "never"\nformat = "markdown"\nonly = "dns.default-network"\n', undefined);
     const { code, stdout } = await run(
-      ['--replay', BROKEN, '--json', '--fail-on', 'error', '--only', 'fw.engine-rules'],
+      ['--replay', BROKEN, '--json', '--fail-on', 'error', '--only', 'host.ip-forward'],
       config,
     );
     expect(code).toBe(1);
-    expect((JSON.parse(stdout) as Report).checks.map((check) => check.id)).toEqual(['fw.engine-rules']);
+    expect((JSON.parse(stdout) as Report).checks.map((check) => check.id)).toEqual(['host.ip-forward']);
   });
 
   it('name their checks-dir for list too', async () => {
