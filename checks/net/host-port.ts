@@ -45,6 +45,19 @@ type Holder =
   | { kind: 'container'; engine: EngineName; name: string; binding: string }
   | { kind: 'process'; listener: SocketListener };
 
+/**
+ * A container that ran and was stopped (exited) may have been stopped on purpose, and the port it would take
+ * is free for others: only one whose start failed asks for its ports now. A failed first start leaves it
+ * created; docker also records the error of a failed later start.
+ */
+function neverRan(state: string): boolean {
+  return state !== 'running' && state !== 'exited' && state !== 'stopped';
+}
+
+function failedToStart(container: { state: string; error: string }): boolean {
+  return neverRan(container.state) || container.error !== '';
+}
+
 function family(address: string): 4 | 6 {
   return address.includes(':') ? 6 : 4;
 }
@@ -138,7 +151,7 @@ export default {
     if (docker.kind === 'ok') {
       const [stopped, live] = await Promise.all([facts.get(dockerStoppedContainers), facts.get(dockerContainers)]);
       if (stopped.ok)
-        for (const container of stopped.items)
+        for (const container of stopped.items.filter(failedToStart))
           for (const binding of container.portBindings)
             wanted.push({
               engine: 'docker',
@@ -157,7 +170,7 @@ export default {
     if (podman.kind === 'ok') {
       const [requests, live] = await Promise.all([facts.get(podmanPortRequests), facts.get(podmanContainers)]);
       if (requests.ok)
-        for (const request of requests.items.filter((item) => item.state !== 'running' && item.hostPort > 0))
+        for (const request of requests.items.filter((item) => neverRan(item.state) && item.hostPort > 0))
           for (let offset = 0; offset < request.range; offset++)
             wanted.push({
               engine: 'podman',
@@ -173,7 +186,7 @@ export default {
       else limits.push(`podman containers: ${live.reason}`);
     }
     if (wanted.length === 0)
-      return verdict([], 'every container that publishes ports runs (none is left created or exited)', limits);
+      return verdict([], 'no container that publishes ports is left created or stopped by a failed start', limits);
     const protocols = [...new Set(wanted.map((item) => item.protocol))];
     const reads = await Promise.all(
       protocols.map(async (protocol) => ({
@@ -255,7 +268,7 @@ export default {
     }
     return verdict(
       findings,
-      `${wanted.length} host port(s) asked for by containers that do not run; ${findings.length} held by something else`,
+      `${wanted.length} host port(s) asked for by containers whose start failed; ${findings.length} held by something else`,
       limits,
     );
   },
