@@ -1,6 +1,6 @@
 import check from '../../../checks/net/host-port.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { hostSnapshot, labState } from '../../helpers/recordings.js';
+import { labState } from '../../helpers/recordings.js';
 
 const ID = 'net.host_port_in_use';
 
@@ -59,5 +59,4 @@ checkCases(check, [
   // The holder the fix stopped ran before: stopped on purpose, it asks for no port.
   { on: labState('host-port-in-use-docker.fixed'), passes: true },
   { on: labState('baseline-docker-podman.healthy'), passes: true },
-  { on: hostSnapshot('healthy-rootful-netavark-docker'), passes: true },
 ]);

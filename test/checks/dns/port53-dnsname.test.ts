@@ -1,0 +1,24 @@
+import check from '../../../checks/dns/port53-dnsname.js';
+import { checkCases } from '../../helpers/check-cases.js';
+import { labState } from '../../helpers/recordings.js';
+
+const ID = 'dns.port53_taken_for_dnsname';
+
+checkCases(check, [
+  // A host dnsmasq bound the gateway before dnsname's own could: podman run failed for both containers.
+  {
+    on: labState('port53-dnsname.broken'),
+    shows: [
+      {
+        id: ID,
+        severity: 'error',
+        subject: { engine: 'podman', network: 'ndl-dnsn', containers: ['ndl-dnsn-a', 'ndl-dnsn-b'] },
+        title: /^dnsmasq \(pid \d+\) holds udp port 53 on gateway 10\.90\.224\.1/,
+      },
+    ],
+    nothingElse: true,
+  },
+  { on: labState('baseline-podman-cni.healthy'), passes: true },
+  // netavark: dnsname's dnsmasq is not what serves names there.
+  { on: labState('baseline-podman-netavark.healthy'), result: { status: 'skip', skip: 'not_applicable' } },
+]);
