@@ -9,12 +9,14 @@ import ctrPingNetRaw from './ctr/ping-net-raw.js';
 import dnsDefaultNetwork from './dns/default-network.js';
 import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
+import dockerCliIsPodman from './docker/cli-is-podman.js';
 import dockerDockerUser from './docker/docker-user.js';
 import dockerIcc from './docker/icc.js';
 import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
 import fwBrNetfilterForward from './fw/br-netfilter-forward.js';
 import fwEngineRules from './fw/engine-rules.js';
+import fwFirewalldZones from './fw/firewalld-zones.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
@@ -36,6 +38,8 @@ import podmanBackend from './podman/backend.js';
 import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
+import rootlessPasta from './rootless/pasta.js';
+import rootlessPastaHostAddress from './rootless/pasta-host-address.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
@@ -67,12 +71,14 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsPort53,
   dnsPort53Dnsname,
   dnsUpstream,
+  dockerCliIsPodman,
   dockerDockerUser,
   dockerIcc,
   dockerIptables,
   engineReachable,
   fwBrNetfilterForward,
   fwEngineRules,
+  fwFirewalldZones,
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
@@ -95,6 +101,8 @@ export const HOST_CHECKS: readonly Check[] = byId([
   rootlessDevNetTun,
   rootlessLinger,
   rootlessNetfilterPreload,
+  rootlessPasta,
+  rootlessPastaHostAddress,
   rootlessPingGroupRange,
   rootlessPrivilegedPort,
   rootlessSlirp4netns,

@@ -1,4 +1,4 @@
-import { type CommandResult } from '../core/host.js';
+import { type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import type { Evidence } from '../core/types.js';
 import { defineFact } from '../core/facts.js';
@@ -41,8 +41,11 @@ export type DockerUnreachableCause = 'socket-missing' | 'permission-denied' | 'r
 
 export type DockerState =
   | { kind: 'absent'; lookup: ExecutableLookup }
-  /** A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine. */
-  | { kind: 'client-only'; cli: string; reason: string }
+  /**
+   * A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine.
+   * `podman` when the `docker` command is podman itself (podman-docker, a link or a wrapper script).
+   */
+  | { kind: 'client-only'; cli: string; reason: string; podman?: { version: string; evidence: Evidence } }
   | { kind: 'unreachable'; cli: string; cause: DockerUnreachableCause; reason: string; evidence: Evidence[] }
   /** The socket's mode does not let this user in: docker is fine as far as anyone can tell, just not for this user. */
   | { kind: 'no-access'; cli: string; reason: string; evidence: Evidence[] }
@@ -123,6 +126,38 @@ export function parseDockerInfo(stdout: string): DockerInfo {
   return result;
 }
 
+export const DOCKER_VERSION = ['docker', '--version'];
+
+/** podman prints `podman version X` where docker prints `Docker version X, build Y`. */
+export function podmanVersionOf(stdout: string): string | undefined {
+  return /^podman version (\S+)/m.exec(stdout)?.[1];
+}
+
+function podmanInfoVersion(stdout: string): string | undefined {
+  try {
+    const info = asRecord(JSON.parse(stdout));
+    return typeof info.host === 'object' && info.host !== null ? asString(asRecord(info.version).Version) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Asked only when there is no docker engine here: whether the `docker` command is podman. Its docker commands then
+ * act on podman's containers and networks, and there is no docker engine to diagnose.
+ */
+async function dockerIsPodman(host: Host, cli: string): Promise<DockerState | undefined> {
+  const result = await host.run(DOCKER_VERSION);
+  const version = result.exitCode === 0 ? podmanVersionOf(result.stdout) : undefined;
+  if (version === undefined) return undefined;
+  return {
+    kind: 'client-only',
+    cli,
+    reason: `${cli} is podman ${version} (\`docker --version\` prints "podman version ${version}"): there is no docker engine here`,
+    podman: { version, evidence: commandEvidence(result, result.stdout.trim()) },
+  };
+}
+
 export const dockerState = defineFact<DockerState>('docker:state', async ({ host }) => {
   const lookup = await findExecutable(host, 'docker', systemSearchPath(host.context));
   if (!lookup.found?.executable) return { kind: 'absent', lookup };
@@ -134,6 +169,8 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
   ]);
   const socketExists = socket === undefined ? undefined : socket.ok || socket.error.code !== 'ENOENT';
   if (!dockerd.found && socketExists === false && host.context.env.DOCKER_HOST === undefined) {
+    const podman = await dockerIsPodman(host, cli);
+    if (podman !== undefined) return podman;
     return {
       kind: 'client-only',
       cli,
@@ -164,6 +201,15 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
   try {
     return { kind: 'ok', cli, info: parseDockerInfo(result.stdout), evidence };
   } catch (error) {
+    // A docker that is podman answers `docker info` with podman's own JSON (`host`, `store`, `version.Version`).
+    const version = podmanInfoVersion(result.stdout);
+    if (version !== undefined)
+      return {
+        kind: 'client-only',
+        cli,
+        reason: `${cli} is podman ${version} (\`docker info\` printed podman's info): there is no docker engine here`,
+        podman: { version, evidence: commandEvidence(result, `podman's info, version ${version}`) },
+      };
     return { kind: 'unreachable', cli, cause: 'error', reason: (error as Error).message, evidence };
   }
 });

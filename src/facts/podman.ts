@@ -35,6 +35,10 @@ export interface PodmanInfo {
   networkBackend: string;
   /** Empty when podman found no slirp4netns. */
   slirp4netnsExecutable: string;
+  /** The default network of rootless containers (pasta or slirp4netns); empty when podman does not say (before 5). */
+  rootlessNetworkCmd: string;
+  /** Empty when podman found no pasta (or does not report it). */
+  pastaExecutable: string;
   graphRoot: string;
 }
 
@@ -54,6 +58,8 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
     rootless: asRecord(hostInfo.security).rootless === true,
     networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
     slirp4netnsExecutable: asString(asRecord(hostInfo.slirp4netns).executable) ?? '',
+    rootlessNetworkCmd: asString(hostInfo.rootlessNetworkCmd) ?? '',
+    pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
   };
 }

@@ -23,6 +23,8 @@ describe('parsePodmanInfo', () => {
       rootless: false,
       networkBackend: 'netavark',
       slirp4netnsExecutable: '/usr/bin/slirp4netns',
+      rootlessNetworkCmd: '',
+      pastaExecutable: '',
       graphRoot: '/var/lib/containers/storage',
     });
   });

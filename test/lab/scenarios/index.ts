@@ -15,9 +15,11 @@ import cniDnsmasqNotExecutable from './cni-dnsmasq-not-executable.js';
 import cniDnsnameAbsent from './cni-dnsname-absent.js';
 import defaultNetworkDocker from './default-network-docker.js';
 import defaultNetworkPodman from './default-network-podman.js';
+import dockerCliIsPodman from './docker-cli-is-podman.js';
 import dockerFrozen from './docker-frozen.js';
 import dockerStopped from './docker-stopped.js';
 import fwDockerDropNetavarkNftables from './fw-docker-drop-netavark-nftables.js';
+import fwFirewalldReload from './fw-firewalld-reload.js';
 import ipForwardBridge from './ip-forward-bridge.js';
 import ipForwardSysctl from './ip-forward-sysctl.js';
 import ipForwardSysctlD from './ip-forward-sysctl-d.js';
@@ -30,6 +32,9 @@ import podmanBrokenStore from './podman-broken-store.js';
 import podmanCniBackend from './podman-cni-backend.js';
 import rootlessContainerIp from './rootless-container-ip.js';
 import rootlessDevNetTun from './rootless-dev-net-tun.js';
+import rootlessPastaHostAddress from './rootless-pasta-host-address.js';
+import rootlessPastaMoved from './rootless-pasta-moved.js';
+import rootlessPastaNotExecutable from './rootless-pasta-not-executable.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
 import rootlessSlirp4netnsMoved from './rootless-slirp4netns-moved.js';
 import rootlessSlirp4netnsNotExecutable from './rootless-slirp4netns-not-executable.js';
@@ -57,6 +62,7 @@ export const SCENARIOS: readonly Scenario[] = [
   baselineNetavarkNftables,
   baselineNetavarkIptables,
   fwDockerDropNetavarkNftables,
+  fwFirewalldReload,
   ipForwardSysctl,
   ipForwardSysctlD,
   ipForwardBridge,
@@ -75,9 +81,13 @@ export const SCENARIOS: readonly Scenario[] = [
   rootlessContainerIp,
   rootlessSlirp4netnsMoved,
   rootlessSlirp4netnsNotExecutable,
+  rootlessPastaMoved,
+  rootlessPastaNotExecutable,
+  rootlessPastaHostAddress,
   rootlessDevNetTun,
   rootlessPingGroupRange,
   podmanBrokenStore,
+  dockerCliIsPodman,
   dockerFrozen,
   dockerStopped,
   ...FW_SCENARIOS,
