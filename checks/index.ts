@@ -11,6 +11,7 @@ import dnsHostResolver from './dns/host-resolver.js';
 import dnsPort53 from './dns/port53.js';
 import dockerCliIsPodman from './docker/cli-is-podman.js';
 import dockerDockerUser from './docker/docker-user.js';
+import dockerForwardDropOtherBridges from './docker/forward-drop-other-bridges.js';
 import dockerIcc from './docker/icc.js';
 import dockerIptables from './docker/iptables.js';
 import engineReachable from './engine/reachable.js';
@@ -20,17 +21,25 @@ import fwFirewalldZones from './fw/firewalld-zones.js';
 import fwForeignForward from './fw/foreign-forward.js';
 import fwInputDns from './fw/input-dns.js';
 import fwIptablesBackend from './fw/iptables-backend.js';
+import hostHandmadeForward from './host/handmade-forward.js';
 import hostIpForward from './host/ip-forward.js';
 import hostIptablesBinary from './host/iptables-binary.js';
 import kernelNetfilterModules from './kernel/netfilter-modules.js';
 import mixedDockerForwardPodmanIngress from './mixed/docker-forward-podman-ingress.js';
 import mtuPathMtu from './mtu/path-mtu.js';
 import netInternal from './net/internal.js';
+import netnsBridgeAddress from './netns/bridge-address.js';
+import netnsMasquerade from './netns/masquerade.js';
+import netnsNoRoute from './netns/no-route.js';
+import netnsVethDown from './netns/veth-down.js';
 import netSubnetOverlap from './net/subnet-overlap.js';
 import pairEngines from './pair/engines.js';
+import pairHostService from './pair/host-service.js';
 import pairIcmp from './pair/icmp.js';
 import pairName from './pair/name.js';
 import pairReachable from './pair/reachable.js';
+import pairRouteReachable from './pair/route-reachable.js';
+import pairRouteTcp from './pair/route-tcp.js';
 import pairRunning from './pair/running.js';
 import pairSharedNetwork from './pair/shared-network.js';
 import pairTcp from './pair/tcp.js';
@@ -73,6 +82,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsUpstream,
   dockerCliIsPodman,
   dockerDockerUser,
+  dockerForwardDropOtherBridges,
   dockerIcc,
   dockerIptables,
   engineReachable,
@@ -83,6 +93,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   fwInputDns,
   fwIptablesBackend,
   fwUfw,
+  hostHandmadeForward,
   hostIpForward,
   hostIpv6Forwarding,
   hostWsl,
@@ -95,6 +106,10 @@ export const HOST_CHECKS: readonly Check[] = byId([
   netInternal,
   netMacvlan,
   netRpFilter,
+  netnsBridgeAddress,
+  netnsMasquerade,
+  netnsNoRoute,
+  netnsVethDown,
   netSubnetOverlap,
   podmanBackend,
   rootlessContainerIp,
@@ -111,9 +126,12 @@ export const HOST_CHECKS: readonly Check[] = byId([
 /** The checks of `netdoctor why A B`, one per link of the way from A to B. */
 export const PAIR_CHECKS: readonly PairCheck[] = byId([
   pairEngines,
+  pairHostService,
   pairIcmp,
   pairName,
   pairReachable,
+  pairRouteReachable,
+  pairRouteTcp,
   pairRunning,
   pairSharedNetwork,
   pairTcp,

@@ -4,7 +4,8 @@ import { Facts } from '../src/core/facts.js';
 import type { CheckResult } from '../src/core/types.js';
 import { RecordingHost } from '../src/host/recording.js';
 import { ReplayHost } from '../src/host/replay.js';
-import { TOOL, buildReport } from '../src/pipeline/report.js';
+import { TOOL } from '../src/core/tool.js';
+import { buildReport } from '../src/pipeline/report.js';
 import { runChecks } from '../src/pipeline/runner.js';
 import { recordedSnapshot, type SnapshotName } from './helpers/recorded.js';
 

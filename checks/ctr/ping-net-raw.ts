@@ -1,10 +1,18 @@
 import { dockerContainers, dockerState } from '../../src/facts/docker.js';
 import type { Container } from '../../src/facts/model.js';
 import { podmanContainers, podmanState } from '../../src/facts/podman.js';
-import { CAP_NET_RAW_BIT, containerNetnsSysctl, parseRange, processStatus } from '../../src/facts/processes.js';
+import type { Readable } from '../../src/facts/files.js';
+import {
+  CAP_NET_RAW_BIT,
+  containerNetnsSysctls,
+  parseRange,
+  processStatuses,
+  type NetnsSysctl,
+  type ProcessStatus,
+} from '../../src/facts/processes.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
-import type { Finding } from '../../src/core/types.js';
+import type { Finding, Scope } from '../../src/core/types.js';
 import type { Check, CheckContext, FindingCatalog } from '../../src/core/check.js';
 import { operands, shellLine } from '../../src/core/shell.js';
 
@@ -34,12 +42,46 @@ function pingProbe(container: Container): string {
   ]);
 }
 
-async function assess(container: Container, { facts }: CheckContext): Promise<Assessment> {
+interface ProcessFacts {
+  status?: Readable<ProcessStatus>;
+  range?: Readable<NetnsSysctl>;
+}
+
+/**
+ * The status of every container's process, then the ping_group_range of the namespaces of those without NET_RAW:
+ * each in one read for all containers of a scope, whatever their number.
+ */
+async function readProcesses(containers: Container[], { facts }: CheckContext): Promise<Map<Container, ProcessFacts>> {
+  const read = new Map<Container, ProcessFacts>(containers.map((container) => [container, {}]));
+  const scopes: Scope[] = ['rootful', 'rootless'];
+  await Promise.all(
+    scopes.map(async (scope) => {
+      const inScope = containers.filter((container) => container.scope === scope && container.pid !== undefined);
+      const statuses = await facts.get(
+        processStatuses(
+          inScope.map((container) => container.pid!),
+          scope,
+        ),
+      );
+      for (const container of inScope) read.get(container)!.status = statuses.get(container.pid!);
+      const withoutNetRaw = inScope.filter((container) => {
+        const status = statuses.get(container.pid!);
+        return status?.ok === true && ((status.value.capEff >> CAP_NET_RAW_BIT) & 1n) === 0n;
+      });
+      const pids = withoutNetRaw.map((container) => container.pid!);
+      const ranges = await facts.get(containerNetnsSysctls(pids, scope, PING_GROUP_RANGE));
+      for (const container of withoutNetRaw) read.get(container)!.range = ranges.get(container.pid!);
+    }),
+  );
+  return read;
+}
+
+function assess(container: Container, { status, range }: ProcessFacts): Assessment {
   if (container.pid === undefined) return { limit: `${container.name}: no process id` };
-  const status = await facts.get(processStatus(container.pid, container.scope));
+  if (status === undefined) return { limit: `${container.name}: its status was not read` };
   if (!status.ok) return { limit: `${container.name}: ${status.reason}` };
   if ((status.value.capEff >> CAP_NET_RAW_BIT) & 1n) return {};
-  const range = await facts.get(containerNetnsSysctl(container.pid, container.scope, PING_GROUP_RANGE));
+  if (range === undefined) return { limit: `${container.name}: its ping_group_range was not read` };
   if (!range.ok) return { limit: `${container.name}: ${range.reason}` };
   const bounds = parseRange(range.value.raw);
   if (bounds === undefined) return { limit: `${container.name}: unreadable ping_group_range "${range.value.raw}"` };
@@ -87,11 +129,17 @@ export default {
   docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
   async run(context) {
     const { facts } = context;
-    const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
-    const listings = await Promise.all([
-      docker.kind === 'ok' ? facts.get(dockerContainers) : undefined,
-      podman.kind === 'ok' ? facts.get(podmanContainers) : undefined,
+    // Asked for beside the engines' states, the listings run beside `docker info` and `podman info`.
+    const [docker, podman, dockerListing, podmanListing] = await Promise.all([
+      facts.get(dockerState),
+      facts.get(podmanState),
+      facts.get(dockerContainers),
+      facts.get(podmanContainers),
     ]);
+    const listings = [
+      docker.kind === 'ok' ? dockerListing : undefined,
+      podman.kind === 'ok' ? podmanListing : undefined,
+    ];
     if (listings.every((listing) => listing === undefined)) return notApplicable('no usable engine');
     const limits: string[] = [];
     const running: Container[] = [];
@@ -101,7 +149,8 @@ export default {
       else limits.push(listing.reason);
     }
     if (running.length === 0 && limits.length === 0) return notApplicable('no running container');
-    const assessments = await Promise.all(running.map((container) => assess(container, context)));
+    const processes = await readProcesses(running, context);
+    const assessments = running.map((container) => assess(container, processes.get(container)!));
     const findings = assessments.flatMap((assessment) => (assessment.finding ? [assessment.finding] : []));
     limits.push(...assessments.flatMap((assessment) => (assessment.limit ? [assessment.limit] : [])));
     if (running.length > 0 && limits.length >= running.length && findings.length === 0) {

@@ -9,12 +9,13 @@ import {
   firewallInputs,
   firewallVerdict,
   firstEndpoint,
+  networkLabel,
   networksSubject,
   peerEndpoint,
   writerInOtherFlavour,
 } from '../../src/check-support/firewall.js';
 import { expectedRules } from '../../src/facts/engine-rules.js';
-import { acceptCommand, type AcceptSpec } from '../../src/netfilter/fixes.js';
+import { acceptCommand, iptablesInsertCommand, type AcceptSpec } from '../../src/netfilter/fixes.js';
 import type { Decider, FirewallModel } from '../../src/netfilter/model.js';
 import { dropOwner, findChain } from '../../src/netfilter/owners.js';
 import { publishedPortPath, sameBridgePath, toOutsidePath, type TrafficPath } from '../../src/netfilter/paths.js';
@@ -62,7 +63,15 @@ export default {
       )) {
         const { path } = evaluation;
         const decider = evaluation.decidedBy;
-        if (evaluation.verdict !== 'drop' || decider === null || dropOwner(model, decider) !== 'foreign') continue;
+        if (evaluation.verdict !== 'drop' || decider === null) continue;
+        const owner = dropOwner(model, decider);
+        // Docker's FORWARD policy is foreign to podman's rules when they live in a table of their own (netavark's
+        // nftables driver): podman's traffic out is dropped there. Published ports are the mixed.* finding's.
+        if (
+          owner !== 'foreign' &&
+          !(owner === 'docker-policy' && network.writer !== 'docker' && path.kind === 'to-outside')
+        )
+          continue;
         // Same-bridge drops in the IP hooks are fw.br_netfilter_forward_drop's.
         if (path.kind === 'same-bridge' && decider.family !== 'bridge') continue;
         // An iptables policy that drops because the engine's accepts are gone is fw.engine_rules_flushed's.
@@ -74,11 +83,14 @@ export default {
     }
     const split = bothFlavoursInUse(model);
     const findings: Finding[] = dropGroups(blocked).map(({ decider, paths, networks, pathKinds }) => {
+      const dropped = `Dropped: ${paths.map((item) => item.evaluation.path.description).join('; ')}.`;
+      if (dropOwner(model, decider) === 'docker-policy')
+        return dockerPolicyFinding(model, decider, paths, split, dropped);
       const where = droppedWhere(decider);
       return finding('fw.foreign_forward_drop', {
         subject: networksSubject(networks),
         title: `${where.charAt(0).toUpperCase()}${where.slice(1)} drops container traffic (${pathKinds})`,
-        detail: `Dropped: ${paths.map((item) => item.evaluation.path.description).join('; ')}.${firewallManager(model, decider)}`,
+        detail: `${dropped}${firewallManager(model, decider)}`,
         evidence: [deciderEvidence(model, decider)],
         fix: { commands: fixCommands(model, decider, paths, split) },
       });
@@ -86,6 +98,45 @@ export default {
     return firewallVerdict(inputs, findings);
   },
 } satisfies Check;
+
+/**
+ * Docker's DROP policy in `ip filter` FORWARD, met by podman traffic that netavark accepted only in its own
+ * nftables table: an accept ends one table's chain, a drop in any other chain on the hook is final.
+ */
+function dockerPolicyFinding(
+  model: FirewallModel,
+  decider: Decider,
+  group: BlockedPath[],
+  split: boolean,
+  dropped: string,
+): Finding {
+  const networks = [...new Set(group.map((item) => item.network))];
+  const bridges = networks.map((network) => network.bridge);
+  const writers = [...new Set(networks.map((network) => network.writer))].join(', ');
+  const ownTables = [
+    ...new Set(
+      networks.flatMap((network) =>
+        model.tables
+          .filter((table) => table.backend === 'nft' && table.name === network.writer)
+          .map((table) => `table ${table.family} ${table.name}`),
+      ),
+    ),
+  ];
+  return finding('fw.foreign_forward_drop', {
+    subject: networksSubject(networks),
+    title: `Docker's FORWARD DROP policy drops the outgoing traffic of ${networks.map((network) => networkLabel(network)).join(', ')}`,
+    detail: `${dropped} docker set the policy of ip filter FORWARD to DROP (dockerd does so when it turns IP forwarding on itself) and accepts only its own networks there. ${writers} accepts this traffic only in ${ownTables.length > 0 ? ownTables.join(', ') : 'its own table'}, and an accept there does not carry the packet past docker's chain on the same hook: the containers cannot reach the outside.`,
+    evidence: [deciderEvidence(model, decider)],
+    fix: {
+      summary:
+        "Accept the bridge's outgoing traffic and its replies in DOCKER-USER (the chain docker leaves to administrators, evaluated first), and persist those rules with a unit that runs after docker; or turn IP forwarding on before dockerd starts (a file in /etc/sysctl.d), so that it leaves the FORWARD policy alone.",
+      commands: bridges.flatMap((bridge) => [
+        iptablesInsertCommand(decider, 'DOCKER-USER', { iif: bridge }, split),
+        iptablesInsertCommand(decider, 'DOCKER-USER', { oif: bridge, established: true }, split),
+      ]),
+    },
+  });
+}
 
 function pathsOf(network: NetworkUnderTest, uplink: string | undefined, bridgeNf: boolean): TrafficPath[] {
   const from = firstEndpoint(network);

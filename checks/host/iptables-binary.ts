@@ -1,6 +1,8 @@
 import { dockerState } from '../../src/facts/docker.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
+import { netavarkFirewallDriver } from '../../src/facts/netavark-firewall.js';
 import { podmanState } from '../../src/facts/podman.js';
+import { detailIfRecorded } from '../../src/core/facts.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
@@ -33,13 +35,31 @@ export default {
       findExecutable(host, 'dockerd', systemSearchPath(host.context)),
     ]);
     const users: string[] = [];
-    if (podman.kind === 'ok')
-      users.push(`podman ${podman.info.version} (${podman.info.networkBackend} backend, ${podman.scope})`);
-    else if (podman.kind === 'unusable')
+    // Netavark whose firewall driver is not known: it needs iptables only with its iptables driver.
+    let unknownDriver: string | undefined;
+    let notIptables: string | undefined;
+    if (podman.kind === 'ok') {
+      const engine = `podman ${podman.info.version} (${podman.info.networkBackend} backend, ${podman.scope})`;
+      // Podman 4 hands netavark no firewall driver, and netavark had no nftables driver before 1.10; podman 5
+      // passes containers.conf's firewall_driver, or netavark uses the driver it was built with.
+      const chooses = podman.info.networkBackend === 'netavark' && Number.parseInt(podman.info.version, 10) >= 5;
+      const firewall = chooses ? await detailIfRecorded(facts, netavarkFirewallDriver) : undefined;
+      const driver = firewall?.ok ? firewall.driver : undefined;
+      if (!chooses || driver === 'iptables') users.push(engine);
+      else if (firewall?.ok && driver !== undefined)
+        notIptables = `netavark uses its ${driver} firewall driver (${firewall.from})`;
+      else
+        unknownDriver = `${engine}: netavark's firewall driver is not known (${firewall?.ok ? firewall.from : 'its settings were not recorded'})`;
+    } else if (podman.kind === 'unusable')
       users.push('podman (its backend could not be read; netavark and CNI both need iptables)');
     if (dockerd.found?.executable) users.push(`dockerd (${dockerd.found.path})`);
     else if (docker.kind === 'ok' && !docker.info.rootless) users.push(`dockerd ${docker.info.serverVersion}`);
-    if (users.length === 0) return notApplicable('no engine that runs iptables (podman, dockerd) is installed');
+    if (users.length === 0 && unknownDriver === undefined)
+      return notApplicable(
+        notIptables === undefined
+          ? 'no engine that runs iptables (podman, dockerd) is installed'
+          : `no engine here runs iptables: ${notIptables}, and no dockerd is installed`,
+      );
 
     const dirs = systemSearchPath(host.context);
     const [iptables, ip6tables] = await Promise.all([
@@ -51,6 +71,8 @@ export default {
       if (lookup.found?.executable) continue;
       if (lookup.unreadable.length > 0 && !lookup.found)
         return cannotDecide(`could not examine ${lookup.unreadable.join(', ')}`);
+      if (users.length === 0)
+        return cannotDecide(`${describeLookup(lookup)}; only netavark could need it: ${unknownDriver ?? ''}`);
       findings.push(
         finding('host.iptables_binary_missing', {
           subject: { path: lookup.found?.path ?? lookup.name },
@@ -65,9 +87,10 @@ export default {
         }),
       );
     }
-    return verdict(
-      findings,
-      `${describeLookup(iptables)}; ${describeLookup(ip6tables)}; needed by ${users.join(', ')}`,
-    );
+    const neededBy = [
+      ...(users.length > 0 ? [`needed by ${users.join(', ')}`] : []),
+      ...(unknownDriver === undefined ? [] : [`perhaps needed by ${unknownDriver}`]),
+    ];
+    return verdict(findings, [describeLookup(iptables), describeLookup(ip6tables), ...neededBy].join('; '));
   },
 } satisfies Check;

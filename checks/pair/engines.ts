@@ -8,6 +8,7 @@ import {
   createCommandHint,
   describeLocation,
   label,
+  notAContainer,
   ownerOf,
   pairSubject,
   whyNotFound,
@@ -52,7 +53,12 @@ export default {
   pathOrder: 2,
   async run({ analysis }) {
     const unmet = brokenBefore(analysis, 'owner');
-    if (unmet !== undefined) return notApplicable(unmet);
+    if (unmet !== undefined) {
+      // Beside a namespace, the host or an address, a container that was not found leaves nothing to probe from.
+      const lost =
+        notAContainer(analysis) === undefined ? undefined : (whyNotFound(analysis.a) ?? whyNotFound(analysis.b));
+      return lost === undefined ? notApplicable(unmet) : cannotDecide(lost);
+    }
     const { a, b, context } = analysis;
     const [aName, bName] = [label(a), label(b)];
     const neverMeet = `${aName} cannot reach ${bName}: ${aName} is ${describeLocation(a, context)} and ${bName} ${describeLocation(b, context)}; their networks never meet`;

@@ -1,7 +1,7 @@
 import type { FindingCatalog } from '../../src/core/check.js';
 import { findingBuilder } from '../../src/core/finding.js';
 import { notApplicable, verdict } from '../../src/core/outcome.js';
-import { label, stoppedContainers } from '../../src/pair/analysis.js';
+import { label, notAContainer, stoppedContainers } from '../../src/pair/analysis.js';
 import type { PairCheck } from '../../src/pair/check.js';
 import type { FoundContainer } from '../../src/pair/locate.js';
 import { operands, shellLine } from '../../src/core/shell.js';
@@ -42,7 +42,10 @@ export default {
   pathOrder: 1,
   async run({ analysis }) {
     const { a, b } = analysis;
-    if (a.kind !== 'found' && b.kind !== 'found') return notApplicable('neither container was found');
+    if (a.kind !== 'found' && b.kind !== 'found')
+      return notApplicable(
+        notAContainer(analysis) === undefined ? 'neither container was found' : 'neither end is a container',
+      );
     const stopped = stoppedContainers(analysis);
     const [aName, bName] = [label(a), label(b)];
     if (stopped.length === 0)

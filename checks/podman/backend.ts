@@ -1,5 +1,7 @@
 import { containersConf } from '../../src/facts/containers-conf.js';
+import { netavarkFirewallDriver } from '../../src/facts/netavark-firewall.js';
 import { podmanState } from '../../src/facts/podman.js';
+import { detailIfRecorded } from '../../src/core/facts.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
 import { cannotDecide, notApplicable, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
@@ -29,7 +31,22 @@ export default {
     if (podman.kind === 'absent') return notApplicable('podman is not installed');
     if (podman.kind === 'unusable') return cannotDecide(podman.reason);
     const backend = podman.info.networkBackend;
-    if (backend !== 'cni') return verdict([], `podman ${podman.info.version} (${podman.scope}) uses ${backend}`);
+    if (backend !== 'cni') {
+      const uses = `podman ${podman.info.version} (${podman.scope}) uses ${podman.info.networkBackendVersion ?? backend}`;
+      // Podman 4 hands netavark no firewall driver (netavark had only iptables before 1.10). Snapshots recorded
+      // before netdoctor read the driver lack its files: the backend alone is still known.
+      const firewall =
+        Number.parseInt(podman.info.version, 10) >= 5
+          ? await detailIfRecorded(facts, netavarkFirewallDriver)
+          : undefined;
+      if (!firewall?.ok) return verdict([], uses);
+      return verdict(
+        [],
+        firewall.driver === undefined
+          ? `${uses}; its firewall driver is not known (${firewall.from})`
+          : `${uses} with the ${firewall.driver} firewall driver (${firewall.from})`,
+      );
+    }
     const conf = await facts.get(containersConf);
     const evidence = [...podman.evidence];
     const origin = conf.origin.network_backend;

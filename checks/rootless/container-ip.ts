@@ -12,7 +12,7 @@ const FINDINGS = {
     severity: 'info',
     title: 'Rootless container addresses are not reachable from the host',
     explanation:
-      "Rootless podman networks live inside the user's own network namespace (slirp4netns). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.",
+      "Rootless podman networks live inside the user's own network namespace (slirp4netns or pasta). Their addresses are not routed on the host, so the host, other users and other machines cannot reach a rootless container by its IP address: only published ports (-p) reach it. This is by design.",
     cause: 'Rootless networking: the container addresses exist only inside the rootless network namespace.',
     fix: 'Publish the ports that must be reachable and connect to the host address and port; put containers that talk to each other on one network of the same user, or in one pod.',
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',

@@ -11,7 +11,7 @@ const FINDINGS = {
     severity: 'warning',
     title: "The user's groups are outside net.ipv4.ping_group_range",
     explanation:
-      "slirp4netns forwards a rootless container's pings with unprivileged ICMP sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user's groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.",
+      "slirp4netns and pasta forward a rootless container's pings with unprivileged ICMP (ping) sockets on the host, which the kernel allows only to groups inside net.ipv4.ping_group_range. None of this user's groups is inside it, so pings from rootless containers get 100 % loss while TCP and UDP work.",
     cause:
       'The kernel default of ping_group_range is "1 0" (no group), and Debian 12 ships no sysctl file that widens it.',
     fix: "Widen net.ipv4.ping_group_range to include the user's groups, and persist it in /etc/sysctl.d.",

@@ -1,9 +1,9 @@
 import { containersConf } from '../../src/facts/containers-conf.js';
 import { describeLookup, findExecutable, systemSearchPath } from '../../src/facts/files.js';
-import { podmanState } from '../../src/facts/podman.js';
-import { rootlessPodman } from '../../src/facts/rootless.js';
+import { podmanContainers, podmanState } from '../../src/facts/podman.js';
+import { rootlessNetworkCmdOf, rootlessPodman } from '../../src/facts/rootless.js';
 import { findingBuilder } from '../../src/core/finding.js';
-import { cannotDecide, skipFor, verdict } from '../../src/core/outcome.js';
+import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 import { shellLine } from '../../src/core/shell.js';
 
@@ -12,7 +12,7 @@ const FINDINGS = {
     severity: 'error',
     title: 'slirp4netns is missing: rootless containers get no network',
     explanation:
-      'Rootless podman 4 gives containers their network through slirp4netns. Without it every rootless `podman run` with networking fails ("could not find slirp4netns").',
+      'Rootless podman gives containers their network through slirp4netns when that is its rootless network command (the default of podman 4, or `default_rootless_network_cmd = "slirp4netns"`) or a container asks for it (`--network slirp4netns`). Without it every such rootless `podman run` fails ("could not find slirp4netns").',
     cause: 'slirp4netns is only recommended by the podman package, so a minimal install lacks it.',
     fix: 'Install slirp4netns (and uidmap for rootless podman in general).',
     docs: 'https://github.com/containers/podman/blob/main/rootless.md',
@@ -32,6 +32,20 @@ export default {
     if (rootless.info.slirp4netnsExecutable !== '')
       return verdict([], `podman uses ${rootless.info.slirp4netnsExecutable}`);
     const conf = await facts.get(containersConf);
+    const networkCmd = rootlessNetworkCmdOf(rootless.info, conf);
+    let neededBy = `the rootless network command (${networkCmd.from})`;
+    if (networkCmd.command !== 'slirp4netns') {
+      // Podman 5 uses pasta, but a container may still ask for slirp4netns with --network slirp4netns.
+      const containers = await facts.get(podmanContainers);
+      const inSlirpMode = containers.ok
+        ? containers.items.filter((container) => container.networkMode === 'slirp4netns').map((item) => item.name)
+        : [];
+      if (inSlirpMode.length === 0)
+        return notApplicable(
+          `rootless podman uses ${networkCmd.command} (${networkCmd.from})${containers.ok ? ' and no running container asks for slirp4netns' : ''}: slirp4netns is not needed`,
+        );
+      neededBy = `running containers with --network slirp4netns: ${inSlirpMode.join(', ')}`;
+    }
     const lookup = await findExecutable(host, 'slirp4netns', [
       ...conf.helperBinariesDirs,
       ...systemSearchPath(host.context),
@@ -43,6 +57,7 @@ export default {
       [
         finding('rootless.slirp4netns_missing', {
           subject: { engine: 'podman', scope: 'rootless', user: host.context.user },
+          detail: `It is needed by ${neededBy}.`,
           title: lookup.found ? `slirp4netns is not executable (${lookup.found.path})` : 'slirp4netns is not installed',
           evidence: [
             ...(podman.kind === 'ok' ? podman.evidence : []),

@@ -1,10 +1,19 @@
-import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
+import type { CheckMetadata } from '../core/check.js';
 import { UsageError } from '../core/errors.js';
 import { findingCatalog } from '../pipeline/catalog.js';
 import { loadPlugins, type LoadedPlugins } from '../pipeline/plugins.js';
-import { EXIT } from '../pipeline/report.js';
+import { EXIT } from '../pipeline/exit.js';
 import { renderFindingsDoc } from '../render/findings.js';
 import type { Io } from './io.js';
+
+/**
+ * The built-in checks' metadata, from the catalog generated out of the checks (check-catalog.ts): list and explain
+ * load no check's code. Imported when they run, so that --version and --help do not parse it.
+ */
+async function builtInChecks(): Promise<CheckMetadata[]> {
+  const { HOST_CHECK_METADATA, PAIR_CHECK_METADATA } = await import('./check-catalog.js');
+  return [...HOST_CHECK_METADATA, ...PAIR_CHECK_METADATA];
+}
 
 /** The plug-in folders: --checks-dir (repeatable), then NETDOCTOR_CHECKS_DIR (colon-separated). */
 export function pluginDirs(checksDir: readonly string[], io: Io): string[] {
@@ -23,10 +32,10 @@ export async function listChecks(
 ): Promise<number> {
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   if (options.markdown === true) {
-    io.stdout.write(renderFindingsDoc(findingCatalog([...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks])));
+    io.stdout.write(renderFindingsDoc(findingCatalog([...(await builtInChecks()), ...plugins.checks])));
     return reportBroken(plugins, io);
   }
-  const rows = [...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks].map((check) => ({
+  const rows = [...(await builtInChecks()), ...plugins.checks].map((check) => ({
     id: check.id,
     title: check.title,
     findings: Object.entries(check.findings).map(([id, wording]) => ({ id, severity: wording.severity })),
@@ -46,7 +55,7 @@ export async function listChecks(
 
 export async function explainFinding(id: string, options: { checksDir: string[] }, io: Io): Promise<number> {
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
-  const catalog = findingCatalog([...HOST_CHECKS, ...PAIR_CHECKS, ...plugins.checks]);
+  const catalog = findingCatalog([...(await builtInChecks()), ...plugins.checks]);
   const entry = catalog.find((candidate) => candidate.id === id);
   if (entry === undefined) {
     reportBroken(plugins, io);

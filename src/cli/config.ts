@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { UsageError } from '../core/errors.js';
-import type { FailOn } from '../pipeline/report.js';
+import type { FailOn } from '../pipeline/exit.js';
 import type { Io } from './io.js';
-import { FORMATS, type Format } from './output.js';
+import { FORMATS, type Format } from './formats.js';
 
 /** Settings a config file may give; an option on the command line wins over them. */
 export interface FileConfig {
@@ -42,10 +41,12 @@ function oneOf<T extends string>(file: string, key: string, value: unknown, allo
 }
 
 /** One config file's settings; a file that does not exist gives none, one that is wrong is a usage error. */
-export function parseConfig(text: string, file: string): FileConfig {
+export async function parseConfig(text: string, file: string): Promise<FileConfig> {
+  // The TOML parser loads only when a config file exists: most runs read none.
+  const { parse } = await import('smol-toml');
   let table: Record<string, unknown>;
   try {
-    table = parseToml(text);
+    table = parse(text);
   } catch (error) {
     throw new UsageError(`${file} is not valid TOML: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -91,7 +92,7 @@ export async function loadConfig(io: Io): Promise<FileConfig> {
       if ((error as { code?: string }).code === 'ENOENT') continue;
       throw new UsageError(`cannot read the config file ${file}: ${(error as Error).message}`);
     }
-    merged = { ...merged, ...parseConfig(text, file) };
+    merged = { ...merged, ...(await parseConfig(text, file)) };
   }
   return merged;
 }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
 import type { Snapshot } from '../host/snapshot.js';
 import { safeLine } from '../render/safe.js';
 
@@ -43,9 +43,11 @@ function withWidth(stream: Io['stderr']): Io['stderr'] {
  * coloured only when colour is on. It never puts the terminal in raw mode (ora's discardStdin would), so Ctrl-C
  * stays a SIGINT; SIGINT and SIGTERM stop it, show the cursor again and end netdoctor with 128 + the signal.
  */
-export function startSpinner(io: Io, human: boolean, text: string, color: boolean): Spinner | undefined {
+export async function startSpinner(io: Io, human: boolean, text: string, color: boolean): Promise<Spinner | undefined> {
   const stream = io.stderr;
   if (!human || stream.isTTY !== true || io.env.CI || !((stream.columns ?? 0) > 0)) return undefined;
+  // Loaded only here: --version, --help, list and explain never load ora.
+  const { default: ora } = await import('ora');
   const spinner: Ora = ora({
     text: safeLine(text),
     stream: withWidth(stream),

@@ -1,18 +1,19 @@
 import { Command, CommanderError, Option } from 'commander';
-import { HOST_CHECKS } from '../../checks/index.js';
 import type { Check } from '../core/check.js';
 import { UsageError } from '../core/errors.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS } from '../host/live.js';
-import { runPipeline } from '../pipeline/pipeline.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../core/host.js';
+import { TOOL } from '../core/tool.js';
+import { EXIT, exitCode, type FailOn } from '../pipeline/exit.js';
+import type { PipelineResult } from '../pipeline/pipeline.js';
 import { loadPlugins } from '../pipeline/plugins.js';
-import { EXIT, TOOL, exitCode, type FailOn } from '../pipeline/report.js';
 import { DEFAULT_CHECK_TIMEOUT_MS, runChecks } from '../pipeline/runner.js';
 import { explainFinding, listChecks, pluginDirs } from './catalog.js';
 import { registerCompletion } from './completion.js';
-import { loadConfig, type FileConfig } from './config.js';
+import type { FileConfig } from './config.js';
 import { helpSectionsText, renderManPage } from './manpage.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
-import { FORMATS, deliverReport, type Format } from './output.js';
+import { FORMATS, type Format } from './formats.js';
+import { parseSeconds } from './seconds.js';
 import { registerWhy } from './why.js';
 
 interface DiagnoseOptions {
@@ -43,17 +44,13 @@ function collect(value: string, previous: string[] = []): string[] {
   ];
 }
 
-function parseSeconds(option: string): (value: string) => number {
-  return (value) => {
-    const seconds = Number(value);
-    if (!Number.isFinite(seconds) || seconds <= 0)
-      throw new UsageError(`${option} takes a positive number of seconds, not "${value}"`);
-    return seconds;
-  };
-}
-
 function collectDirs(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** The config files' settings; the module (and its TOML parser) loads only for a command that reads them. */
+async function loadConfig(io: Io): Promise<FileConfig> {
+  return (await import('./config.js')).loadConfig(io);
 }
 
 function pick(config: FileConfig, key: keyof FileConfig): FileConfig {
@@ -95,21 +92,28 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
+  // Imported here, not above: --version, --help, list and explain start without the checks and the firewall model.
+  const [{ HOST_CHECKS }, { runPipeline }, { deliverReport }] = await Promise.all([
+    import('../../checks/index.js'),
+    import('../pipeline/pipeline.js'),
+    import('./output.js'),
+  ]);
   const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
-  const spinner = startSpinner(
+  const spinner = await startSpinner(
     io,
     format === 'human' || options.output !== undefined,
     'diagnosing',
     useColor(options.color, { ...io, stdout: io.stderr }),
   );
-  let result: Awaited<ReturnType<typeof runPipeline>>;
+  let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
       redact: options.redact === true,
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
+      warmUp: options.only === undefined,
     };
     result = await runPipeline(pipeline, async (context) => {
       const probes = { dns: options.probeDns === true };

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TOOL } from '../pipeline/report.js';
+import { TOOL } from '../core/tool.js';
 
 /** Sections that --help prints after the options and the man page prints as its own sections. */
 export const HELP_SECTIONS = [

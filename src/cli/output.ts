@@ -1,16 +1,14 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import type { Report } from '../core/report.js';
 import { UsageError } from '../core/errors.js';
-import type { FailOn } from '../pipeline/report.js';
+import type { FailOn } from '../pipeline/exit.js';
 import { renderGithub } from '../render/github.js';
 import { renderHuman } from '../render/human.js';
 import { renderJson } from '../render/json.js';
 import { renderJunit } from '../render/junit.js';
 import { renderMarkdown } from '../render/markdown.js';
+import type { Format } from './formats.js';
 import { reportWidth, useColor, type Io } from './io.js';
-
-export const FORMATS = ['human', 'json', 'markdown', 'junit', 'github'] as const;
-export type Format = (typeof FORMATS)[number];
 
 export interface OutputOptions {
   format: Format;

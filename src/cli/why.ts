@@ -1,21 +1,18 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { UsageError } from '../core/errors.js';
 import type { PairOutcome } from '../core/pair.js';
-import { diagnosePair } from '../pipeline/why.js';
-import { runPipeline } from '../pipeline/pipeline.js';
-import { EXIT } from '../pipeline/report.js';
-import { renderJson } from '../render/json.js';
-import { renderPair } from '../render/pair.js';
+import type { PipelineResult } from '../pipeline/pipeline.js';
+import { EXIT } from '../pipeline/exit.js';
 import { startSpinner, useColor, writeSnapshot, type Io } from './io.js';
+import { parseSeconds } from './seconds.js';
 
 /** The host checks run beside the probes; the whole command must finish in under 5 s. */
 const HOST_CHECK_TIMEOUT_MS = 3500;
 /**
  * Locating a container takes two engine commands in a row (info, then inspect) before the 2 s probes: a daemon
- * that hangs must give up early for the whole to stay under 5 s.
+ * that hangs must give up early for the whole to stay under 5 s. A loaded host needs more (--command-timeout).
  */
-const ENGINE_COMMAND_TIMEOUT_MS = 2500;
+export const WHY_COMMAND_TIMEOUT_MS = 2500;
 
 const OUTCOME_EXIT: Record<PairOutcome, number> = {
   reachable: EXIT.ok,
@@ -32,6 +29,8 @@ interface WhyOptions {
   color?: 'auto' | 'always' | 'never';
   verbose?: boolean;
   redact?: boolean;
+  /** Seconds. */
+  commandTimeout?: number;
 }
 
 function parsePorts(value: string, previous: number[] = []): number[] {
@@ -58,19 +57,29 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
-  const spinner = startSpinner(
+  // Imported here, not at the top: only `why` itself needs the checks, the probes, the firewall model and a renderer.
+  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }, { renderJson }, { renderPair }] =
+    await Promise.all([
+      import('../../checks/index.js'),
+      import('../pipeline/pipeline.js'),
+      import('../pipeline/why.js'),
+      import('../render/json.js'),
+      import('../render/pair.js'),
+    ]);
+  const spinner = await startSpinner(
     io,
     !json,
     `probing ${b} from ${a}`,
     useColor(options.color, { ...io, stdout: io.stderr }),
   );
-  let result: Awaited<ReturnType<typeof runPipeline>>;
+  let result: PipelineResult;
   try {
     const pipeline = {
       replay: options.replay,
       record: options.record !== undefined,
       redact: options.redact === true,
-      commandTimeoutMs: ENGINE_COMMAND_TIMEOUT_MS,
+      commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
+      warmUp: true,
     };
     result = await runPipeline(pipeline, (context) =>
       diagnosePair(
@@ -98,16 +107,19 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
   program
     .command('why')
     .description(
-      "explain why container A cannot reach container B: the path between them, probed from inside A's network namespace",
+      "explain why A cannot reach B: the path between them, link by link, probed from inside A's network namespace",
     )
     .argument(
       '<A>',
-      'the container that connects: a name or id (docker:NAME or podman:NAME when both engines have one)',
+      'what connects: a container by name or id (docker:NAME or podman:NAME when both engines have one), or netns:NAME (a named network namespace)',
     )
-    .argument('<B>', 'the container it connects to')
+    .argument(
+      '<B>',
+      "what it connects to: a container, netns:NAME, host or host:PORT (a service of the host, at its address on A's bridge), or ADDRESS[:PORT]",
+    )
     .option(
       '--port <port>',
-      'a TCP port of B to probe (repeatable, comma-separated; default: the ports B listens on)',
+      'a TCP port of B to probe (repeatable, comma-separated; default: the ports a container or namespace B listens on)',
       parsePorts,
       [] as number[],
     )
@@ -118,13 +130,27 @@ export function registerWhy(program: Command, io: Io, setExit: (code: number) =>
     .option('--verbose', 'show the excerpt of every piece of evidence')
     .option('--redact', 'replace the host name, user names, MAC addresses and host addresses with pseudonyms')
     .addOption(new Option('--color <when>', 'colour the human report').choices(['auto', 'always', 'never']))
+    .option(
+      '--command-timeout <seconds>',
+      `time limit of each command (default ${WHY_COMMAND_TIMEOUT_MS / 1000}; raise it on a slow or loaded host)`,
+      parseSeconds('--command-timeout'),
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 B is reachable on every probed port; 1 it is not; 2 netdoctor could not decide; 64 usage error.',
     )
     .action(async (a: string, b: string, local: { port: number[] }, command: Command) => {
       const options: WhyOptions = { port: local.port };
-      for (const key of ['json', 'format', 'record', 'replay', 'color', 'verbose', 'redact'] as const) {
+      for (const key of [
+        'json',
+        'format',
+        'record',
+        'replay',
+        'color',
+        'verbose',
+        'redact',
+        'commandTimeout',
+      ] as const) {
         const value = given<never>(command, key);
         if (value !== undefined) options[key] = value;
       }

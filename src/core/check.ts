@@ -41,3 +41,6 @@ export interface Check<Context extends CheckContext = CheckContext> {
   findings: FindingCatalog;
   run(context: Context): Promise<CheckOutcome>;
 }
+
+/** What `list` and `explain` print of a check: everything but its code. */
+export type CheckMetadata = Pick<Check, 'id' | 'title' | 'docs' | 'findings'>;

@@ -53,6 +53,9 @@ export interface HostContext {
   env: Record<string, string>;
 }
 
+/** How long a command may run unless the caller says otherwise (`--command-timeout`). */
+export const DEFAULT_COMMAND_TIMEOUT_MS = 8000;
+
 /**
  * What a replayed snapshot did not record. The replay throws it rather than answer, so that no fact can read a
  * missing answer as an empty one (no rules, no users, no binary): the check that needed it cannot decide, and says

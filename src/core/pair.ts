@@ -9,11 +9,20 @@ export interface EndpointNetwork {
   dns?: boolean;
 }
 
-/** Where one of the two containers lives, or why it could not be found. */
+/** What an end of `why` is: a container, a named network namespace, the host's own service, or an address. */
+export type EndpointKind = 'container' | 'namespace' | 'host' | 'address';
+
+/** Where one of the two ends lives, or why it could not be found. */
 export interface PairEndpoint {
-  /** What the user typed: a name or an id, optionally prefixed with docker: or podman:. */
+  /** What the user typed: a container's name or id (docker:NAME, podman:NAME),
+   * netns:NAME, host[:PORT], ADDRESS[:PORT]. */
   reference: string;
+  kind?: EndpointKind;
   found: boolean;
+  /** The address probed, for the host and an address. */
+  address?: string;
+  /** The port given with host:PORT or ADDRESS:PORT. */
+  port?: number;
   engine?: EngineName;
   scope?: Scope;
   /** The user whose engine runs it: root for docker and rootful podman. */
@@ -37,9 +46,12 @@ export interface PairEndpoint {
  * - shared-network: both on one bridge network;
  * - host-network: A or B uses the host's namespace, the other sits on a rootful bridge;
  * - routed: no shared network, but both addresses live on this host's bridges, which the host routes between;
+ * - to-host: B is a service of the host, reached at the host's address on A's bridge (or veth);
+ * - to-address: B is an address beyond A's namespace, reached through A's routes and the host's;
  * - none: no way from A to B that netdoctor can probe.
  */
-export type PathKind = 'shared-namespace' | 'shared-network' | 'host-network' | 'routed' | 'none';
+export type PathKind =
+  'shared-namespace' | 'shared-network' | 'host-network' | 'routed' | 'to-host' | 'to-address' | 'none';
 
 export type LinkStatus = 'ok' | 'broken' | 'warning' | 'unknown' | 'not_applicable';
 

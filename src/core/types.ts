@@ -20,6 +20,8 @@ export interface Subject {
   user?: string;
   network?: string;
   containers?: string[];
+  /** Named network namespaces (`ip netns`) that no container engine owns. */
+  namespaces?: string[];
   interface?: string;
   path?: string;
 }

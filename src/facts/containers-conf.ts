@@ -28,6 +28,10 @@ export interface ContainersConf {
   /** Files that exist but could not be read or parsed. */
   problems: string[];
   networkBackend?: string;
+  /** netavark's `firewall_driver` (iptables, nftables, firewalld, none); unset: netavark's built-in default. */
+  firewallDriver?: string;
+  /** What rootless containers get as their default network (`default_rootless_network_cmd`: slirp4netns or pasta). */
+  defaultRootlessNetworkCmd?: string;
   helperBinariesDirs: string[];
   cniPluginDirs: string[];
   networkConfigDir?: string;
@@ -74,6 +78,16 @@ export function mergeContainersConf(
     if (backend) {
       conf.networkBackend = backend;
       conf.origin.network_backend = path;
+    }
+    const firewallDriver = asString(network.firewall_driver);
+    if (firewallDriver) {
+      conf.firewallDriver = firewallDriver;
+      conf.origin.firewall_driver = path;
+    }
+    const rootlessNetworkCmd = asString(network.default_rootless_network_cmd);
+    if (rootlessNetworkCmd) {
+      conf.defaultRootlessNetworkCmd = rootlessNetworkCmd;
+      conf.origin.default_rootless_network_cmd = path;
     }
     if (Array.isArray(network.cni_plugin_dirs)) {
       conf.cniPluginDirs = asStringArray(network.cni_plugin_dirs);

@@ -1,7 +1,7 @@
-import { type CommandResult, type Host } from '../core/host.js';
+import { type CommandResult, type Host, type StatResult } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
-import type { Evidence } from '../core/types.js';
-import { defineFact } from '../core/facts.js';
+import type { Evidence, Scope } from '../core/types.js';
+import { defineFact, type Facts } from '../core/facts.js';
 import {
   describeError,
   findExecutable,
@@ -108,6 +108,18 @@ function firstLine(text: string): string {
   );
 }
 
+/** The daemon's error in a `docker info` that printed no server version (docker 26+ exits 0 then). */
+export function serverErrorOf(stdout: string): string | undefined {
+  let info: Record<string, unknown>;
+  try {
+    info = asRecord(JSON.parse(stdout));
+  } catch {
+    return undefined;
+  }
+  if (asString(info.ServerVersion)) return undefined;
+  return asStringArray(info.ServerErrors).join('\n') || undefined;
+}
+
 export function parseDockerInfo(stdout: string): DockerInfo {
   const info = asRecord(parseEngineJson(stdout, shellLine(DOCKER_INFO)));
   const serverVersion = asString(info.ServerVersion);
@@ -146,7 +158,10 @@ function podmanInfoVersion(stdout: string): string | undefined {
  * Asked only when there is no docker engine here: whether the `docker` command is podman. Its docker commands then
  * act on podman's containers and networks, and there is no docker engine to diagnose.
  */
-async function dockerIsPodman(host: Host, cli: string): Promise<DockerState | undefined> {
+async function dockerIsPodman(
+  host: Host,
+  cli: string,
+): Promise<Extract<DockerState, { kind: 'client-only' }> | undefined> {
   const result = await host.run(DOCKER_VERSION);
   const version = result.exitCode === 0 ? podmanVersionOf(result.stdout) : undefined;
   if (version === undefined) return undefined;
@@ -158,7 +173,24 @@ async function dockerIsPodman(host: Host, cli: string): Promise<DockerState | un
   };
 }
 
-export const dockerState = defineFact<DockerState>('docker:state', async ({ host }) => {
+/** Whether a docker daemon may answer here, from the CLI's and dockerd's paths and the socket: a few stats. */
+export type DockerPresence =
+  | { kind: 'absent'; lookup: ExecutableLookup }
+  /** A docker CLI without a daemon on this host or a socket to talk to: a client install, not a broken engine. */
+  | Extract<DockerState, { kind: 'client-only' }>
+  | {
+      kind: 'expected';
+      cli: string;
+      socket?: StatResult;
+      socketExists?: boolean;
+      /**
+       * The socket is there and its mode lets this user in: docker will most likely answer, so its listings may
+       * start before `docker info` says so. Undefined when DOCKER_HOST names no unix socket.
+       */
+      socketOpen?: boolean;
+    };
+
+export const dockerPresence = defineFact<DockerPresence>('docker:presence', async ({ host }) => {
   const lookup = await findExecutable(host, 'docker', systemSearchPath(host.context));
   if (!lookup.found?.executable) return { kind: 'absent', lookup };
   const cli = lookup.found.path;
@@ -177,6 +209,16 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
       reason: `${cli} is installed, but there is no dockerd on this host and no ${socketPath}: the docker engine is not installed here`,
     };
   }
+  if (socket === undefined) return { kind: 'expected', cli };
+  const socketOpen = socket.ok && isReadWritableBy(socket.stat, host.context);
+  return { kind: 'expected', cli, socket, socketExists, socketOpen };
+});
+
+export const dockerState = defineFact<DockerState>('docker:state', async (facts) => {
+  const { host } = facts;
+  const presence = await facts.get(dockerPresence);
+  if (presence.kind !== 'expected') return presence;
+  const { cli, socket, socketExists } = presence;
   const result = await host.run(DOCKER_INFO);
   const evidence = [commandEvidence(result)];
   if (socket !== undefined) {
@@ -186,8 +228,14 @@ export const dockerState = defineFact<DockerState>('docker:state', async ({ host
       excerpt: socket.ok ? modeString(socket.stat) : describeError(socket.path, socket.error),
     });
   }
-  if (result.exitCode !== 0) {
-    const failure = classifyDockerFailure(result, socketExists);
+  // docker 26 and later print the info of an unreachable daemon with exit 0: empty fields, the error in
+  // ServerErrors and on stderr.
+  const serverError = result.exitCode === 0 ? serverErrorOf(result.stdout) : undefined;
+  if (result.exitCode !== 0 || serverError !== undefined) {
+    const failure = classifyDockerFailure(
+      serverError === undefined ? result : { ...result, stderr: result.stderr.trim() || serverError },
+      socketExists,
+    );
     if (failure.cause === 'permission-denied' && socket?.ok && !isReadWritableBy(socket.stat, host.context)) {
       return {
         kind: 'no-access',
@@ -261,27 +309,52 @@ export function parseDockerContainers(stdout: string, command: string): Containe
   });
 }
 
+/** What a listing command and the inspect of the ids it printed gave, before it is parsed. */
+type Inspected = { ok: true; stdout: string; command: string } | { ok: false; reason: string };
+
 /** Runs a listing command for ids, then an inspect of those ids: two commands, whatever the count. */
-export async function inspectListed<T>(
+async function listAndInspect(
   run: (argv: readonly string[]) => Promise<CommandResult>,
   listArgv: string[],
   inspectArgv: string[],
-  parse: (stdout: string, command: string) => T[],
-): Promise<Listing<T>> {
+): Promise<Inspected> {
   const listed = await run(listArgv);
   if (listed.exitCode !== 0) return { ok: false, reason: failureReason(listed) };
   const ids = listed.stdout
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  if (ids.length === 0) return { ok: true, items: [], command: shellLine(listArgv) };
+  if (ids.length === 0) return { ok: true, stdout: '[]', command: shellLine(listArgv) };
   const inspected = await run([...inspectArgv, ...ids]);
   // Something listed may be gone by the time it is inspected: inspect then fails for that id only.
   if (inspected.exitCode !== 0 && inspected.stdout.trim() === '')
     return { ok: false, reason: failureReason(inspected) };
+  return { ok: true, stdout: inspected.stdout, command: shellLine(inspected.argv) };
+}
+
+/**
+ * An engine's listing (ids, then one inspect of them all). With `besideInfo` its commands run beside the engine's
+ * `info`, the slowest engine command, rather than after it; either way it counts only once the engine answers.
+ */
+export async function listBesideInfo<T>(
+  run: (argv: readonly string[]) => Promise<CommandResult>,
+  listArgv: string[],
+  inspectArgv: string[],
+  besideInfo: boolean,
+  /** The engine's scope once it answers; undefined when it does not. */
+  answering: Promise<Scope | undefined>,
+  unusable: string,
+  parse: (stdout: string, command: string, scope: Scope) => T[],
+): Promise<Listing<T>> {
+  let scope: Scope | undefined;
+  let inspected: Inspected | undefined;
+  if (besideInfo) [scope, inspected] = await Promise.all([answering, listAndInspect(run, listArgv, inspectArgv)]);
+  else scope = await answering;
+  if (scope === undefined) return { ok: false, reason: unusable };
+  inspected ??= await listAndInspect(run, listArgv, inspectArgv);
+  if (!inspected.ok) return inspected;
   try {
-    const command = shellLine(inspected.argv);
-    return { ok: true, items: parse(inspected.stdout, command), command };
+    return { ok: true, items: parse(inspected.stdout, inspected.command, scope), command: inspected.command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
@@ -301,24 +374,36 @@ export function failureReason(result: CommandResult): string {
   return `\`${shellLine(result.argv)}\` failed (exit ${result.exitCode ?? 'none'}): ${firstLine(result.stderr) || 'no message'}`;
 }
 
+const DOCKER_UNUSABLE = 'the docker daemon cannot be used';
+
+async function dockerAnswers(facts: Facts): Promise<Scope | undefined> {
+  return (await facts.get(dockerState)).kind === 'ok' ? 'rootful' : undefined;
+}
+
 export const dockerNetworks = defineFact<Listing<ContainerNetwork>>('docker:networks', async (facts) => {
-  const state = await facts.get(dockerState);
-  if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
-  return inspectListed(
+  const presence = await facts.get(dockerPresence);
+  if (presence.kind !== 'expected') return { ok: false, reason: DOCKER_UNUSABLE };
+  return listBesideInfo(
     (argv) => facts.host.run(argv),
     DOCKER_NETWORK_IDS,
     ['docker', 'network', 'inspect'],
+    presence.socketOpen !== false,
+    dockerAnswers(facts),
+    DOCKER_UNUSABLE,
     parseDockerNetworks,
   );
 });
 
 export const dockerContainers = defineFact<Listing<Container>>('docker:containers', async (facts) => {
-  const state = await facts.get(dockerState);
-  if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
-  return inspectListed(
+  const presence = await facts.get(dockerPresence);
+  if (presence.kind !== 'expected') return { ok: false, reason: DOCKER_UNUSABLE };
+  return listBesideInfo(
     (argv) => facts.host.run(argv),
     DOCKER_RUNNING_IDS,
     ['docker', 'container', 'inspect'],
+    presence.socketOpen !== false,
+    dockerAnswers(facts),
+    DOCKER_UNUSABLE,
     parseDockerContainers,
   );
 });
@@ -373,11 +458,17 @@ export const dockerStoppedContainers = defineFact<Listing<StoppedDockerContainer
   async (facts) => {
     const state = await facts.get(dockerState);
     if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
-    return inspectListed(
-      (argv) => facts.host.run(argv),
-      DOCKER_STOPPED_IDS,
-      ['docker', 'container', 'inspect'],
-      parseStoppedDockerContainers,
-    );
+    const inspected = await listAndInspect((argv) => facts.host.run(argv), DOCKER_STOPPED_IDS, [
+      'docker',
+      'container',
+      'inspect',
+    ]);
+    if (!inspected.ok) return inspected;
+    try {
+      const items = parseStoppedDockerContainers(inspected.stdout, inspected.command);
+      return { ok: true, items, command: inspected.command };
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
   },
 );

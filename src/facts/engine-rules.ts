@@ -68,17 +68,12 @@ export function expectedRules(
   return expectations;
 }
 
-function outgoing(
-  hook: Packet['hook'],
-  network: NetworkUnderTest,
-  address: string,
-  uplink: string | undefined,
-): Packet {
+function outgoing(hook: Packet['hook'], iif: string, address: string, uplink: string | undefined): Packet {
   const packet: Packet = {
     hook,
     layer: 'ip',
     family: 'ipv4',
-    iif: network.bridge,
+    iif,
     saddr: address,
     daddr: OUTSIDE_ADDRESS,
     protocol: 'tcp',
@@ -109,7 +104,7 @@ function forwardAccept(
   const ownTables = model.tables.filter((table) =>
     owned({ family: table.family, table: table.name, backend: table.backend }),
   );
-  const evaluation = evaluate({ tables: ownTables }, outgoing('forward', network, address, uplink));
+  const evaluation = evaluate({ tables: ownTables }, outgoing('forward', network.bridge, address, uplink));
   const ownChains = evaluation.chains.filter((result) => owned(result.chain));
   const present = ownChains.some((result) => result.verdict === 'unknown' || result.decidedBy.policy === undefined);
   const where = ownChains.length > 0 ? ownChains.map((result) => result.chain) : filterForwardChains(model);
@@ -127,7 +122,21 @@ function masquerade(
   address: string,
   uplink: string | undefined,
 ): Expectation {
-  const evaluation = evaluate(model, outgoing('postrouting', network, address, uplink));
+  return masqueradeExpectation(model, network.bridge, address, `network ${network.network.name}`, uplink);
+}
+
+/**
+ * Whether a MASQUERADE or SNAT rule reached from POSTROUTING translates a new connection from `address` (behind
+ * `iif`) to the outside through `uplink`; `what` names the network in the description.
+ */
+export function masqueradeExpectation(
+  model: FirewallModel,
+  iif: string,
+  address: string,
+  what: string,
+  uplink: string | undefined,
+): Expectation {
+  const evaluation = evaluate(model, outgoing('postrouting', iif, address, uplink));
   const translated = evaluation.chains.some((result) =>
     result.possible.some(
       (end) => (end.decider.action === 'masquerade' || end.decider.action === 'snat') && withoutGuessedMatch(end),
@@ -138,7 +147,7 @@ function masquerade(
   );
   return {
     kind: 'masquerade',
-    description: `a masquerade rule in POSTROUTING for traffic from ${address} (network ${network.network.name}) to the outside`,
+    description: `a masquerade rule in POSTROUTING for traffic from ${address} (${what}) to the outside`,
     present: translated,
     lookedAt: (natChains.length > 0
       ? natChains.map((result) => result.chain)

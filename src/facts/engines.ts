@@ -62,10 +62,16 @@ export interface RootfulBridges {
 
 /** Bridge networks whose traffic the host itself routes: docker's and rootful podman's. */
 export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful-bridges', async (facts) => {
-  const [docker, podman] = await Promise.all([facts.get(dockerState), facts.get(podmanState)]);
+  // Asked for beside the engines' states, the listings run beside `docker info` and `podman info`, not after them.
+  const [docker, podman, dockerListing, podmanListing] = await Promise.all([
+    facts.get(dockerState),
+    facts.get(podmanState),
+    facts.get(dockerNetworks),
+    facts.get(podmanNetworks),
+  ]);
   const result: RootfulBridges = { networks: [], unknown: [] };
   if (docker.kind === 'ok' && !docker.info.rootless) {
-    const listing = await facts.get(dockerNetworks);
+    const listing = dockerListing;
     if (listing.ok)
       appendAll(
         result.networks,
@@ -76,7 +82,7 @@ export const rootfulBridgeNetworks = defineFact<RootfulBridges>('engines:rootful
     result.unknown.push(`docker networks: ${docker.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
-    const listing = await facts.get(podmanNetworks);
+    const listing = podmanListing;
     if (listing.ok)
       appendAll(
         result.networks,

@@ -407,15 +407,18 @@ export interface RootfulTraffic {
  * and CNI add them with the first container and leave empty chains behind when the last one stops).
  */
 export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traffic', async (facts) => {
-  const [bridges, docker, podman] = await Promise.all([
+  // Asked for beside the engines' states, the listings run beside `docker info` and `podman info`, not after them.
+  const [bridges, docker, podman, dockerListing, podmanListing] = await Promise.all([
     facts.get(rootfulBridgeNetworks),
     facts.get(dockerState),
     facts.get(podmanState),
+    facts.get(dockerContainers),
+    facts.get(podmanContainers),
   ]);
   const result: RootfulTraffic = { networks: [], unknown: [...bridges.unknown] };
   const running: Container[] = [];
   if (docker.kind === 'ok' && !docker.info.rootless) {
-    const listing = await facts.get(dockerContainers);
+    const listing = dockerListing;
     if (listing.ok)
       appendAll(
         running,
@@ -424,7 +427,7 @@ export const rootfulTraffic = defineFact<RootfulTraffic>('firewall:rootful-traff
     else result.unknown.push(`docker containers: ${listing.reason}`);
   }
   if (podman.kind === 'ok' && podman.scope === 'rootful') {
-    const listing = await facts.get(podmanContainers);
+    const listing = podmanListing;
     if (listing.ok)
       appendAll(
         running,

@@ -75,8 +75,9 @@ export interface Route {
   mtu?: number;
 }
 
-export function parseIpRoutes(stdout: string): Route[] {
-  return asArray(parseEngineJson(stdout, shellLine(IP_ROUTES))).map((entry) => {
+/** Routes as `ip -j route` prints them; `command` names what printed them when it is not JSON. */
+export function parseIpRoutes(stdout: string, command = shellLine(IP_ROUTES)): Route[] {
+  return asArray(parseEngineJson(stdout, command)).map((entry) => {
     const record = asRecord(entry);
     const route: Route = {
       dst: asString(record.dst) ?? '',

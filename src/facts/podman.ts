@@ -4,11 +4,11 @@ import {
   commandEvidence,
   failureReason,
   formatSeconds,
-  inspectListed,
+  listBesideInfo,
   timedOutAfterMs,
   type Listing,
 } from './docker.js';
-import { defineFact } from '../core/facts.js';
+import { defineFact, type Facts } from '../core/facts.js';
 import { describeError, findExecutable, systemSearchPath, type ExecutableLookup, type Readable } from './files.js';
 import {
   EngineOutputError,
@@ -39,6 +39,8 @@ export interface PodmanInfo {
   rootlessNetworkCmd: string;
   /** Empty when podman found no pasta (or does not report it). */
   pastaExecutable: string;
+  /** `host.networkBackendInfo.version` (`netavark 1.14.0`, podman 5); undefined when podman does not say. */
+  networkBackendVersion?: string;
   graphRoot: string;
 }
 
@@ -53,7 +55,7 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   const hostInfo = asRecord(info.host);
   const version = asString(asRecord(info.version).Version);
   if (version === undefined) throw new EngineOutputError('`podman info` printed no version');
-  return {
+  const result: PodmanInfo = {
     version,
     rootless: asRecord(hostInfo.security).rootless === true,
     networkBackend: asString(hostInfo.networkBackend) ?? 'cni',
@@ -62,13 +64,21 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
     pastaExecutable: asString(asRecord(hostInfo.pasta).executable) ?? '',
     graphRoot: asString(asRecord(info.store).graphRoot) ?? '',
   };
+  const backendVersion = asString(asRecord(hostInfo.networkBackendInfo).version);
+  if (backendVersion) result.networkBackendVersion = backendVersion;
+  return result;
 }
 
-export const podmanState = defineFact<PodmanState>('podman:state', async ({ host }) => {
-  const lookup = await findExecutable(host, 'podman', systemSearchPath(host.context));
+/** Where podman is, by a few stats: its commands can start as soon as this is known. */
+export const podmanCli = defineFact<ExecutableLookup>('podman:cli', ({ host }) =>
+  findExecutable(host, 'podman', systemSearchPath(host.context)),
+);
+
+export const podmanState = defineFact<PodmanState>('podman:state', async (facts) => {
+  const lookup = await facts.get(podmanCli);
   if (!lookup.found?.executable) return { kind: 'absent', lookup };
   const cli = lookup.found.path;
-  const result = await host.run(PODMAN_INFO);
+  const result = await facts.host.run(PODMAN_INFO);
   const evidence = [commandEvidence(result, result.exitCode === 0 ? 'exit 0' : undefined)];
   if (result.timedOut) {
     const afterMs = timedOutAfterMs(result);
@@ -135,27 +145,36 @@ export function parsePodmanContainers(stdout: string, command: string, scope: Sc
   });
 }
 
-export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:networks', async (facts) => {
+const PODMAN_UNUSABLE = 'podman cannot be used';
+
+async function podmanAnswers(facts: Facts): Promise<Scope | undefined> {
   const state = await facts.get(podmanState);
-  if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
-  const result = await facts.host.run(PODMAN_NETWORKS);
+  return state.kind === 'ok' ? state.scope : undefined;
+}
+
+export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:networks', async (facts) => {
+  if (!(await facts.get(podmanCli)).found?.executable) return { ok: false, reason: PODMAN_UNUSABLE };
+  const [scope, result] = await Promise.all([podmanAnswers(facts), facts.host.run(PODMAN_NETWORKS)]);
+  if (scope === undefined) return { ok: false, reason: PODMAN_UNUSABLE };
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
     const command = shellLine(PODMAN_NETWORKS);
-    return { ok: true, items: parsePodmanNetworks(result.stdout, command, state.scope), command };
+    return { ok: true, items: parsePodmanNetworks(result.stdout, command, scope), command };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
 });
 
 export const podmanContainers = defineFact<Listing<Container>>('podman:containers', async (facts) => {
-  const state = await facts.get(podmanState);
-  if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
-  return inspectListed(
+  if (!(await facts.get(podmanCli)).found?.executable) return { ok: false, reason: PODMAN_UNUSABLE };
+  return listBesideInfo(
     (argv) => facts.host.run(argv),
     PODMAN_RUNNING_IDS,
     ['podman', 'container', 'inspect'],
-    (stdout, command) => parsePodmanContainers(stdout, command, state.scope),
+    true,
+    podmanAnswers(facts),
+    PODMAN_UNUSABLE,
+    parsePodmanContainers,
   );
 });
 

@@ -1,4 +1,4 @@
-import { type Host } from '../core/host.js';
+import { NotRecordedError, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
 import { defineFact } from '../core/facts.js';
 import type { Scope } from '../core/types.js';
@@ -233,6 +233,92 @@ export function containerRpFilters(pid: number, scope: Scope) {
 }
 
 /**
+ * Reads one file of many network namespaces in one process, each namespace once: it enters each with setns(2)
+ * and reads the file, printing `PID <tab> net:[INODE] <tab> ok|error <tab> value or error`. util-linux has no tool
+ * that enters more than one namespace, and Debian's perl-base is always there. The program is this constant: the
+ * path and the pids are its arguments. It knows the setns number of x86_64 and aarch64 only; elsewhere it exits 1.
+ */
+const NETNS_READER = [
+  'use strict; use Config;',
+  'my %setns = (x86_64 => 308, aarch64 => 268);',
+  'my ($arch) = split /-/, $Config{archname};',
+  'my $nr = $setns{$arch} or die "no setns number known for $arch\\n";',
+  'my ($path, @pids) = @ARGV; my %read;',
+  'for my $pid (@pids) {',
+  '  my $ns;',
+  '  if (!open $ns, "<", "/proc/$pid/ns/net") { print "$pid\\t-\\terror\\t/proc/$pid/ns/net: $!\\n"; next }',
+  "  my $id = 'net:[' . (stat $ns)[1] . ']';",
+  '  if (!exists $read{$id}) {',
+  '    if (syscall($nr, fileno($ns), 0x40000000) != 0) { $read{$id} = "error\\tsetns: $!" }',
+  '    elsif (open my $file, "<", $path) {',
+  '      local $/; my $value = <$file> // ""; $value =~ s/^\\s+|\\s+$//g; $value =~ s/\\s+/ /g;',
+  '      $read{$id} = "ok\\t$value";',
+  '    } else { $read{$id} = "error\\t$path: $!" }',
+  '  }',
+  '  print "$pid\\t$id\\t$read{$id}\\n";',
+  '}',
+].join('\n');
+
+/**
+ * A one-process read, or undefined where a replayed snapshot was recorded before netdoctor read that way: the
+ * per-process reads it holds answer instead.
+ */
+async function runUnlessNotRecorded(host: Host, argv: readonly string[]): Promise<CommandResult | undefined> {
+  try {
+    return await host.run(argv);
+  } catch (error) {
+    if (error instanceof NotRecordedError) return undefined;
+    throw error;
+  }
+}
+
+/** The command that reads `path` in the network namespaces of these pids (sorted, distinct), for this scope. */
+export function netnsReaderArgv(scope: Scope, path: string, pids: readonly number[]): string[] {
+  return inContainerView(scope, ['perl', '-e', NETNS_READER, '--', path, ...pids.map(String)]);
+}
+
+/** The command that prints the status lines of these rootless pids (sorted, distinct), each line with its file. */
+export function statusesArgv(scope: Scope, pids: readonly number[]): string[] {
+  return inContainerView(scope, ['grep', '-H', '-e', '', '--', ...pids.map((pid) => `/proc/${pid}/status`)]);
+}
+
+/** The namespace reader's lines by pid; undefined when a line is not of its form. */
+export function parseNetnsReader(stdout: string, path: string): Map<number, Readable<NetnsSysctl>> | undefined {
+  const read = new Map<number, Readable<NetnsSysctl>>();
+  for (const line of stdout.split('\n').filter((text) => text !== '')) {
+    const match = /^(\d+)\t(net:\[\d+\]|-)\t(ok|error)\t(.*)$/.exec(line);
+    if (match === null) return undefined;
+    const [, pid, namespace, status, text] = match as unknown as [string, string, string, string, string];
+    read.set(
+      Number(pid),
+      status === 'ok'
+        ? { ok: true, value: { raw: text, command: `${path} in ${namespace}, the network namespace of pid ${pid}` } }
+        : { ok: false, code: 'ECOMMAND', reason: `${path} of pid ${pid}: ${text}` },
+    );
+  }
+  return read;
+}
+
+/**
+ * A sysctl of many containers' network namespaces, in one process for all of them (the reader above, through
+ * `podman unshare` for rootless ones), each namespace read once; where the reader cannot run, one nsenter each.
+ */
+export function containerNetnsSysctls(pids: readonly number[], scope: Scope, path: string) {
+  const sorted = [...new Set(pids)].sort((left, right) => left - right);
+  return defineFact<Map<number, Readable<NetnsSysctl>>>(
+    `netns-sysctls:${scope}:${path}:${sorted.join(',')}`,
+    async (facts) => {
+      if (sorted.length === 0) return new Map();
+      const result = await runUnlessNotRecorded(facts.host, netnsReaderArgv(scope, path, sorted));
+      const read = result?.exitCode === 0 ? parseNetnsReader(result.stdout, path) : undefined;
+      if (read !== undefined && sorted.every((pid) => read.has(pid))) return read;
+      const each = await Promise.all(sorted.map((pid) => facts.get(containerNetnsSysctl(pid, scope, path))));
+      return new Map(sorted.map((pid, index) => [pid, each[index]!]));
+    },
+  );
+}
+
+/**
  * The systemd service a process belongs to, from its cgroup path (`0::/system.slice/nginx.service` with cgroup v2,
  * `1:name=systemd:/system.slice/nginx.service` with v1); undefined outside a .service (a login session, a scope).
  */
@@ -251,4 +337,53 @@ export function processServiceUnit(pid: number) {
     const file = await host.readFile(`/proc/${pid}/cgroup`);
     return file.ok ? parseServiceUnit(file.content) : undefined;
   });
+}
+
+/** `grep -H` lines (`/proc/PID/status:Key:\tvalue`) back into each process's status text. */
+export function splitStatusLines(stdout: string): Map<number, string> {
+  const texts = new Map<number, string[]>();
+  for (const line of stdout.split('\n')) {
+    const match = /^\/proc\/(\d+)\/status:(.*)$/.exec(line);
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    texts.set(pid, [...(texts.get(pid) ?? []), match[2]!]);
+  }
+  return new Map([...texts].map(([pid, lines]) => [pid, lines.join('\n')]));
+}
+
+/**
+ * The status of many processes: rootful ones are files; rootless ones are read in the user's namespace, all in
+ * one `podman unshare grep`, or one `podman unshare cat` each where that cannot run.
+ */
+export function processStatuses(pids: readonly number[], scope: Scope) {
+  const sorted = [...new Set(pids)].sort((left, right) => left - right);
+  return defineFact<Map<number, Readable<ProcessStatus>>>(
+    `process-statuses:${scope}:${sorted.join(',')}`,
+    async (facts) => {
+      const each = async () => {
+        const statuses = await Promise.all(sorted.map((pid) => facts.get(processStatus(pid, scope))));
+        return new Map(sorted.map((pid, index) => [pid, statuses[index]!]));
+      };
+      if (scope === 'rootful' || sorted.length === 0) return each();
+      const result = await runUnlessNotRecorded(facts.host, statusesArgv(scope, sorted));
+      if (result === undefined || result.error !== undefined || (result.exitCode !== 0 && result.exitCode !== 2))
+        return each();
+      const command = shellLine(result.argv);
+      const texts = splitStatusLines(result.stdout);
+      return new Map(
+        sorted.map((pid): [number, Readable<ProcessStatus>] => {
+          const text = texts.get(pid);
+          if (text === undefined) {
+            const why = result.stderr.split('\n').find((line) => line.includes(`/proc/${pid}/status`));
+            return [pid, { ok: false, code: 'ECOMMAND', reason: `\`${command}\`: ${why?.trim() ?? 'no lines'}` }];
+          }
+          try {
+            return [pid, { ok: true, value: parseProcessStatus(text) }];
+          } catch (error) {
+            return [pid, { ok: false, code: 'EPARSE', reason: `/proc/${pid}/status: ${(error as Error).message}` }];
+          }
+        }),
+      );
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import { defineFact, doesNotApply, unreadable, type NoValue } from '../core/facts.js';
+import type { ContainersConf } from './containers-conf.js';
 import { podmanState, rootlessUsers, type PodmanInfo } from './podman.js';
 
 export type RootlessPodman = { ok: true; info: PodmanInfo; cli: string } | NoValue;
@@ -25,3 +26,27 @@ export const rootlessPodman = defineFact<RootlessPodman>('podman:rootless', asyn
   if (!podman.info.rootless) return doesNotApply('podman does not run rootless for this user');
   return { ok: true, info: podman.info, cli: podman.cli };
 });
+
+/** The program that gives rootless containers their network, and where that choice comes from. */
+export interface RootlessNetworkCmd {
+  command: string;
+  /** Why it is that one, in words (podman's report, the containers.conf setting, or the version's default). */
+  from: string;
+}
+
+/**
+ * What this podman runs for a rootless container without its own --network: podman 5 says it in
+ * `host.rootlessNetworkCmd`; before that `default_rootless_network_cmd` of containers.conf chooses (podman
+ * 4.4 and later), and slirp4netns is the default until podman 5, pasta from then on.
+ */
+export function rootlessNetworkCmdOf(info: PodmanInfo, conf: ContainersConf): RootlessNetworkCmd {
+  if (info.rootlessNetworkCmd !== '')
+    return { command: info.rootlessNetworkCmd, from: 'podman info: host.rootlessNetworkCmd' };
+  const origin = conf.origin.default_rootless_network_cmd;
+  if (conf.defaultRootlessNetworkCmd !== undefined && origin !== undefined)
+    return { command: conf.defaultRootlessNetworkCmd, from: `default_rootless_network_cmd in ${origin}` };
+  const major = Number.parseInt(info.version, 10);
+  return major >= 5
+    ? { command: 'pasta', from: `the default of podman ${info.version}` }
+    : { command: 'slirp4netns', from: `the default of podman ${info.version}` };
+}

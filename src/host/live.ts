@@ -4,6 +4,7 @@ import type { Stats } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { execa } from 'execa';
 import {
+  DEFAULT_COMMAND_TIMEOUT_MS,
   RELEVANT_ENV,
   type CommandResult,
   type DirResult,
@@ -16,7 +17,6 @@ import {
   type StatResult,
 } from '../core/host.js';
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 8000;
 /** Generous for `iptables-save` on a busy host, small enough that a runaway command cannot eat the memory. */
 export const OUTPUT_CAP_BYTES = 32 * 1024 * 1024;
 /** A file larger than this is not something netdoctor needs to read whole (rulesets come from commands). */

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import type { CommandResult, DirResult, FileResult, HostContext, StatResult } from '../core/host.js';
 
@@ -19,22 +18,6 @@ export class SnapshotError extends Error {}
 
 /** The first problem schema/snapshot.schema.json finds in a parsed file, or undefined when it is a valid snapshot. */
 export type SnapshotValidator = (data: unknown) => string | undefined;
-
-// The schema ships at the package root: two folders above src/host when run from source, three above dist/src/host.
-const SCHEMA_CANDIDATES = ['../../schema/snapshot.schema.json', '../../../schema/snapshot.schema.json'];
-
-async function readSchema(): Promise<object> {
-  for (const candidate of SCHEMA_CANDIDATES) {
-    let text: string;
-    try {
-      text = await readFile(new URL(candidate, import.meta.url), 'utf8');
-    } catch {
-      continue;
-    }
-    return JSON.parse(text) as object;
-  }
-  throw new Error(`schema/snapshot.schema.json is missing beside ${new URL('.', import.meta.url).pathname}`);
-}
 
 function describeProblem(problem: ErrorObject): string {
   const where = problem.instancePath === '' ? 'the snapshot' : problem.instancePath;
@@ -62,8 +45,13 @@ export function loadSnapshotValidator(): Promise<SnapshotValidator> {
 }
 
 async function compileValidator(): Promise<SnapshotValidator> {
-  const [{ Ajv2020 }, schema] = await Promise.all([import('ajv/dist/2020.js'), readSchema()]);
-  const validate = new Ajv2020({ allErrors: false }).compile(schema);
+  // Imported, not read beside this file: the bundle and the single executable carry the schema inside.
+  const [ajv, { default: schema }] = await Promise.all([
+    import('ajv/dist/2020.js'),
+    import('../../schema/snapshot.schema.json', { with: { type: 'json' } }),
+  ]);
+  // Through the CommonJS exports object: the bundle's chunk of ajv has nothing but a default export.
+  const validate = new ajv.default.Ajv2020({ allErrors: false }).compile(schema);
   return (data) => {
     if (validate(data)) return undefined;
     const [first] = validate.errors ?? [];

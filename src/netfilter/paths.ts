@@ -36,7 +36,8 @@ export type PathKind =
   | 'reply-from-outside'
   | 'published-port'
   | 'dns-to-gateway'
-  | 'host-port';
+  | 'host-port'
+  | 'to-host';
 
 export interface TrafficPath {
   kind: PathKind;
@@ -62,6 +63,11 @@ export interface Transport {
 }
 
 const WEB: Transport = { protocol: 'tcp', port: 80 };
+
+/** "tcp/80", or "icmp" for a protocol without ports. */
+function describeTransport(transport: Transport): string {
+  return transport.protocol === 'icmp' ? 'icmp' : `${transport.protocol}/${transport.port}`;
+}
 
 function familyOf(address: string): AddressFamily {
   return addressFamilyOf(address) ?? 'ipv4';
@@ -103,7 +109,7 @@ export function sameBridgePath(
   }
   return {
     kind: 'same-bridge',
-    description: `from ${from.address} to ${to.address} on bridge ${from.bridge} (${transport.protocol}/${transport.port})`,
+    description: `from ${from.address} to ${to.address} on bridge ${from.bridge} (${describeTransport(transport)})`,
     steps,
   };
 }
@@ -122,7 +128,7 @@ export function bridgeToBridgePath(from: Endpoint, to: Endpoint, transport: Tran
   };
   return {
     kind: 'bridge-to-bridge',
-    description: `from ${from.address} on ${from.bridge} to ${to.address} on ${to.bridge} (${transport.protocol}/${transport.port})`,
+    description: `from ${from.address} on ${from.bridge} to ${to.address} on ${to.bridge} (${describeTransport(transport)})`,
     steps: [
       ...intoHostFromBridge(from.bridge, fields),
       packet('prerouting', 'ip', { ...fields, iif: from.bridge }),
@@ -133,10 +139,18 @@ export function bridgeToBridgePath(from: Endpoint, to: Endpoint, transport: Tran
   };
 }
 
-/** A new connection from a container to an address beyond the host's default route (`uplink`). */
-export function toOutsidePath(from: Endpoint, uplink: string | undefined, transport: Transport = WEB): TrafficPath {
+/**
+ * A new connection from a container to an address beyond the host's default route (`uplink`); `destination` is
+ * a real address the host routes through `uplink`, when one is known.
+ */
+export function toOutsidePath(
+  from: Endpoint,
+  uplink: string | undefined,
+  transport: Transport = WEB,
+  destination?: string,
+): TrafficPath {
   const family = familyOf(from.address);
-  const outside = family === 'ipv4' ? OUTSIDE_ADDRESS : OUTSIDE_ADDRESS_V6;
+  const outside = destination ?? (family === 'ipv4' ? OUTSIDE_ADDRESS : OUTSIDE_ADDRESS_V6);
   const fields = {
     family,
     saddr: from.address,
@@ -150,7 +164,7 @@ export function toOutsidePath(from: Endpoint, uplink: string | undefined, transp
   const out = uplink === undefined ? {} : { oif: uplink };
   return {
     kind: 'to-outside',
-    description: `from ${from.address} on ${from.bridge} to ${outside} beyond ${uplink ?? 'the default route'} (${transport.protocol}/${transport.port})`,
+    description: `from ${from.address} on ${from.bridge} to ${outside} beyond ${uplink ?? 'the default route'} (${describeTransport(transport)})`,
     steps: [
       ...intoHostFromBridge(from.bridge, fields),
       packet('prerouting', 'ip', { ...fields, iif: from.bridge }),
@@ -266,6 +280,29 @@ export function dnsToGatewayPath(from: Endpoint, gateway: string, protocol: 'udp
   return {
     kind: 'dns-to-gateway',
     description: `DNS queries from ${from.address} to ${gateway}:53/${protocol} on bridge ${from.bridge}`,
+    steps: [
+      ...intoHostFromBridge(from.bridge, fields),
+      packet('prerouting', 'ip', { ...fields, iif: from.bridge }),
+      packet('input', 'ip', { ...fields, iif: from.bridge }),
+    ],
+  };
+}
+
+/** A new connection from a container (or a namespace) to a service of the host at one of its addresses. */
+export function toHostPath(from: Endpoint, hostAddress: string, transport: Transport = WEB): TrafficPath {
+  const fields = {
+    family: familyOf(from.address),
+    saddr: from.address,
+    daddr: hostAddress,
+    protocol: transport.protocol,
+    dport: transport.port,
+    ctState: 'new' as const,
+    bridged: false,
+    daddrLocal: true,
+  };
+  return {
+    kind: 'to-host',
+    description: `from ${from.address} on ${from.bridge} to the host's ${hostAddress} (${describeTransport(transport)})`,
     steps: [
       ...intoHostFromBridge(from.bridge, fields),
       packet('prerouting', 'ip', { ...fields, iif: from.bridge }),

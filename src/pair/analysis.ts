@@ -5,22 +5,11 @@ import type { Evidence, Subject } from '../core/types.js';
 import type { FirewallDrop } from './firewall.js';
 import { describeForeign, type FoundContainer, type Location } from './locate.js';
 import type { PathPlan } from './path.js';
-import type { DnsOutcome, IcmpOutcome, ListenState, TcpOutcome } from './probes.js';
+import type { RouteAnalysis } from './route.js';
+import type { DnsOutcome } from './probes.js';
+import type { IcmpResult, PortResult } from './probe-run.js';
 
-export interface PortResult {
-  port: number;
-  outcome: TcpOutcome;
-  detail: string;
-  /** What B's sockets say about this port; undefined when they could not be read. */
-  listen?: { state: ListenState; on: string[] };
-  evidence: Evidence[];
-}
-
-export interface IcmpResult {
-  outcome: IcmpOutcome;
-  detail: string;
-  evidence: Evidence[];
-}
+export type { IcmpResult, PortResult } from './probe-run.js';
 
 export interface NameResolution {
   name: string;
@@ -57,6 +46,8 @@ export interface Analysis {
   firewallDrop?: FirewallDrop;
   /** B's net.ipv4.icmp_echo_ignore_all, read when ping gets no answer while TCP connects. */
   echoIgnore?: { value: string; evidence: Evidence };
+  /** The way to a namespace, the host or an address (one end is not a container), link by link. */
+  route?: RouteAnalysis;
 }
 
 export function label(location: Location): string {
@@ -328,6 +319,8 @@ export function brokenBefore(analysis: Analysis, link: PathLinkName): string | u
   const stopped = stoppedContainers(analysis);
   if (stopped.length > 0)
     return `${stopped.map((location) => location.container.name).join(' and ')} ${stopped.length === 1 ? 'is' : 'are'} not running`;
+  const other = notAContainer(analysis);
+  if (other !== undefined) return `${other} is not a container: the way there is read link by link`;
   if (link === 'owner') return undefined;
   const pair = foundPair(analysis);
   if (pair === undefined) return 'a container was not found';
@@ -338,4 +331,33 @@ export function brokenBefore(analysis: Analysis, link: PathLinkName): string | u
   if (plan.kind === 'routed' || plan.kind === 'none') return 'they share no network';
   if (link === 'probes') return undefined;
   return analysis.probesBlocked === undefined ? undefined : `no probe ran: ${analysis.probesBlocked}`;
+}
+
+/** An end that is a named namespace, the host or an address (the way to it is route.ts's), or undefined. */
+export function notAContainer(analysis: Analysis): string | undefined {
+  const end = [analysis.a, analysis.b].find(
+    (location) => location.kind === 'namespace' || location.kind === 'host' || location.kind === 'address',
+  );
+  return end === undefined ? undefined : label(end);
+}
+
+/** The subject of a finding about a way to a namespace, the host or an address: its containers and namespaces. */
+export function routeSubject(analysis: Analysis): Subject {
+  const ends = [analysis.a, analysis.b];
+  const containers = ends.flatMap((location) => (location.kind === 'found' ? [location.container.name] : []));
+  const namespaces = ends.flatMap((location) => (location.kind === 'namespace' ? [location.name] : []));
+  const subject: Subject = {};
+  if (containers.length > 0) subject.containers = containers;
+  if (namespaces.length > 0) subject.namespaces = namespaces;
+  return subject;
+}
+
+/** "ports 80 accept connections at 10.231.1.3", or what ping saw when no port was probed. */
+export function routeReachSummary(analysis: Analysis): string {
+  const route = analysis.route!;
+  const ports = analysis.ports.map((port) => port.port);
+  const where = route.network !== undefined ? ` on bridge ${route.network}` : '';
+  if (ports.length > 0)
+    return `${plural(ports.length, 'port', 'ports')} ${ports.join(', ')} ${plural(ports.length, 'accepts', 'accept')} connections at ${route.target}${where}`;
+  return `ping ${route.target} is answered${where} (${analysis.icmp?.detail ?? 'no detail'})`;
 }

@@ -8,34 +8,36 @@ import { containerNetnsSysctl } from '../facts/processes.js';
 import { resolvConfFile } from '../facts/resolv.js';
 import { fileEvidence } from '../core/finding.js';
 import { statusOf } from '../core/outcome.js';
-import { answeringNotRecorded, type CommandResult, type Host } from '../core/host.js';
-import { shellLine } from '../core/shell.js';
+import { answeringNotRecorded, type Host } from '../core/host.js';
 import type { CheckResult, Evidence, Finding } from '../core/types.js';
 import type { Check } from '../core/check.js';
 import { evaluateFirewall } from './firewall.js';
 import { buildLinks, type HostPathSettings } from './links.js';
-import { locate, type FoundContainer, type Location } from './locate.js';
+import { classifyReference, locateEndpoint, type FoundContainer, type Location } from './locate.js';
+import { ROUTE_LINK_FINDINGS, planRoute, probeRoute, type RouteAnalysis } from './route.js';
+import { UsageError } from '../core/errors.js';
 import { endpointOf, planPath, type NetworkLookup, type PathPlan } from './path.js';
 import {
-  LISTENING_ARGV,
   PROBE_RUN_TIMEOUT_MS,
-  connectArgv,
   hostsAddress,
   inNetworkNamespace,
-  interpretConnect,
   interpretLookup,
-  interpretPing,
-  isEngineSocket,
-  listenState,
   lookupArgv,
-  parseListening,
-  pingArgv,
-  probeFailure,
-  type ListeningSocket,
-  type Namespace,
+  type ContainerNamespace,
 } from './probes.js';
-import type { FirewallEvaluation, PairEndpoint, PairSection, ProbeKind, ProbeRecord } from '../core/pair.js';
-import type { Analysis, IcmpResult, NameResolution, PortResult } from './analysis.js';
+import type { FirewallEvaluation, PairEndpoint, PairSection, ProbeRecord } from '../core/pair.js';
+import {
+  logProbe,
+  portsToProbe,
+  probeIcmp,
+  probePort,
+  readListening,
+  type Listening,
+  type ProbeLog,
+} from './probe-run.js';
+import type { Analysis, NameResolution } from './analysis.js';
+import type { Verdict } from './verdict.js';
+import { ipv4Addresses } from '../facts/netns.js';
 
 export interface WhyRequest {
   a: string;
@@ -52,9 +54,6 @@ export interface PairProbing {
   probes: ProbeRecord[];
   settings: HostPathSettings;
 }
-
-/** More listening ports than this are not all probed: the command must stay under 5 s. */
-const MAX_PROBED_PORTS = 8;
 
 const PROBES_DID_NOT_RUN: FirewallEvaluation = {
   evaluated: false,
@@ -79,97 +78,15 @@ async function listNetworks(facts: Facts, locations: Location[]): Promise<Networ
   return networkLookup(docker?.ok ? docker.items : [], podman?.ok ? podman.items : []);
 }
 
-function namespaceOf(location: FoundContainer): Namespace | undefined {
+function namespaceOf(location: FoundContainer): ContainerNamespace | undefined {
   const { pid, scope } = location.container;
   return pid === undefined ? undefined : { pid, scope };
 }
 
-/** Every probe that ran, in the order they finished, for the report's `pair.probes`. */
-type ProbeLog = ProbeRecord[];
-
-function logProbe(
-  log: ProbeLog,
-  kind: ProbeKind,
-  target: string,
-  outcome: string,
-  detail: string,
-  result: CommandResult,
-): void {
-  log.push({ kind, target, outcome, detail, command: shellLine(result.argv), durationMs: result.durationMs });
-}
-
-interface Listening {
-  sockets?: ListeningSocket[];
-  unknown?: string;
-  evidence?: Evidence;
-}
-
-async function readListening(host: Host, b: FoundContainer, log: ProbeLog): Promise<Listening> {
+function readContainerListening(host: Host, b: FoundContainer, log: ProbeLog): Promise<Listening> {
   const namespace = namespaceOf(b);
-  if (namespace === undefined) return { unknown: `${b.container.name} has no process id` };
-  const result = await host.run(inNetworkNamespace(namespace, LISTENING_ARGV), { timeoutMs: PROBE_RUN_TIMEOUT_MS });
-  const failure =
-    probeFailure(result) ??
-    (result.exitCode !== 0 ? `exit ${result.exitCode ?? 'none'}: ${result.stderr.trim()}` : undefined);
-  if (failure !== undefined) {
-    logProbe(log, 'listening', b.container.name, 'error', failure, result);
-    return {
-      unknown: `${b.container.name}'s listening sockets could not be read: ${failure}`,
-      evidence: commandEvidence(result),
-    };
-  }
-  const sockets = parseListening(result.stdout);
-  const shown = sockets.filter((socket) => !isEngineSocket(socket)).map((socket) => `${socket.address}:${socket.port}`);
-  const excerpt =
-    shown.length === 0
-      ? `nothing listens on TCP in ${b.container.name}`
-      : `listening in ${b.container.name}: ${shown.join(', ')}`;
-  logProbe(log, 'listening', b.container.name, shown.length === 0 ? 'nothing' : 'listening', excerpt, result);
-  return { sockets, evidence: commandEvidence(result, excerpt) };
-}
-
-function portsToProbe(requested: number[], listening: Listening): number[] {
-  if (requested.length > 0) return requested;
-  const ports = (listening.sockets ?? []).filter((socket) => !isEngineSocket(socket)).map((socket) => socket.port);
-  return [...new Set(ports)].sort((left, right) => left - right).slice(0, MAX_PROBED_PORTS);
-}
-
-async function probePort(
-  host: Host,
-  from: Namespace,
-  busybox: string,
-  target: string,
-  port: number,
-  listening: Listening,
-  log: ProbeLog,
-): Promise<PortResult> {
-  const result = await host.run(inNetworkNamespace(from, connectArgv(busybox, target, port)), {
-    timeoutMs: PROBE_RUN_TIMEOUT_MS,
-  });
-  const { outcome, detail } = interpretConnect(result);
-  logProbe(log, 'tcp', `${target}:${port}`, outcome, detail, result);
-  const evidence: Evidence[] = [commandEvidence(result, `${outcome}: ${detail}`)];
-  const probed: PortResult = { port, outcome, detail, evidence };
-  if (listening.sockets !== undefined) {
-    probed.listen = listenState(listening.sockets, port, target);
-    if (listening.evidence !== undefined) evidence.push(listening.evidence);
-  }
-  return probed;
-}
-
-async function probeIcmp(
-  host: Host,
-  from: Namespace,
-  busybox: string,
-  target: string,
-  log: ProbeLog,
-): Promise<IcmpResult> {
-  const result = await host.run(inNetworkNamespace(from, pingArgv(busybox, target)), {
-    timeoutMs: PROBE_RUN_TIMEOUT_MS,
-  });
-  const { outcome, detail } = interpretPing(result);
-  logProbe(log, 'icmp', target, outcome, detail, result);
-  return { outcome, detail, evidence: [commandEvidence(result, `${outcome}: ${detail}`)] };
+  if (namespace === undefined) return Promise.resolve({ unknown: `${b.container.name} has no process id` });
+  return readListening(host, namespace, b.container.name, log);
 }
 
 /** A's view of B's name: /etc/hosts first, as the C library does, then the first name server of A's resolv.conf. */
@@ -330,7 +247,7 @@ async function probe(
   const busybox = lookup.found.path;
 
   const sameNamespace = plan.kind === 'shared-namespace';
-  const probingPorts = readListening(host, b, log).then(async (listening) => {
+  const probingPorts = readContainerListening(host, b, log).then(async (listening) => {
     const ports = portsToProbe(requested, listening);
     const [results, firewall] = await Promise.all([
       Promise.all(ports.map((port) => probePort(host, from, busybox, target, port, listening, log))),
@@ -382,11 +299,25 @@ async function hostSettings(
  * and docker's own switches. The others concern the outside, the host or rootless publishing.
  */
 const PATH_FINDING =
-  /^(?!fw\.ufw_)(fw|docker|aardvark|cni)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_(aardvark|dnsname))$/;
+  /^(?!fw\.ufw_)(fw|docker|aardvark|cni|netns)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_(aardvark|dnsname))$/;
 
-/** The host checks worth running beside the probes: those that can report a finding on a path. */
-export function pathChecks(checks: readonly Check[]): Check[] {
-  return checks.filter((check) => Object.keys(check.findings).some((id) => PATH_FINDING.test(id)));
+/** The checks of hand-made networks: only a way to a namespace, the host or an address can cross those. */
+const HANDMADE_CHECK = /^(netns\.|host\.handmade-forward$|docker\.forward-drop-other-bridges$)/;
+
+/** Whether an end of the request is a named namespace, the host or an address (not a container). */
+export function isRouteRequest(request: Pick<WhyRequest, 'a' | 'b'>): boolean {
+  return [request.a, request.b].some((reference) => classifyReference(reference).kind !== 'container');
+}
+
+/**
+ * The host checks worth running beside the probes: those that can report a finding on a path; those of hand-made
+ * networks only when an end is not a container.
+ */
+export function pathChecks(checks: readonly Check[], route = false): Check[] {
+  return checks.filter(
+    (check) =>
+      Object.keys(check.findings).some((id) => PATH_FINDING.test(id)) && (route || !HANDMADE_CHECK.test(check.id)),
+  );
 }
 
 /** The subject and kind of findings of the host checks that concern this path. */
@@ -395,6 +326,8 @@ interface PathScope {
   networks: { engine: string; name: string; bridge?: string }[];
   engines: string[];
   plan?: PathPlan;
+  /** The way to a namespace, the host or an address. */
+  route?: RouteAnalysis;
 }
 
 /**
@@ -404,6 +337,7 @@ interface PathScope {
  */
 export function onPath(item: Finding, scope: PathScope): boolean {
   const { subject } = item;
+  if (scope.route !== undefined) return onRoute(item, scope, scope.route);
   if (item.id === 'host.ip_forward_disabled' && scope.plan?.kind !== 'routed') return false;
   if (subject.containers !== undefined && subject.containers.length > 0)
     return subject.containers.some((name) => scope.containers.has(name));
@@ -414,7 +348,37 @@ export function onPath(item: Finding, scope: PathScope): boolean {
   return scope.plan !== undefined && scope.plan.kind !== 'shared-namespace' && scope.plan.kind !== 'none';
 }
 
-function pathScope(a: Location, b: Location, plan: PathPlan | undefined, networks: NetworkLookup): PathScope {
+/**
+ * On a way to a namespace, the host or an address: findings that name a namespace, bridge or veth it crosses, or A
+ * or B; host-wide ones when the host forwards the packets.
+ */
+function onRoute(item: Finding, scope: PathScope, route: RouteAnalysis): boolean {
+  const { subject } = item;
+  if (ROUTE_LINK_FINDINGS.has(item.id) && !route.links.some((entry) => entry.findingIds.includes(item.id)))
+    return false;
+  if (subject.namespaces !== undefined && subject.namespaces.length > 0)
+    return subject.namespaces.some((name) => route.crosses.namespaces.includes(name));
+  if (subject.containers !== undefined && subject.containers.length > 0)
+    return subject.containers.some((name) => scope.containers.has(name));
+  if (subject.interface !== undefined)
+    return subject.interface
+      .split(/,\s*/)
+      .some(
+        (name) => route.crosses.interfaces.includes(name) || scope.networks.some((network) => network.bridge === name),
+      );
+  if (subject.network !== undefined)
+    return scope.networks.some((network) => network.engine === subject.engine && network.name === subject.network);
+  if (subject.engine !== undefined) return scope.engines.includes(subject.engine);
+  return route.forwarded || route.kind === 'to-host';
+}
+
+function pathScope(
+  a: Location,
+  b: Location,
+  plan: PathPlan | undefined,
+  networks: NetworkLookup,
+  route: RouteAnalysis | undefined,
+): PathScope {
   const found = [a, b].filter((location): location is FoundContainer => location.kind === 'found');
   const scope: PathScope = {
     containers: new Set(found.map((location) => location.container.name)),
@@ -430,11 +394,29 @@ function pathScope(a: Location, b: Location, plan: PathPlan | undefined, network
     engines: found.length < 2 ? ['docker', 'podman'] : found.map((location) => location.container.engine),
   };
   if (plan !== undefined) scope.plan = plan;
+  if (route !== undefined) scope.route = route;
   return scope;
 }
 
-function endpoint(location: Location, networks: NetworkLookup): PairEndpoint {
-  if (location.kind === 'found') return endpointOf(location, networks);
+function endpoint(location: Location, networks: NetworkLookup, route: RouteAnalysis | undefined): PairEndpoint {
+  if (location.kind === 'found') return { ...endpointOf(location, networks), kind: 'container' };
+  if (location.kind === 'namespace')
+    return {
+      reference: location.reference,
+      kind: 'namespace',
+      found: true,
+      name: `netns:${location.name}`,
+      networks: location.view.interfaces.flatMap((item) =>
+        ipv4Addresses(item).map((address) => ({ name: item.name, address: `${address.address}/${address.prefix}` })),
+      ),
+    };
+  if (location.kind === 'host' || location.kind === 'address') {
+    const end: PairEndpoint = { reference: location.reference, kind: location.kind, found: true, networks: [] };
+    const address = location.kind === 'address' ? location.address : route?.target;
+    if (address !== undefined) end.address = address;
+    if (location.port !== undefined) end.port = location.port;
+    return end;
+  }
   if (location.kind === 'foreign') {
     return {
       reference: location.reference,
@@ -455,7 +437,11 @@ function endpoint(location: Location, networks: NetworkLookup): PairEndpoint {
 /** `netdoctor why A B`, up to the checks: locates both, plans the path and probes it from A's namespace. */
 export async function probePair(facts: Facts, request: WhyRequest): Promise<PairProbing> {
   const host = answeringNotRecorded(facts.host);
-  const [a, b] = await Promise.all([locate(facts, request.a), locate(facts, request.b)]);
+  const [a, b] = await Promise.all([locateEndpoint(facts, request.a), locateEndpoint(facts, request.b)]);
+  if (a.kind === 'host' || a.kind === 'address')
+    throw new UsageError(
+      `A must be a container or netns:NAME: the probes run from inside A's network namespace (got ${request.a})`,
+    );
   const networks = await listNetworks(facts, [a, b]);
   const probes: ProbeLog = [];
   const analysis: Analysis = {
@@ -482,6 +468,16 @@ export async function probePair(facts: Facts, request: WhyRequest): Promise<Pair
       Object.assign(analysis, await probe(facts, a, b, plan, request.ports, probes));
     }
   }
+  const routed = [a, b].some(
+    (location) => location.kind === 'namespace' || location.kind === 'host' || location.kind === 'address',
+  );
+  const aReady = a.kind === 'namespace' || (a.kind === 'found' && a.container.running);
+  const bReady = b.kind !== 'found' || b.container.running;
+  if (routed && aReady && bReady && (a.kind === 'found' || a.kind === 'namespace')) {
+    const route = await planRoute(facts, a, b, networks);
+    analysis.route = route;
+    Object.assign(analysis, await probeRoute(facts, route, b, request.ports, probes));
+  }
   const settings = await hostSettings(facts, analysis.plan, a, b);
   return { analysis, networks, probes, settings };
 }
@@ -489,7 +485,7 @@ export async function probePair(facts: Facts, request: WhyRequest): Promise<Pair
 /** The host checks' findings that concern this path, and only those. */
 export function hostFindingsOnPath(probing: PairProbing, results: readonly CheckResult[]): CheckResult[] {
   const { analysis, networks } = probing;
-  const scope = pathScope(analysis.a, analysis.b, analysis.plan, networks);
+  const scope = pathScope(analysis.a, analysis.b, analysis.plan, networks, analysis.route);
   return results
     .map((result) => ({ ...result, findings: result.findings.filter((item) => onPath(item, scope)) }))
     .filter((result) => result.findings.length > 0)
@@ -500,28 +496,35 @@ export function hostFindingsOnPath(probing: PairProbing, results: readonly Check
 export function pairSection(
   probing: PairProbing,
   request: WhyRequest,
-  verdict: PairSection['verdict'],
+  verdict: Verdict,
   pairResults: readonly CheckResult[],
 ): PairSection {
   const { analysis, networks, probes, settings } = probing;
-  const plan = analysis.plan;
+  const { plan, route } = analysis;
   const pair: PairSection = {
-    a: endpoint(analysis.a, networks),
-    b: endpoint(analysis.b, networks),
-    verdict,
+    a: endpoint(analysis.a, networks, route),
+    b: endpoint(analysis.b, networks, route),
+    verdict: { outcome: verdict.outcome, sentence: verdict.sentence },
     path: {
-      kind: plan?.kind ?? 'none',
-      description: plan?.description ?? 'not planned: a container was not found',
+      kind: route?.kind ?? plan?.kind ?? 'none',
+      description: route?.description ?? plan?.description ?? 'not planned: an end was not found or does not run',
       ports: analysis.ports.map((port) => port.port),
-      portsFrom: request.ports.length > 0 ? 'option' : analysis.ports.length > 0 ? 'listening' : 'none',
+      portsFrom:
+        analysis.ports.length === 0
+          ? 'none'
+          : request.ports.length > 0 || (route !== undefined && analysis.portsFrom === 'option')
+            ? 'option'
+            : 'listening',
     },
     links: buildLinks(analysis, settings),
     probes,
     firewall: analysis.firewall,
     // The fix of the first broken link: other findings' fixes are alternatives or later steps, listed with them.
-    fix: pairResults.flatMap((result) => result.findings)[0]?.fix.commands ?? [],
+    fix: verdict.fix ?? pairResults.flatMap((result) => result.findings)[0]?.fix.commands ?? [],
   };
-  if (plan?.target !== undefined) pair.path.target = plan.target;
-  if (plan?.network !== undefined) pair.path.network = plan.network.name;
+  const target = route?.target ?? plan?.target;
+  const network = route?.network ?? plan?.network?.name;
+  if (target !== undefined) pair.path.target = target;
+  if (network !== undefined) pair.path.network = network;
   return pair;
 }

@@ -4,6 +4,7 @@ import { fileEvidence } from '../core/finding.js';
 import type { Evidence } from '../core/types.js';
 import { describeForeign, type FoundContainer, type Location } from './locate.js';
 import { networkNames } from './path.js';
+import { endLabel } from './route.js';
 import type { Analysis } from './analysis.js';
 import type { LinkStatus, PathLink } from '../core/pair.js';
 
@@ -23,7 +24,13 @@ function sysctlEvidence(value: Readable<SysctlValue> | undefined): Evidence[] {
 }
 
 function locationLink(location: Location, role: 'A' | 'B', context: Analysis['context']): PathLink | undefined {
-  if (location.kind === 'found') return undefined;
+  if (
+    location.kind === 'found' ||
+    location.kind === 'namespace' ||
+    location.kind === 'host' ||
+    location.kind === 'address'
+  )
+    return undefined;
   if (location.kind === 'foreign') {
     return link(
       `found-${role.toLowerCase()}`,
@@ -45,20 +52,22 @@ function locationLink(location: Location, role: 'A' | 'B', context: Analysis['co
   return link(`found-${role.toLowerCase()}`, `${role} found`, 'unknown', location.reason, location.evidence);
 }
 
-function runningLink(a: FoundContainer, b: FoundContainer): PathLink {
-  const stopped = [a, b].filter((location) => !location.container.running);
-  const evidence = [a.evidence, b.evidence];
+function runningLink(a: FoundContainer, b: FoundContainer | undefined): PathLink {
+  const containers = b === undefined ? [a] : [a, b];
+  const stopped = containers.filter((location) => !location.container.running);
+  const evidence = containers.map((location) => location.evidence);
+  const title = b === undefined ? 'running' : 'both running';
   if (stopped.length === 0)
     return link(
       'running',
-      'both running',
+      title,
       'ok',
-      `${a.container.name} (pid ${a.container.pid ?? '?'}) and ${b.container.name} (pid ${b.container.pid ?? '?'}) are running`,
+      `${containers.map((location) => `${location.container.name} (pid ${location.container.pid ?? '?'})`).join(' and ')} ${containers.length === 1 ? 'is' : 'are'} running`,
       evidence,
     );
   return link(
     'running',
-    'both running',
+    title,
     'broken',
     stopped.map((location) => `${location.container.name} is ${location.container.state}`).join('; '),
     evidence,
@@ -198,7 +207,7 @@ function firewallLink(analysis: Analysis, settings: HostPathSettings): PathLink 
     : link('firewall', 'firewall', 'broken', detail, evidence);
 }
 
-function probeLinks(analysis: Analysis, b: FoundContainer): PathLink[] {
+function probeLinks(analysis: Analysis, bName: string): PathLink[] {
   const links: PathLink[] = [];
   if (analysis.probesBlocked !== undefined) return [link('probes', 'probes', 'unknown', analysis.probesBlocked)];
   if (analysis.listeningEvidence !== undefined || analysis.listeningUnknown !== undefined) {
@@ -206,15 +215,17 @@ function probeLinks(analysis: Analysis, b: FoundContainer): PathLink[] {
       analysis.listeningUnknown !== undefined
         ? link(
             'listening',
-            `${b.container.name} listening`,
+            `${bName} listening`,
             'unknown',
             analysis.listeningUnknown,
             analysis.listeningEvidence ? [analysis.listeningEvidence] : [],
           )
         : link(
             'listening',
-            `${b.container.name} listening`,
-            analysis.ports.length > 0 || analysis.portsFrom === 'option' ? 'ok' : 'broken',
+            `${bName} listening`,
+            analysis.ports.length > 0 || analysis.portsFrom === 'option' || analysis.route !== undefined
+              ? 'ok'
+              : 'broken',
             analysis.listeningEvidence!.excerpt,
             [analysis.listeningEvidence!],
           ),
@@ -249,12 +260,30 @@ function probeLinks(analysis: Analysis, b: FoundContainer): PathLink[] {
   return links;
 }
 
+/** An end that is not a container: the way to it is read link by link (route.ts). */
+function isRouteEnd(location: Location): boolean {
+  return location.kind === 'namespace' || location.kind === 'host' || location.kind === 'address';
+}
+
 /** The evidence chain from A to B, link by link, in the order a packet meets them. */
 export function buildLinks(analysis: Analysis, settings: HostPathSettings): PathLink[] {
   const { a, b, context } = analysis;
   const links = [locationLink(a, 'A', context), locationLink(b, 'B', context)].filter(
     (entry): entry is PathLink => entry !== undefined,
   );
+  const route = analysis.route;
+  if (route !== undefined || isRouteEnd(a) || isRouteEnd(b)) {
+    if (a.kind === 'found') links.push(runningLink(a, b.kind === 'found' ? b : undefined));
+    if (route === undefined) return links;
+    const read = route.links.map(({ id, title, status, detail, evidence }) => ({
+      id,
+      title,
+      status,
+      detail,
+      evidence,
+    }));
+    return [...links, ...read, ...probeLinks(analysis, endLabel(b))];
+  }
   if (a.kind !== 'found' || b.kind !== 'found') return links;
   links.push(runningLink(a, b));
   if (!a.container.running || !b.container.running || analysis.plan === undefined) return links;
@@ -266,6 +295,6 @@ export function buildLinks(analysis: Analysis, settings: HostPathSettings): Path
     firewallLink(analysis, settings),
   ];
   links.push(...optional.filter((entry): entry is PathLink => entry !== undefined));
-  links.push(...probeLinks(analysis, b));
+  links.push(...probeLinks(analysis, b.container.name));
   return links;
 }

@@ -1,10 +1,13 @@
 import { answeringNotRecorded, type CommandResult, type Host } from '../core/host.js';
 import { shellLine } from '../core/shell.js';
-import { commandEvidence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
+import { commandEvidence, dockerPresence, dockerState, failureReason, parseDockerContainers } from '../facts/docker.js';
 import type { Facts } from '../core/facts.js';
 import { asArray, asRecord, asString, parseEngineJson, type Container } from '../facts/model.js';
-import { parsePodmanContainers, podmanState, rootlessUsers } from '../facts/podman.js';
+import { parsePodmanContainers, podmanCli, podmanState, rootlessUsers } from '../facts/podman.js';
 import type { EngineName, Evidence } from '../core/types.js';
+import { namedNamespaces, namespaceView, type NetworkView } from '../facts/netns.js';
+import { parseAddress } from '../netfilter/address.js';
+import { UsageError } from '../core/errors.js';
 
 /** A container one of the engines netdoctor can ask knows by this reference. */
 export interface FoundContainer {
@@ -51,7 +54,14 @@ export interface AmbiguousContainer {
   candidates: FoundContainer[];
 }
 
-export type Location = FoundContainer | ForeignContainer | MissingContainer | AmbiguousContainer;
+export type Location =
+  | FoundContainer
+  | ForeignContainer
+  | MissingContainer
+  | AmbiguousContainer
+  | NamespaceLocation
+  | HostLocation
+  | AddressLocation;
 
 /** `docker:web` and `podman:web` pick the engine when both have a container of that name. */
 export function parseReference(reference: string): { engine?: EngineName; name: string } {
@@ -126,18 +136,29 @@ function summarizeContainer(container: Container): string {
 }
 
 async function askDocker(facts: Facts, name: string, reference: string): Promise<EngineAnswer> {
-  const state = await facts.get(dockerState);
+  const presence = await facts.get(dockerPresence);
+  if (presence.kind !== 'expected') return { absent: true };
+  const inspect = () => answeringNotRecorded(facts.host).run(inspectArgv('docker', name));
+  // When docker is likely to answer, the inspect runs beside `docker info`, not after it; it counts only if it does.
+  const [state, early] = await Promise.all([
+    facts.get(dockerState),
+    presence.socketOpen !== false ? inspect() : undefined,
+  ]);
   if (state.kind === 'absent' || state.kind === 'client-only') return { absent: true };
   if (state.kind !== 'ok') return { cannotSearch: `docker: ${state.reason}` };
-  const result = await answeringNotRecorded(facts.host).run(inspectArgv('docker', name));
+  const result = early ?? (await inspect());
   return interpretInspect(result, reference, parseDockerContainers, () => ({ user: 'root', cli: 'docker' }));
 }
 
 async function askPodman(facts: Facts, name: string, reference: string): Promise<EngineAnswer> {
-  const state = await facts.get(podmanState);
+  if (!(await facts.get(podmanCli)).found?.executable) return { absent: true };
+  // The inspect runs beside `podman info` (0.2 to 0.7 s), not after it; it counts only when podman answers.
+  const [state, result] = await Promise.all([
+    facts.get(podmanState),
+    answeringNotRecorded(facts.host).run(inspectArgv('podman', name)),
+  ]);
   if (state.kind === 'absent') return { absent: true };
   if (state.kind !== 'ok') return { cannotSearch: `podman: ${state.reason}` };
-  const result = await answeringNotRecorded(facts.host).run(inspectArgv('podman', name));
   const user = state.scope === 'rootful' ? 'root' : facts.host.context.user;
   return interpretInspect(
     result,
@@ -231,7 +252,11 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   const searched = await searchedEngines(facts, engines);
   const host = answeringNotRecorded(facts.host);
   const owner = engines.includes('podman') ? await conmonOwner(host, name) : undefined;
-  if (owner?.process !== undefined) {
+  const podmanUnasked = answers.some((answer, index) => engines[index] === 'podman' && 'cannotSearch' in answer);
+  // A conmon of netdoctor's own user may run a container of the very podman that could not be asked (an inspect
+  // that timed out on a loaded host): that is no container of another storage.
+  const ownPodmansPerhaps = podmanUnasked && owner?.process?.uid === host.context.uid;
+  if (owner?.process !== undefined && !ownPodmansPerhaps) {
     const process = owner.process;
     return {
       kind: 'foreign',
@@ -250,6 +275,11 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
   }
   const parts = [`no container ${name} in ${searched}`];
   if (unsearched.length > 0) parts.push(`not searched: ${unsearched.join('; ')}`);
+  const conmon = owner?.process;
+  if (ownPodmansPerhaps && conmon !== undefined)
+    parts.push(
+      `a conmon process of ${conmon.user} runs ${conmon.name} (storage ${conmon.storage}): it may be a container of the podman that could not be asked`,
+    );
   if (host.context.uid === 0 && engines.includes('podman')) {
     const users = await facts.get(rootlessUsers);
     if (!users.ok)
@@ -265,6 +295,128 @@ export async function locate(facts: Facts, reference: string): Promise<Location>
     kind: 'missing',
     reference,
     reason: parts.join('; '),
-    evidence: owner ? [commandEvidence(owner.result, `no conmon process runs a container named ${name}`)] : [],
+    evidence: owner
+      ? [
+          commandEvidence(
+            owner.result,
+            conmon === undefined
+              ? `no conmon process runs a container named ${name}`
+              : `conmon of container ${conmon.name} (${conmon.id.slice(0, 12)}) runs as ${conmon.user} (uid ${conmon.uid}), storage ${conmon.storage}`,
+          ),
+        ]
+      : [],
   };
+}
+
+/** A named network namespace (`ip netns`) that no container owns, with its interfaces and routes. */
+export interface NamespaceLocation {
+  kind: 'namespace';
+  reference: string;
+  name: string;
+  view: NetworkView;
+  evidence: Evidence;
+}
+
+/** A service of the host itself, reached from A at the host's address on A's bridge or veth. */
+export interface HostLocation {
+  kind: 'host';
+  reference: string;
+  port?: number;
+}
+
+/** An address beyond A's namespace: another host, a fake outside host, anything A routes to. */
+export interface AddressLocation {
+  kind: 'address';
+  reference: string;
+  address: string;
+  port?: number;
+}
+
+/** What a reference of `why` names, before anything is looked up. */
+export type ReferenceKind =
+  | { kind: 'container' }
+  | { kind: 'namespace'; name: string }
+  | { kind: 'host'; port?: number }
+  | { kind: 'address'; address: string; port?: number };
+
+const IPV4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d+))?$/;
+
+function port(text: string | undefined): number | undefined | 'invalid' {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  return /^\d+$/.test(text) && value >= 1 && value <= 65535 ? value : 'invalid';
+}
+
+/**
+ * `netns:NAME`, `host`, `host:PORT`, `ADDRESS`, `ADDRESS:PORT` (IPv4); anything else names a container. A malformed
+ * port is a usage error.
+ */
+export function classifyReference(reference: string): ReferenceKind {
+  if (reference.startsWith('netns:')) {
+    const name = reference.slice('netns:'.length);
+    if (name === '') throw new UsageError('netns: needs the name of a network namespace (ip netns list)');
+    return { kind: 'namespace', name };
+  }
+  const host = /^host(?::(.*))?$/.exec(reference);
+  if (host !== null) {
+    const given = port(host[1]);
+    if (given === 'invalid') throw new UsageError(`"${host[1]}" in ${reference} is not a TCP port (1-65535)`);
+    return given === undefined ? { kind: 'host' } : { kind: 'host', port: given };
+  }
+  const address = IPV4.exec(reference);
+  if (address !== null && parseAddress(address[1]!) !== undefined) {
+    const given = port(address[2]);
+    if (given === 'invalid') throw new UsageError(`"${address[2]}" in ${reference} is not a TCP port (1-65535)`);
+    return given === undefined
+      ? { kind: 'address', address: address[1]! }
+      : { kind: 'address', address: address[1]!, port: given };
+  }
+  return { kind: 'container' };
+}
+
+/** A named namespace by name: a hand-made one is an end of its own; a container's is found by its container. */
+async function locateNamespace(facts: Facts, reference: string, name: string): Promise<Location> {
+  const listing = await facts.get(namedNamespaces);
+  if (!listing.ok)
+    return {
+      kind: 'missing',
+      reference,
+      reason: `the named namespaces could not be listed: ${listing.reason}`,
+      evidence: [],
+    };
+  const listed = listing.value.items.find((item) => item.name === name);
+  const evidence: Evidence = {
+    source: 'command',
+    what: listing.value.command,
+    excerpt: listing.value.items.map((item) => item.name).join('\n') || '(no named network namespace)',
+  };
+  if (listed === undefined)
+    return { kind: 'missing', reference, reason: `no network namespace ${name} (ip netns list)`, evidence: [evidence] };
+  if (listed.container !== undefined)
+    return {
+      kind: 'missing',
+      reference,
+      reason: `network namespace ${name} belongs to a container (${listed.container}): name the container instead`,
+      evidence: [evidence],
+    };
+  const view = await facts.get(namespaceView(name));
+  if (!view.ok) return { kind: 'missing', reference, reason: view.reason, evidence: [evidence] };
+  return { kind: 'namespace', reference, name, view: view.value, evidence };
+}
+
+/** Finds what a reference of `why` names: a container (see locate), a named namespace, the host or an address. */
+export async function locateEndpoint(facts: Facts, reference: string): Promise<Location> {
+  const kind = classifyReference(reference);
+  switch (kind.kind) {
+    case 'container':
+      return locate(facts, reference);
+    case 'namespace':
+      return locateNamespace(facts, reference, kind.name);
+    case 'host':
+      return kind.port === undefined ? { kind: 'host', reference } : { kind: 'host', reference, port: kind.port };
+    case 'address':
+      return kind.port === undefined
+        ? { kind: 'address', reference, address: kind.address }
+        : { kind: 'address', reference, address: kind.address, port: kind.port };
+  }
 }

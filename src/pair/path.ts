@@ -4,8 +4,11 @@ import type { FoundContainer } from './locate.js';
 import type { EndpointNetwork, PairEndpoint, PathKind } from '../core/pair.js';
 
 /** What the engines say about the way from A to B, before any probe. */
+/** The ways between two containers (the other kinds lead to a namespace, the host or an address: route.ts). */
+export type ContainerPathKind = Exclude<PathKind, 'to-host' | 'to-address'>;
+
 export interface PathPlan {
-  kind: PathKind;
+  kind: ContainerPathKind;
   description: string;
   /** Same engine, same scope, same user: the only case in which networks and names can be shared. */
   sameOwner: boolean;

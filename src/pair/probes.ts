@@ -7,18 +7,22 @@ export const PROBE_WAIT_SECONDS = 2;
 /** The probe bounds itself; this only stops an nsenter or podman unshare that hangs. */
 export const PROBE_RUN_TIMEOUT_MS = 3000;
 
-/** The process whose network namespace a probe enters. */
-export interface Namespace {
+/** The network namespace a probe enters: a container's, by its process, or a named one (`ip netns`). */
+export type Namespace = ContainerNamespace | { netns: string };
+
+/** A container's network namespace, entered through one of its processes. */
+export interface ContainerNamespace {
   pid: number;
   scope: Scope;
 }
 
 /**
- * Runs a host binary inside a container's network namespace and nothing else of it: the container is not
- * touched and needs no tool of its own. A rootless container's namespace belongs to the user's namespace,
- * which `podman unshare` enters first.
+ * Runs a host binary inside a container's (or a named) network namespace and nothing else of it: the container
+ * is not touched and needs no tool of its own. A rootless container's namespace belongs to the user's namespace,
+ * which `podman unshare` enters first. Not `ip netns exec`, which also remounts /sys in a mount namespace of its own.
  */
 export function inNetworkNamespace(namespace: Namespace, argv: readonly string[]): string[] {
+  if ('netns' in namespace) return ['nsenter', `--net=/run/netns/${namespace.netns}`, ...argv];
   const enter = ['nsenter', `--target=${namespace.pid}`, '--net', ...argv];
   return namespace.scope === 'rootless' ? ['podman', 'unshare', ...enter] : enter;
 }

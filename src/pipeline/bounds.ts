@@ -28,6 +28,7 @@ export const TEXT_LIMITS = {
 export const LIST_LIMITS = {
   evidence: 12,
   commands: 20,
+  /** The containers, or the namespaces, a finding is about. */
   containers: 50,
   /** Lists of text in the `why` section (the firewall's trace, the fix). */
   pairTexts: 200,
@@ -82,9 +83,11 @@ function boundSubject(subject: Subject): Subject {
   for (const [key, value] of Object.entries(subject) as [keyof Subject, Subject[keyof Subject]][]) {
     if (typeof value === 'string') (bounded as Record<string, unknown>)[key] = boundText(value, TEXT_LIMITS.name);
     else if (Array.isArray(value))
-      bounded.containers = boundList(value, LIST_LIMITS.containers, (count) => `… [${count} more containers]`).map(
-        (name) => boundText(name, TEXT_LIMITS.name),
-      );
+      (bounded as Record<string, unknown>)[key] = boundList(
+        value,
+        LIST_LIMITS.containers,
+        (count) => `… [${count} more ${key}]`,
+      ).map((name) => boundText(name, TEXT_LIMITS.name));
     else if (value !== undefined) (bounded as Record<string, unknown>)[key] = value;
   }
   return bounded;

@@ -23,6 +23,7 @@ export function normalizedSubject(subject: Subject): Subject {
   if (subject.user !== undefined) normalized.user = subject.user;
   if (subject.network !== undefined) normalized.network = sortedList(subject.network)!;
   if (subject.containers !== undefined) normalized.containers = [...subject.containers].sort();
+  if (subject.namespaces !== undefined) normalized.namespaces = [...subject.namespaces].sort();
   if (subject.interface !== undefined) normalized.interface = sortedList(subject.interface)!;
   if (subject.path !== undefined)
     normalized.path = subject.path.replace(ADDRESS, '<address>').replace(/\b(rule|#)\s*\d+/gi, '$1 <n>');
@@ -44,6 +45,8 @@ export function fingerprint(finding: Pick<Finding, 'id' | 'subject'>): string {
     subject.containers ?? null,
     subject.interface ?? null,
     subject.path ?? null,
+    // Only where a finding names namespaces: every other finding keeps the fingerprint it had before they existed.
+    ...(subject.namespaces === undefined ? [] : [subject.namespaces]),
   ]);
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

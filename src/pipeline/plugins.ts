@@ -1,5 +1,7 @@
 import { readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
+import { isSea } from 'node:sea';
 import { pathToFileURL } from 'node:url';
 import { SEVERITIES, type CheckResult, type Severity } from '../core/types.js';
 import type { Check } from '../core/check.js';
@@ -51,6 +53,15 @@ function brokenResult(source: string, reason: string): CheckResult {
   };
 }
 
+/**
+ * A plug-in's module. The single executable has no import() (Node 20 gives its main script no module loader), but
+ * its require() loads ES modules since Node 20.19.
+ */
+async function importPlugin(source: string): Promise<{ default?: unknown }> {
+  if (isSea()) return createRequire(source)(source) as { default?: unknown };
+  return (await import(pathToFileURL(source).href)) as { default?: unknown };
+}
+
 /** Loads every .js and .mjs file of the folders; a broken plug-in becomes an errored result, never a crash. */
 export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugins> {
   const loaded: LoadedPlugins = { checks: [], broken: [] };
@@ -65,7 +76,7 @@ export async function loadPlugins(dirs: readonly string[]): Promise<LoadedPlugin
     for (const name of entries) {
       const source = resolve(join(dir, name));
       try {
-        const module = (await import(pathToFileURL(source).href)) as { default?: unknown };
+        const module = await importPlugin(source);
         const problem = validateCheck(module.default);
         if (problem !== undefined) loaded.broken.push(brokenResult(source, `not a valid check: ${problem}`));
         else loaded.checks.push({ ...(module.default as Check), source });

@@ -13,8 +13,7 @@ import {
 } from '../core/types.js';
 import type { PlatformContext, Report } from '../core/report.js';
 import { fingerprint } from './fingerprint.js';
-
-export const TOOL = { name: 'netdoctor', version: '0.1.0' };
+import { TOOL } from '../core/tool.js';
 
 /** The host's context is a few small files: a host that cannot give them in this time should not hold up the report. */
 export const PLATFORM_TIME_LIMIT_MS = 2000;
@@ -93,16 +92,4 @@ export async function buildReport(
   };
   if (replayedFrom !== undefined) report.replayedFrom = replayedFrom;
   return report;
-}
-
-export type FailOn = 'error' | 'warning' | 'never';
-
-export const EXIT = { ok: 0, findings: 1, incomplete: 2, usage: 64 } as const;
-
-/** 1 when a finding is at or above --fail-on, else 2 when a check errored, else 0. */
-export function exitCode(report: Report, failOn: FailOn): number {
-  const levels: Severity[] = failOn === 'error' ? ['error'] : failOn === 'warning' ? ['error', 'warning'] : [];
-  if (report.findings.some((item) => levels.includes(item.severity))) return EXIT.findings;
-  if (report.checks.some((check) => check.status === 'error')) return EXIT.incomplete;
-  return EXIT.ok;
 }

@@ -39,6 +39,7 @@ const SUBJECT_FIELDS: Record<keyof Subject, (value: unknown) => boolean> = {
   user: isText,
   network: isText,
   containers: (value) => Array.isArray(value) && value.every(isText),
+  namespaces: (value) => Array.isArray(value) && value.every(isText),
   interface: isText,
   path: isText,
 };

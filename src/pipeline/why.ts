@@ -2,7 +2,14 @@ import type { Check, CheckContext } from '../core/check.js';
 import { UsageError } from '../core/errors.js';
 import { NotRecordedError } from '../core/host.js';
 import type { PairCheck } from '../pair/check.js';
-import { hostFindingsOnPath, pairSection, pathChecks, probePair, type WhyRequest } from '../pair/diagnose.js';
+import {
+  hostFindingsOnPath,
+  isRouteRequest,
+  pairSection,
+  pathChecks,
+  probePair,
+  type WhyRequest,
+} from '../pair/diagnose.js';
 import { pairVerdict } from '../pair/verdict.js';
 import type { Diagnosis } from './pipeline.js';
 import { runChecks } from './runner.js';
@@ -23,12 +30,14 @@ export async function diagnosePair(
   checks: WhyChecks,
   checkTimeoutMs: number,
 ): Promise<Required<Diagnosis>> {
-  const hostResults = runChecks(pathChecks(checks.host), context, { timeoutMs: checkTimeoutMs });
+  const hostResults = runChecks(pathChecks(checks.host, isRouteRequest(request)), context, {
+    timeoutMs: checkTimeoutMs,
+  });
   const probing = await probePair(context.facts, request).catch((error: unknown) => {
     // Locating and probing the pair is no check that could say it cannot decide: the whole answer rests on it.
     if (error instanceof NotRecordedError)
       throw new UsageError(
-        `the snapshot does not hold what \`why\` needs for these two containers (${error.message}): record it with netdoctor why A B --record FILE`,
+        `the snapshot does not hold what \`why\` needs for these two ends (${error.message}): record it with netdoctor why A B --record FILE`,
       );
     throw error;
   });
@@ -37,9 +46,14 @@ export async function diagnosePair(
     hostResults,
     runChecks(alongThePath, { ...context, analysis: probing.analysis }, { timeoutMs: checkTimeoutMs }),
   ]);
-  const verdict = pairVerdict(probing.analysis, pairResults);
+  const onPath = hostFindingsOnPath(probing, results);
+  const verdict = pairVerdict(
+    probing.analysis,
+    pairResults,
+    onPath.flatMap((result) => result.findings),
+  );
   return {
     pair: pairSection(probing, request, verdict, pairResults),
-    checks: [...pairResults, ...hostFindingsOnPath(probing, results)],
+    checks: [...pairResults, ...onPath],
   };
 }

@@ -1,6 +1,6 @@
 import type { Report } from '../core/report.js';
 import type { CheckResult, Finding, Severity } from '../core/types.js';
-import type { FailOn } from '../pipeline/report.js';
+import type { FailOn } from '../pipeline/exit.js';
 import { terminalSafe } from './safe.js';
 import { describeSubject, verdictLine } from './summary.js';
 

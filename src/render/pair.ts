@@ -22,6 +22,16 @@ const LINK_LABEL: Record<LinkStatus, [string, Style]> = {
 function describeEndpoint(role: 'A' | 'B', endpoint: PairEndpoint): string[] {
   const name = endpoint.name ?? endpoint.reference;
   if (!endpoint.found) return [`  ${role}  ${name}: ${endpoint.note ?? 'not found'}`];
+  if (endpoint.kind === 'namespace') {
+    const addresses = endpoint.networks.map((network) => `${network.name} ${network.address ?? ''}`.trim());
+    return [`  ${role}  ${name}: a named network namespace; ${addresses.join(', ') || 'no IPv4 address'}`];
+  }
+  if (endpoint.kind === 'host') {
+    const port = endpoint.port === undefined ? '' : `, port ${endpoint.port}`;
+    return [`  ${role}  ${name}: this host${endpoint.address ? ` at ${endpoint.address}` : ''}${port}`];
+  }
+  if (endpoint.kind === 'address')
+    return [`  ${role}  ${name}: an address${endpoint.port === undefined ? '' : `, port ${endpoint.port}`}`];
   const owner = `${endpoint.engine} ${endpoint.scope} (user ${endpoint.user})`;
   const state = endpoint.running ? `running, pid ${endpoint.pid ?? '?'}` : endpoint.state;
   const networks = endpoint.networks.map(

@@ -66,6 +66,7 @@ export function describeSubject(subject: Subject): string {
   if (subject.network) parts.push(`network ${subject.network}`);
   if (subject.interface) parts.push(`interface ${subject.interface}`);
   if (subject.containers && subject.containers.length > 0) parts.push(`containers ${subject.containers.join(', ')}`);
+  if (subject.namespaces && subject.namespaces.length > 0) parts.push(`namespaces ${subject.namespaces.join(', ')}`);
   if (subject.path) parts.push(subject.path);
   return parts.join(', ') || 'host';
 }

@@ -5,11 +5,13 @@ import {
   parseDockerContainers,
   parseDockerInfo,
   parseDockerNetworks,
+  serverErrorOf,
 } from '../../src/facts/docker.js';
 import { EngineOutputError } from '../../src/facts/model.js';
 import type { CommandResult } from '../../src/core/host.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedSnapshot, recordedStdout } from '../helpers/recorded.js';
+import { gen2State, snapshotOf } from '../helpers/recordings.js';
 
 // Engine output here is only ever what the lab host printed (test/fixtures/snapshots), never typed by hand.
 const rootful = recordedSnapshot('healthy-rootful-netavark-docker');
@@ -32,6 +34,15 @@ describe('parseDockerInfo', () => {
     expect(() => parseDockerInfo(refused.stdout)).toThrow(
       new EngineOutputError('`docker info` printed no server version'),
     );
+  });
+
+  it("finds the daemon's error where docker 26 puts it when it exits 0 without a daemon (ServerErrors)", () => {
+    const denied = recordedCommand(snapshotOf(gen2State('baseline-rootless.healthy')), DOCKER_INFO);
+    expect(denied.exitCode).toBe(0);
+    expect(serverErrorOf(denied.stdout)).toMatch(
+      /^permission denied while trying to connect to the Docker daemon socket at unix:\/\/\/var\/run\/docker\.sock: /,
+    );
+    expect(serverErrorOf(recordedCommand(rootful, DOCKER_INFO).stdout)).toBeUndefined();
   });
 
   it.each([

@@ -12,7 +12,7 @@ import type { FileStat, HostContext } from '../../src/core/host.js';
 import { EACCES, ENOENT, FakeHost } from '../helpers/fake-host.js';
 import { recordedSnapshot, recordedStat } from '../helpers/recorded.js';
 
-// Stats and contexts as recorded on the lab host: root, and ndlab (uid 1500, not in the docker group 105).
+// Stats and contexts as recorded on the lab host: root, and ndlab (uid 1500, not in the docker group).
 const rootful = recordedSnapshot('healthy-rootful-netavark-docker');
 const rootless = recordedSnapshot('healthy-rootless');
 const root = rootful.context;
@@ -54,9 +54,11 @@ describe('isExecutableBy', () => {
 });
 
 describe('isReadWritableBy', () => {
-  it('keeps ndlab out of the docker socket (0660 root:105), and lets a member of group 105 in', () => {
+  it("keeps ndlab out of the docker socket (0660 root:docker), and lets a member of the socket's group in", () => {
+    expect(dockerSocket).toMatchObject({ mode: 0o660, uid: 0 });
+    expect(ndlab.groups).not.toContain(dockerSocket.gid);
     expect(isReadWritableBy(dockerSocket, ndlab)).toBe(false);
-    expect(isReadWritableBy(dockerSocket, inGroup(ndlab, 105))).toBe(true);
+    expect(isReadWritableBy(dockerSocket, inGroup(ndlab, dockerSocket.gid))).toBe(true);
     expect(isReadWritableBy(dockerSocket, root)).toBe(true);
   });
 

@@ -9,6 +9,7 @@ import {
 } from '../../src/facts/podman.js';
 import { shellLine } from '../../src/core/shell.js';
 import { expectEngineOutputError } from '../helpers/engine-output.js';
+import { fixtureText } from '../helpers/recordings.js';
 import { SNAPSHOT_NAMES, recordedCommand, recordedFile, recordedSnapshot } from '../helpers/recorded.js';
 
 // Engine output here is only ever what the lab host printed (test/fixtures/snapshots), never typed by hand.
@@ -26,6 +27,19 @@ describe('parsePodmanInfo', () => {
       rootlessNetworkCmd: '',
       pastaExecutable: '',
       graphRoot: '/var/lib/containers/storage',
+    });
+  });
+
+  it("reads podman 5.4.2's rootless network command and pasta, without slirp4netns (Debian 13)", () => {
+    const info = parsePodmanInfo(fixtureText('gen2-raw/baseline-rootless/rootless-podman-info.json'));
+    expect(info).toMatchObject({
+      version: '5.4.2',
+      rootless: true,
+      networkBackend: 'netavark',
+      rootlessNetworkCmd: 'pasta',
+      networkBackendVersion: 'netavark 1.14.0',
+      pastaExecutable: '/usr/bin/pasta',
+      slirp4netnsExecutable: '',
     });
   });
 

@@ -5,7 +5,7 @@ import { NotRecordedError, commandKey, type Host } from '../../src/core/host.js'
 import { ReplayHost } from '../../src/host/replay.js';
 import { RecordingHost } from '../../src/host/recording.js';
 import { SnapshotError, parseSnapshot } from '../../src/host/snapshot.js';
-import { TOOL } from '../../src/pipeline/report.js';
+import { TOOL } from '../../src/core/tool.js';
 import { runChecks } from '../../src/pipeline/runner.js';
 import type { CheckResult } from '../../src/core/types.js';
 import { FakeHost } from '../helpers/fake-host.js';

@@ -9,6 +9,7 @@ import { LabError, brief, ok, run } from './lib/exec.js';
 import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './lib/guest.js';
 import { installForLabUser } from './lib/netdoctor.js';
 import { AS_USER, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT } from './lib/paths.js';
+import { takeLabRunLock } from './lib/run-lock.js';
 import { GUEST_TIMEOUTS, KERNEL_CHECK, ROOTLESS_CHECK } from './scenarios/kernel-common.js';
 
 const FIXTURES = `${ROOT}/test/fixtures/kernel`;
@@ -67,6 +68,12 @@ async function record(guest: Guest, recording: Recording): Promise<void> {
   );
 }
 
+// The copy for the lab user is the one a lab run uses, and two guests at once would share the host's CPUs.
+const lock = await takeLabRunLock((line) => console.log(line));
+if (lock.held === 'no') {
+  console.error(`record-kernel-fixtures: ${lock.detail}`);
+  process.exit(1);
+}
 await installForLabUser();
 for (const view of ['missing', 'loadable'] as const) {
   const guest = await Guest.start(view);

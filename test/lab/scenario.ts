@@ -1,15 +1,7 @@
 import type { Finding, Severity } from '../../src/core/types.js';
 import type { Report } from '../../src/core/report.js';
-import type { Gen2Feature, Generation } from './lib/gen2.js';
-import type { Lab } from './lib/lab.js';
-
-/**
- * Who netdoctor runs as (and who runs the engine commands of a printed fix):
- * - root: rootful podman (netavark store) and docker;
- * - ndlab: the lab's rootless user, through test/lab/env/as-user.sh;
- * - cni: root with CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of the lab's CNI store, as podman-cni.sh sets them.
- */
-export type Identity = 'root' | 'ndlab' | 'cni';
+import type { Generation } from './lib/gen2.js';
+import type { Lab, LabScenario } from './lib/lab.js';
 
 /** A finding the scenario must produce. Subject fields narrow it to this scenario's objects. */
 export interface ExpectedFinding {
@@ -19,6 +11,8 @@ export interface ExpectedFinding {
     engine?: 'docker' | 'podman';
     /** Every one of these containers is named in subject.containers. */
     containers?: string[];
+    /** Every one of these network namespaces is named in subject.namespaces. */
+    namespaces?: string[];
     /** subject.network names this network (some findings list several, comma-separated). */
     network?: string;
     interface?: string;
@@ -50,17 +44,9 @@ export type FixPlan =
   | { kind: 'manual'; reason: string; apply: (lab: Lab) => Promise<string | void> }
   | { kind: 'none'; reason: string };
 
-interface ScenarioBase {
-  name: string;
+/** A scenario: what the lab itself reads of it (LabScenario), and what the harness runs. */
+interface ScenarioBase extends LabScenario {
   description: string;
-  identity: Identity;
-  /** Extra environment for netdoctor and for printed commands (a root identity with its own podman store). */
-  env?: (lab: Lab) => Record<string, string>;
-  /**
-   * A network namespace of the scenario's own (its setup makes it, its restore deletes it), for a breakage that
-   * must not touch the host's namespace: netdoctor, rootful podman and the printed fix run in it (`nsenter --net`).
-   */
-  netns?: string;
   /**
    * The lab generations it runs on (default: 1 only): 1 is this host (Debian 12: podman 4.3, netavark 1.4, CNI,
    * docker 20.10); 2 is an environment of Debian 13's engines started for the scenario and thrown away after it
@@ -68,19 +54,10 @@ interface ScenarioBase {
    * the engines, netdoctor, printed fixes and `lab.root` run inside it, and `lab.guard` changes it, not the host.
    */
   generations?: readonly Generation[];
-  /** Generation 2: how its environment boots besides the engines (dockerd, firewalld, forwarding on). */
-  environment?: readonly Gen2Feature[];
   /** Its own time limit, when the default (SCENARIO_LIMIT_MS) is too short: an emulated guest. */
   timeLimitMs?: number;
-  /**
-   * The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same
-   * expectations.
-   */
-  netdoctorCommand?: (lab: Lab) => string[];
   /** Builds the state: containers, networks, and (for broken ones) the breakage. */
   setup(lab: Lab): Promise<void>;
-  /** Always runs (also after a failure or a timeout): puts the host back exactly. */
-  restore(lab: Lab): Promise<void>;
 }
 
 /** A healthy host: real traffic works, and netdoctor reports no error. */

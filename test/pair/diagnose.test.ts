@@ -85,6 +85,32 @@ describe('diagnosePair on a recorded healthy pair', () => {
   });
 });
 
+describe('diagnosePair where an engine did not answer', () => {
+  it("names a podman that timed out, not another storage, when only root's conmon shows the container", async () => {
+    const snapshot = caseSnapshot('different-users-root');
+    const inspect = snapshot.commands.find((entry) => shellLine(entry.argv) === 'podman container inspect nd-why-web');
+    expect(inspect).toBeDefined();
+    const timedOut = { code: 'ETIMEDOUT', message: 'timed out after 2.5 s' };
+    // The rootless users, as the recording of a missing container on the same lab host read them.
+    const subuid = caseSnapshot('not-found').files.find((entry) => entry.path === '/etc/subuid');
+    const host = new FakeHost({
+      snapshot: { ...snapshot, files: [...snapshot.files, subuid!] },
+      commands: [{ argv: inspect!.argv, exitCode: null, error: timedOut }],
+    });
+    const result = await diagnose(host);
+    expect(result.pair.verdict.outcome).toBe('undecided');
+    expect(result.pair.verdict.sentence).not.toMatch(/another storage/);
+    expect(result.pair.verdict.sentence).toMatch(
+      /not searched: `podman container inspect nd-why-web`: timed out after 2\.5 s; a conmon process of root runs nd-why-web \(storage \/var\/lib\/containers\/storage\): it may be a container of the podman that could not be asked/,
+    );
+  });
+
+  it('still names the rootless container of another user when podman answered', async () => {
+    const result = await diagnose(new FakeHost({ snapshot: caseSnapshot('different-users-root') }));
+    expect(result.pair.verdict.sentence).toMatch(/nd-why-db a rootless podman container of ndlab/);
+  });
+});
+
 describe('host findings on the path', () => {
   const routed: PathPlan = {
     kind: 'routed',

@@ -37,4 +37,11 @@ describe('findings in the JSON report', () => {
     expect(fingerprint({ ...a, subject: { ...a.subject, network: 'c' } })).not.toBe(fingerprint(a));
     expect(fingerprint({ ...a, id: 'fw.y' })).not.toBe(fingerprint(a));
   });
+
+  it('tells hand-made namespaces apart, in any order', () => {
+    const veth = { id: 'netns.veth_down', subject: { network: 'br0', namespaces: ['red', 'blue'] } };
+    expect(fingerprint({ ...veth, subject: { ...veth.subject, namespaces: ['blue', 'red'] } })).toBe(fingerprint(veth));
+    expect(fingerprint({ ...veth, subject: { ...veth.subject, namespaces: ['green'] } })).not.toBe(fingerprint(veth));
+    expect(fingerprint({ ...veth, subject: { network: 'br0' } })).not.toBe(fingerprint(veth));
+  });
 });

@@ -7,8 +7,11 @@ import { main } from '../../src/cli/main.js';
 import { Facts } from '../../src/core/facts.js';
 import type { Report } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/types.js';
+import { netnsReaderArgv, statusesArgv } from '../../src/facts/processes.js';
+import type { Scope } from '../../src/core/types.js';
 import { runChecks } from '../../src/pipeline/runner.js';
-import { FakeHost } from '../helpers/fake-host.js';
+import { FakeHost, type FakeCommand } from '../helpers/fake-host.js';
+import { replayLab } from '../helpers/lab-replay.js';
 import { RENAMED_CHECKS, SNAPSHOT_NAMES, recordedSnapshot } from '../helpers/recorded.js';
 import {
   NOT_RECORDED,
@@ -18,6 +21,7 @@ import {
   labState,
   recordedHost,
   recordedReportOf,
+  snapshotOf,
   withAnswers,
   type Recording,
 } from '../helpers/recordings.js';
@@ -28,6 +32,7 @@ import {
 // each must still find what its recording run printed.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const PING_GROUP_RANGE = '/proc/sys/net/ipv4/ping_group_range';
 
 function statesIn(folder: string): string[] {
   return readdirSync(`${FIXTURES}${folder}`)
@@ -42,12 +47,55 @@ function statesIn(folder: string): string[] {
  */
 const RECORDED_BEFORE: Record<string, Recording['answers']> = {
   // engine.reachable looks for dockerd's process to name a stopped one (SIGSTOP, the state this scenario makes).
-  'docker-frozen.broken': { files: { '/var/run/docker.pid': NOT_RECORDED }, dirs: { '/proc': NOT_RECORDED } },
+  'docker-frozen.broken': {
+    files: { '/var/run/docker.pid': NOT_RECORDED },
+    dirs: { '/proc': NOT_RECORDED },
+    // The listings start beside `docker info` when the socket is open, before it is known to hang.
+    commands: [
+      { argv: ['docker', 'network', 'ls', '--no-trunc', '--quiet'], error: NOT_RECORDED },
+      { argv: ['docker', 'ps', '--no-trunc', '--quiet'], error: NOT_RECORDED },
+    ],
+  },
+  // The listings start beside `podman info`, before it is known to fail.
+  'podman-broken-store.broken': {
+    commands: [
+      { argv: ['podman', 'network', 'ls', '--format', 'json'], error: NOT_RECORDED },
+      { argv: ['podman', 'ps', '--no-trunc', '--quiet'], error: NOT_RECORDED },
+    ],
+  },
 };
+
+/**
+ * A recording made before ctr.ping-net-raw read every container in one process ran one nsenter (and, rootless, one
+ * `podman unshare cat` of the status) per container: the one-process reads are answered as `--replay` answers
+ * them (not recorded), and the check falls back to the per-container reads the recording holds.
+ */
+function beforeNamespaceReader(recording: Recording): Recording['answers'] | undefined {
+  const commands = snapshotOf(recording).commands.map((command) => command.argv);
+  if (commands.some((argv) => argv.includes('perl'))) return undefined;
+  const pidsOf = (pattern: RegExp, scope: Scope) =>
+    commands
+      .filter((argv) => (argv[0] === 'podman') === (scope === 'rootless'))
+      .flatMap((argv) => pattern.exec(argv.join(' '))?.[1] ?? [])
+      .map(Number)
+      .sort((left, right) => left - right);
+  const answers: FakeCommand[] = [];
+  for (const scope of ['rootful', 'rootless'] as const) {
+    const read = pidsOf(/nsenter --target=(\d+) --net cat \/proc\/sys\/net\/ipv4\/ping_group_range$/, scope);
+    if (read.length > 0) answers.push({ argv: netnsReaderArgv(scope, PING_GROUP_RANGE, read), error: NOT_RECORDED });
+  }
+  const statuses = pidsOf(/^podman unshare cat \/proc\/(\d+)\/status$/, 'rootless');
+  if (statuses.length > 0) answers.push({ argv: statusesArgv('rootless', statuses), error: NOT_RECORDED });
+  return answers.length > 0 ? { commands: answers } : undefined;
+}
 
 function replayable(recording: Recording): Recording {
   const missing = RECORDED_BEFORE[recording.name];
-  return missing === undefined ? recording : withAnswers(recording, 'what it was recorded before', missing);
+  const reader = beforeNamespaceReader(recording);
+  let replayed = recording;
+  if (missing !== undefined) replayed = withAnswers(replayed, 'what it was recorded before', missing);
+  if (reader !== undefined) replayed = withAnswers(replayed, 'the per-container reads', reader);
+  return replayed;
 }
 
 const RECORDINGS: Recording[] = [
@@ -72,8 +120,11 @@ const printed = (finding: Finding) => ({
 const byKey = (left: ReturnType<typeof printed>, right: ReturnType<typeof printed>) =>
   JSON.stringify(left).localeCompare(JSON.stringify(right));
 
+/** A recording of `netdoctor why A B` (its report has the pair section): replayed through why, not the host checks. */
+const isWhy = (recording: Recording) => recordedReportOf(recording)?.pair !== undefined;
+
 describe('every lab recording', () => {
-  it.each(RECORDINGS.map((recording) => [recording.name, recording] as const))(
+  it.each(RECORDINGS.filter((recording) => !isWhy(recording)).map((recording) => [recording.name, recording] as const))(
     'replays with the checks it recorded to the findings its run printed (%s)',
     async (_, recording) => {
       const report = recordedReportOf(recording)!;
@@ -87,6 +138,18 @@ describe('every lab recording', () => {
       ).toEqual([]);
       const replayed = results.flatMap((result) => result.findings).map(printed);
       expect(replayed.sort(byKey)).toEqual(report.findings.map(printed).sort(byKey));
+    },
+  );
+
+  it.each(RECORDINGS.filter(isWhy).map((recording) => [recording.name, recording] as const))(
+    'replays through why A B to the findings and verdict its run printed (%s)',
+    async (_, recording) => {
+      const recorded = recordedReportOf(recording)!;
+      const { a, b } = recorded.pair!;
+      const { report } = await replayLab(recording.name, ['why', a.reference, b.reference]);
+      expect(report.checks.filter((check) => check.status === 'error').map((check) => check.id)).toEqual([]);
+      expect(report.findings.map(printed).sort(byKey)).toEqual(recorded.findings.map(printed).sort(byKey));
+      expect(report.pair?.verdict).toEqual(recorded.pair!.verdict);
     },
   );
 
@@ -108,28 +171,31 @@ class Capture extends Writable {
 describe('netdoctor --replay of every lab snapshot', () => {
   // Through the real CLI, with every check: a check the recording did not run finds what the snapshot lacks
   // "not recorded", never a crash, and the checks it did run find what they found when it was recorded.
-  it.each(statesIn('snapshots/lab'))('replays to the findings the recording run printed (%s)', async (state) => {
-    const stdout = new Capture();
-    const stderr = new Capture();
-    const code = await main(['--replay', `${FIXTURES}snapshots/lab/${state}.json`, '--json'], {
-      stdout,
-      stderr,
-      env: {},
-    });
-    expect([0, 1], stderr.text).toContain(code);
-    const recorded = JSON.parse(readFileSync(`${FIXTURES}snapshots/lab/${state}.report.json`, 'utf8')) as Report;
-    const ids = new Set(
-      HOST_CHECKS.filter((check) => recordedChecks(recorded).includes(check.id)).flatMap((check) =>
-        Object.keys(check.findings),
-      ),
-    );
-    const key = (report: Report) =>
-      report.findings
-        .filter((finding) => ids.has(finding.id))
-        .map((finding) => `${finding.id} ${finding.severity}`)
-        .sort();
-    expect(key(JSON.parse(stdout.text) as Report)).toEqual(key(recorded));
-  });
+  it.each(statesIn('snapshots/lab').filter((state) => !isWhy(labState(state))))(
+    'replays to the findings the recording run printed (%s)',
+    async (state) => {
+      const stdout = new Capture();
+      const stderr = new Capture();
+      const code = await main(['--replay', `${FIXTURES}snapshots/lab/${state}.json`, '--json'], {
+        stdout,
+        stderr,
+        env: {},
+      });
+      expect([0, 1], stderr.text).toContain(code);
+      const recorded = JSON.parse(readFileSync(`${FIXTURES}snapshots/lab/${state}.report.json`, 'utf8')) as Report;
+      const ids = new Set(
+        HOST_CHECKS.filter((check) => recordedChecks(recorded).includes(check.id)).flatMap((check) =>
+          Object.keys(check.findings),
+        ),
+      );
+      const key = (report: Report) =>
+        report.findings
+          .filter((finding) => ids.has(finding.id))
+          .map((finding) => `${finding.id} ${finding.severity}`)
+          .sort();
+      expect(key(JSON.parse(stdout.text) as Report)).toEqual(key(recorded));
+    },
+  );
 });
 
 // A replay refuses what a snapshot lacks, and a check then cannot decide: tests that replay a

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { shellLine } from '../../src/core/shell.js';
 import { BROKEN, temporaryFolders } from '../helpers/run-cli.js';
 
@@ -16,10 +16,6 @@ const SHOW_CURSOR = `${ESC}[?25h`;
 const FOREGROUND = new RegExp(`${ESC}\\[3\\dm`);
 const CYAN = `${ESC}[36m`;
 const folder = temporaryFolders();
-
-beforeAll(async () => {
-  if (!existsSync(join(REPO, 'dist/src/cli/main.js'))) await execa('npm', ['run', 'build'], { cwd: REPO });
-}, 120_000);
 
 /** Runs netdoctor in `script` on a terminal of this many columns; CI is unset, as on a person's terminal. */
 function onTerminal(columns: number, args: string[], env: Record<string, string> = {}) {

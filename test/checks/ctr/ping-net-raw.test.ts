@@ -16,7 +16,7 @@ checkCases(check, [
         title: 'ping fails in ndl-png-a: no CAP_NET_RAW and group 1000 outside ping_group_range "0 0"',
         fix: {
           commands: [
-            'podman run --rm --cap-add NET_RAW --network ndl-png localhost/netdoctor-probe:latest ping -c 1 -W 2 10.89.1.1',
+            'podman run --rm --cap-add NET_RAW --network ndl-png localhost/netdoctor-probe:latest ping -c 1 -W 2 10.89.0.1',
           ],
         },
       },
@@ -34,7 +34,7 @@ checkCases(check, [
         title: 'ping fails in ndl-pngd-a: no CAP_NET_RAW and group 0 outside ping_group_range "1 0"',
         fix: {
           commands: [
-            'docker run --rm --cap-add NET_RAW --network ndl-pngd netdoctor-probe:latest ping -c 1 -W 2 172.22.0.1',
+            'docker run --rm --cap-add NET_RAW --network ndl-pngd netdoctor-probe:latest ping -c 1 -W 2 172.30.0.1',
           ],
         },
       },

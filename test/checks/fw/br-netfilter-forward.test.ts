@@ -1,7 +1,7 @@
 import check from '../../../checks/fw/br-netfilter-forward.js';
 import { NEEDS_ROOT } from '../../../src/facts/firewall.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { NDLAB, asUser, firewallLabState, hostSnapshot, rulesetState } from '../../helpers/recordings.js';
+import { NDLAB, asUser, firewallLabState, gen2State, hostSnapshot, rulesetState } from '../../helpers/recordings.js';
 
 const ID = 'fw.br_netfilter_forward_drop';
 const sameBridgeDropped = (network: string, bridge: string) =>
@@ -106,4 +106,23 @@ checkCases(check, [
       reason: /^no rootful bridge network \(docker or rootful podman\) has a running container/,
     },
   },
+  // Generation 2: docker 26's FORWARD DROP policy, netavark's nftables driver: two containers on one podman bridge
+  // lose each other (the lab proved it) until the printed accept.
+  {
+    on: gen2State('fw-docker-drop-netavark-nftables.broken'),
+    shows: [
+      {
+        id: ID,
+        severity: 'error',
+        subject: { engine: 'podman', network: 'ndl-f2nft', interface: 'podman1' },
+        title: sameBridgeDropped('ndl-f2nft', 'podman1'),
+        fix: { commands: ['iptables -I FORWARD 1 -i podman1 -o podman1 -j ACCEPT'] },
+      },
+    ],
+    nothingElse: true,
+  },
+  { on: gen2State('fw-docker-drop-netavark-nftables.fixed'), gone: [ID] },
+  { on: gen2State('baseline-netavark-nftables.healthy'), passes: true },
+  { on: gen2State('baseline-netavark-iptables.healthy'), passes: true },
+  { on: gen2State('baseline-docker-podman.healthy'), passes: true },
 ]);

@@ -1,7 +1,7 @@
 import check from '../../../checks/fw/foreign-forward.js';
 import { NEEDS_ROOT } from '../../../src/facts/firewall.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { NDLAB, asUser, firewallLabState, hostSnapshot, rulesetState } from '../../helpers/recordings.js';
+import { NDLAB, asUser, firewallLabState, gen2State, hostSnapshot, rulesetState } from '../../helpers/recordings.js';
 
 const ID = 'fw.foreign_forward_drop';
 const OUTSIDE_DROPPED = 'The drop policy of inet ndfw forward_drop drops container traffic (to-outside)';
@@ -77,4 +77,31 @@ checkCases(check, [
       reason: /^no rootful bridge network \(docker or rootful podman\) has a running container/,
     },
   },
+  // Generation 2: dockerd 26 set ip filter FORWARD's policy to DROP, netavark's nftables driver accepts podman's
+  // traffic only in table inet netavark: the way out is dropped (the lab proved it), and the accepts in
+  // DOCKER-USER that it prints bring it back.
+  {
+    on: gen2State('fw-docker-drop-netavark-nftables.broken'),
+    shows: [
+      {
+        id: ID,
+        severity: 'error',
+        subject: { engine: 'podman', network: 'ndl-f2nft', interface: 'podman1' },
+        title: "Docker's FORWARD DROP policy drops the outgoing traffic of podman network ndl-f2nft (podman1)",
+        explanation: /netavark accepts this traffic only in table inet netavark/,
+        fix: {
+          commands: [
+            'iptables -I DOCKER-USER 1 -i podman1 -j ACCEPT',
+            'iptables -I DOCKER-USER 1 -o podman1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+          ],
+        },
+      },
+    ],
+    nothingElse: true,
+  },
+  { on: gen2State('fw-docker-drop-netavark-nftables.fixed'), gone: [ID] },
+  { on: gen2State('baseline-netavark-nftables.healthy'), passes: true },
+  { on: gen2State('baseline-netavark-iptables.healthy'), passes: true },
+  { on: gen2State('baseline-docker-podman.healthy'), passes: true },
+  { on: gen2State('baseline-docker.healthy'), passes: true },
 ]);

@@ -1,6 +1,6 @@
 import check from '../../../checks/host/iptables-binary.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { hostSnapshot, labState } from '../../helpers/recordings.js';
+import { gen2State, hostSnapshot, labState } from '../../helpers/recordings.js';
 
 const ID = 'host.iptables_binary_missing';
 
@@ -44,4 +44,24 @@ checkCases(check, [
   { on: hostSnapshot('healthy-rootful-netavark-docker'), passes: true },
   { on: hostSnapshot('healthy-rootful-cni-docker'), passes: true },
   { on: hostSnapshot('healthy-rootless'), passes: true },
+  // Netavark's nftables driver and no dockerd: nothing here runs iptables, so its absence would break nothing.
+  {
+    on: gen2State('baseline-netavark-nftables.healthy'),
+    result: {
+      status: 'skip',
+      skip: 'not_applicable',
+      reason:
+        'no engine here runs iptables: netavark uses its nftables firewall driver (firewall_driver = "nftables" in /etc/containers/containers.conf.d/ndl-firewall-driver.conf), and no dockerd is installed',
+    },
+  },
+  {
+    on: gen2State('baseline-podman-netavark.healthy'),
+    result: {
+      status: 'skip',
+      skip: 'not_applicable',
+      reason: /its rules are in table inet netavark\), and no dockerd/,
+    },
+  },
+  { on: gen2State('baseline-netavark-iptables.healthy'), passes: true },
+  { on: gen2State('baseline-docker-podman.healthy'), passes: true },
 ]);

@@ -1,6 +1,6 @@
 import check from '../../../checks/podman/backend.js';
 import { checkCases } from '../../helpers/check-cases.js';
-import { hostSnapshot, labState } from '../../helpers/recordings.js';
+import { gen2State, hostSnapshot, labState } from '../../helpers/recordings.js';
 
 const ID = 'podman.backend_is_cni';
 const ON_CNI = {
@@ -23,5 +23,33 @@ checkCases(check, [
   {
     on: labState('podman-broken-store.broken'),
     result: { status: 'skip', skip: 'cannot_decide', reason: /^`podman info --format json` failed \(exit 125\)/ },
+  },
+  // Podman 5: netavark's version, and its firewall driver from containers.conf or, when nothing sets it, its rules.
+  {
+    on: gen2State('baseline-netavark-nftables.healthy'),
+    passes: true,
+    result: {
+      summary:
+        'podman 5.4.2 (rootful) uses netavark 1.14.0 with the nftables firewall driver (firewall_driver = "nftables" in /etc/containers/containers.conf.d/ndl-firewall-driver.conf)',
+    },
+  },
+  {
+    on: gen2State('baseline-netavark-iptables.healthy'),
+    passes: true,
+    result: { summary: /uses netavark 1\.14\.0 with the iptables firewall driver \(firewall_driver = "iptables" in / },
+  },
+  {
+    on: gen2State('baseline-podman-netavark.healthy'),
+    passes: true,
+    result: {
+      summary:
+        'podman 5.4.2 (rootful) uses netavark 1.14.0 with the nftables firewall driver (no firewall_driver in containers.conf; its rules are in table inet netavark)',
+    },
+  },
+  // Rootless, netavark's rules live in the user's network namespace: the default stays unknown, and it says so.
+  {
+    on: gen2State('baseline-rootless.healthy'),
+    passes: true,
+    result: { summary: /^podman 5\.4\.2 \(rootless\) uses netavark 1\.14\.0; its firewall driver is not known \(/ },
   },
 ]);

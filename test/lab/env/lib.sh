@@ -70,8 +70,8 @@ require_root() {
   [ "$(id -u)" -eq 0 ] || die "$(basename "$0") must run as root (try: sudo $0 $*)"
 }
 
-# take the lab lock (setup/teardown never run concurrently); bounded wait. Every daemon started
-# while holding it must get 9>&- or it keeps the lock forever.
+# take the lab lock (setup/teardown never run concurrently); bounded wait. Every daemon and engine
+# call is started through no_inherited_fds, or it keeps the lock forever.
 take_lock() {
   exec 9>"$LAB_LOCK"
   flock -w 300 9 || die "another lab setup/teardown holds $LAB_LOCK for more than 300 s"
@@ -88,12 +88,25 @@ wait_until() {
   return 1
 }
 
+# no_inherited_fds CMD... : CMD with stdin, stdout and stderr only. A daemon it starts (dockerd, httpd,
+# podman's rootless pause process, aardvark-dns) would otherwise keep every lock descriptor this script
+# holds or inherited: its own lab lock on fd 9, and the lab-run lock of a `flock FILE setup.sh` wrapper
+# (fd 3), so that lock would never be free again while the daemon runs.
+# close_inherited_fds closes them in the shell it runs in: only ever in a subshell, as in
+# `( close_inherited_fds; exec DAEMON ) &`, which keeps $! the daemon's pid.
+close_inherited_fds() {
+  local fd
+  for fd in $(ls "/proc/$BASHPID/fd"); do
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+  done
+}
+no_inherited_fds() { ( close_inherited_fds; exec "$@" ); }
+
 # podman with a timeout (a stuck lock must not hang the lab)
-# (9>&-: nothing long-lived that these start may inherit the lab lock's fd)
-pod()    { timeout 120 podman "$@" 9>&-; }
-podcni() { timeout 120 "$LAB_ENV_DIR/podman-cni.sh" "$@" 9>&-; }
-dock()   { timeout 120 "$DOCKER" "$@" 9>&-; }
-asuser() { timeout 120 "$LAB_ENV_DIR/as-user.sh" "$LAB_USER" "$@" 9>&-; }
+pod()    { no_inherited_fds timeout 120 podman "$@"; }
+podcni() { no_inherited_fds timeout 120 "$LAB_ENV_DIR/podman-cni.sh" "$@"; }
+dock()   { no_inherited_fds timeout 120 "$DOCKER" "$@"; }
+asuser() { no_inherited_fds timeout 120 "$LAB_ENV_DIR/as-user.sh" "$LAB_USER" "$@"; }
 
 docker_up() { timeout 10 "$DOCKER" info >/dev/null 2>&1; }
 

@@ -93,7 +93,7 @@ if ! docker_up; then
       rm -f /var/run/docker.pid; log "removed stale /var/run/docker.pid"
     fi
     log "starting dockerd (log: $DOCKERD_LOG)"
-    setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+    ( close_inherited_fds; exec setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null ) &
     changed "started dockerd (pid $!)"
   fi
   wait_until 60 "docker info" docker_up || die "dockerd did not answer within 60 s; see $DOCKERD_LOG"
@@ -286,8 +286,8 @@ ext_listens() { # PROTO PORT
 }
 if ! pid_in_ext "$EXT_HTTPD_PID" busybox httpd; then
   rm -f "$EXT_HTTPD_PID"
-  setsid ip netns exec "$EXT_NS" /bin/busybox httpd -f -p "$EXT_IP:80" -h "$EXT_WWW" \
-    >>"$EXT_HTTPD_LOG" 2>&1 </dev/null 9>&- &
+  ( close_inherited_fds; exec setsid ip netns exec "$EXT_NS" /bin/busybox httpd -f -p "$EXT_IP:80" -h "$EXT_WWW" \
+    >>"$EXT_HTTPD_LOG" 2>&1 </dev/null ) &
   echo $! >"$EXT_HTTPD_PID"
   wait_until 10 "httpd in $EXT_NS" ext_listens tcp 80 || die "httpd in $EXT_NS did not start; see $EXT_HTTPD_LOG"
   changed "httpd in $EXT_NS (pid $(cat "$EXT_HTTPD_PID"))"
@@ -295,21 +295,21 @@ fi
 if ! pid_in_ext "$EXT_DNSMASQ_PID" dnsmasq; then
   rm -f "$EXT_DNSMASQ_PID"
   # daemonized; answers ext.test only, never forwards (no upstream servers at all)
-  ip netns exec "$EXT_NS" timeout 10 dnsmasq --conf-file=/dev/null --pid-file="$EXT_DNSMASQ_PID" \
+  no_inherited_fds ip netns exec "$EXT_NS" timeout 10 dnsmasq --conf-file=/dev/null --pid-file="$EXT_DNSMASQ_PID" \
     --user=root --no-resolv --no-hosts --no-poll --bind-interfaces --listen-address="$EXT_IP" \
     --port=53 --local=/test/ --address=/ext.test/"$EXT_IP" --log-queries \
-    --log-facility="$EXT_DNSMASQ_LOG" 9>&- || die "dnsmasq in $EXT_NS failed; see $EXT_DNSMASQ_LOG"
+    --log-facility="$EXT_DNSMASQ_LOG" || die "dnsmasq in $EXT_NS failed; see $EXT_DNSMASQ_LOG"
   wait_until 10 "dnsmasq in $EXT_NS" ext_listens udp 53 || die "dnsmasq in $EXT_NS did not listen"
   changed "dnsmasq in $EXT_NS (pid $(cat "$EXT_DNSMASQ_PID"))"
 fi
 
 # ---------------------------------------------------------------- 9. the lab guest's kernel and initramfs
-guest_built=$("$LAB_ENV_DIR/guest/build.sh" "$LAB_STATE/guest" 9>&-) || die "building the lab guest failed"
+guest_built=$(no_inherited_fds "$LAB_ENV_DIR/guest/build.sh" "$LAB_STATE/guest") || die "building the lab guest failed"
 [ -z "$guest_built" ] || changed "$guest_built"
 GUEST_RELEASE=$(cat "$LAB_STATE/guest/release")
 
 # ---------------------------------------------------------------- 10. the second generation's userland
-gen2_built=$("$LAB_ENV_DIR/gen2/build.sh" 9>&-) || die "building the gen2 userland failed"
+gen2_built=$(no_inherited_fds "$LAB_ENV_DIR/gen2/build.sh") || die "building the gen2 userland failed"
 while read -r line; do [ -z "$line" ] || changed "$line"; done <<<"$gen2_built"
 GEN2_VERSIONS=$(cat "$LAB_STATE/gen2/versions")
 

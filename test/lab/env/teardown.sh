@@ -22,6 +22,11 @@ case "${1:-}" in
 esac
 require_root "$@"
 take_lock
+# A lab run that was killed leaves its undo journal, and the binaries it moved away, in $LAB_STATE: purging
+# that folder would lose them for good.
+if [ $PURGE -eq 1 ] && { [ -e "$LAB_STATE/lab-journal.json" ] || [ -n "$(ls -A "$LAB_STATE/moved" 2>/dev/null)" ]; }; then
+  die "an interrupted lab run left host changes to undo ($LAB_STATE/lab-journal.json, $LAB_STATE/moved): run \`node dist/test/lab/run.js restore\` first"
+fi
 T0=$(date +%s.%N)
 DONE=()
 did() { DONE+=("$1"); log "removed: $1"; }
@@ -43,7 +48,7 @@ engine_cleanup() {
 }
 
 # ---------------------------------------------------------------- gen2 environments
-while read -r line; do [ -z "$line" ] || did "$line"; done < <(bash "$LAB_ENV_DIR/gen2/stop.sh" --stale 9>&-)
+while read -r line; do [ -z "$line" ] || did "$line"; done < <(no_inherited_fds bash "$LAB_ENV_DIR/gen2/stop.sh" --stale)
 
 # ---------------------------------------------------------------- containers and networks
 engine_cleanup podman "-f -t 0" pod

@@ -1,5 +1,5 @@
 import { readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
-import type { EngineKind } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
 import { ndlabUid } from './netdoctor.js';
 import { LAB_PREFIX } from './paths.js';
 

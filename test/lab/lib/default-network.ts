@@ -1,5 +1,6 @@
 import { LabError } from './exec.js';
-import type { Engine, EngineKind } from './engine.js';
+import type { Engine } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
 import type { Lab } from './lab.js';
 import { expectProbe, lookup, nameservers } from './probes.js';
 import { appNetworkFix, proveNoNames } from './traffic.js';

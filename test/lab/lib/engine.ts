@@ -2,13 +2,8 @@ import { rm } from 'node:fs/promises';
 import { sweepAardvark } from './aardvark.js';
 import { LabError, baseEnv, brief, ok, run, type RunResult } from './exec.js';
 import { GEN2_ENV } from './gen2.js';
+import type { EngineKind } from './engine-kind.js';
 import { AS_USER, DOCKER, LAB_PREFIX, LAB_USER, PODMAN_CNI, PROBE_DOCKER, PROBE_PODMAN } from './paths.js';
-
-/**
- * The four container stores of the lab: rootful podman (netavark), rootful podman on the CNI store, ndlab's rootless
- * podman, docker.
- */
-export type EngineKind = 'podman' | 'cni' | 'rootless' | 'docker';
 
 const LABELS: Record<EngineKind, string> = {
   podman: 'podman',

@@ -1,9 +1,13 @@
 import { lstat, readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { aardvarkDir } from './aardvark.js';
-import { Engine, type EngineKind } from './engine.js';
+import { Engine } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
 import { baseEnv, ok, run } from './exec.js';
 import { queryAlternative, watchedSysctls } from './guard.js';
 import { DOCKER, LAB_PREFIX } from './paths.js';
+
+/** Rules that name the lab's links or the subnets of its hand-made networks (10.231.0.0/16). */
+export const HANDMADE_RULE = /ndl-|10\.231\./;
 
 /** Files whose presence, type, mode or link target a scenario changes. */
 export const WATCHED_PATHS = [
@@ -118,18 +122,66 @@ export async function fingerprint(): Promise<Map<string, string>> {
       .sort()
       .join(' '),
   );
+  // Hand-made networks: the lab's links, the rules that name them or their subnets, nft tables, FORWARD's policy.
+  const links = await run(['ip', '-o', 'link', 'show'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set(
+    'lab links',
+    links.stdout
+      .split('\n')
+      .map((line) => (line.split(': ')[1] ?? '').split('@')[0] ?? '')
+      .filter((name) => name.startsWith(LAB_PREFIX))
+      .sort()
+      .join(' '),
+  );
+  for (const table of ['filter', 'nat']) {
+    const listed = await run(['iptables-nft', '-w', '5', '-t', table, '-S'], { timeoutMs: 15_000, env: baseEnv() });
+    print.set(
+      `iptables ${table}: policies and rules of lab objects`,
+      ok(listed)
+        ? listed.stdout
+            .split('\n')
+            .filter((line) => line.startsWith('-P ') || HANDMADE_RULE.test(line))
+            .join(' | ')
+        : '(unknown)',
+    );
+  }
+  const tables = await run(['nft', 'list', 'tables'], { timeoutMs: 15_000, env: baseEnv() });
+  print.set(
+    'lab nft tables',
+    tables.stdout
+      .split('\n')
+      .filter((line) => line.includes('ndl'))
+      .sort()
+      .join(' | '),
+  );
+  print.set('CNI-FORWARD rules for 10.90.2xx', await cniForwardLabRules());
+  return print;
+}
+
+/** What `nft -j list chains` prints, as far as the fingerprint reads it. */
+type NftChains = { nftables?: { chain?: { table?: string; name?: string } }[] };
+
+/**
+ * The CNI-FORWARD rules naming the lab's CNI subnets. The CNI firewall plugin creates the chain on the first CNI
+ * container and never removes it, so on a host where no CNI container ever ran it does not exist: that is the
+ * same host state as an existing chain without lab rules (""). A chain that exists but cannot be listed stays
+ * "(unknown)", which differs from any listing.
+ */
+async function cniForwardLabRules(): Promise<string> {
   // iptables-nft by name: whatever the alternative says, listing must not create legacy tables.
   const rules = await run(['iptables-nft', '-w', '5', '-S', 'CNI-FORWARD'], { timeoutMs: 15_000, env: baseEnv() });
-  print.set(
-    'CNI-FORWARD rules for 10.90.2xx',
-    ok(rules)
-      ? rules.stdout
-          .split('\n')
-          .filter((line) => / 10\.90\.2\d\d\./.test(line))
-          .join(' | ')
-      : '(unknown)',
-  );
-  return print;
+  const labRule = (line: string) => / 10\.90\.2\d\d\./.test(line);
+  if (ok(rules)) return rules.stdout.split('\n').filter(labRule).join(' | ');
+  // iptables-nft 1.8.9 says "incompatible" for a chain that does not exist too: nft tells the two apart.
+  const chains = await run(['nft', '-j', 'list', 'chains', 'ip'], { timeoutMs: 15_000, env: baseEnv() });
+  if (!ok(chains)) return '(unknown)';
+  try {
+    const listed = (JSON.parse(chains.stdout) as NftChains).nftables ?? [];
+    const exists = listed.some((item) => item.chain?.table === 'filter' && item.chain.name === 'CNI-FORWARD');
+    return exists ? '(unknown)' : '';
+  } catch {
+    return '(unknown)';
+  }
 }
 
 /** What differs between two fingerprints (sysctls of interfaces that came or went are not differences). */

@@ -31,6 +31,9 @@ export type UndoAction =
   | { kind: 'alternative'; name: string; status: string; value: string }
   | { kind: 'netns'; name: string }
   | { kind: 'link'; name: string }
+  | { kind: 'rules'; pattern: string }
+  | { kind: 'policy'; chain: string; policy: string }
+  | { kind: 'nft-table'; family: string; name: string }
   | { kind: 'process'; pid: number; comm: string };
 
 export function describeAction(action: UndoAction): string {
@@ -52,9 +55,15 @@ export function describeAction(action: UndoAction): string {
     case 'netns':
       return `network namespace ${action.name} deleted`;
     case 'link':
-      return `interface ${action.name} deleted`;
+      return `link ${action.name} deleted`;
+    case 'rules':
+      return `iptables rules matching /${action.pattern}/ deleted`;
+    case 'policy':
+      return `iptables policy of ${action.chain} back to ${action.policy}`;
+    case 'nft-table':
+      return `nftables table ${action.family} ${action.name} deleted`;
     case 'process':
-      return `${action.comm} (pid ${action.pid}) ended`;
+      return `process ${action.pid} (${action.comm}) ended`;
   }
 }
 
@@ -238,6 +247,34 @@ export class HostGuard {
     return pid;
   }
 
+  /**
+   * iptables rules (filter and nat tables) that will mention the scenario's objects: its own, and those a printed fix
+   * adds. The undo deletes every rule whose `iptables -S` line matches.
+   */
+  async sweepRulesAfterwards(pattern: string): Promise<void> {
+    if (!this.actions.some((action) => action.kind === 'rules' && action.pattern === pattern))
+      await this.push({ kind: 'rules', pattern });
+  }
+
+  /** Sets the policy of a filter table chain (FORWARD); the undo sets the one it had. */
+  async setPolicy(chain: string, policy: string): Promise<void> {
+    if (!this.actions.some((action) => action.kind === 'policy' && action.chain === chain))
+      await this.push({ kind: 'policy', chain, policy: await chainPolicy(chain) });
+    await mustRun(['iptables', '-w', '5', '-P', chain, policy]);
+  }
+
+  /** An nftables table of the scenario's own, loaded from `script` (`nft -f` syntax); the undo deletes it. */
+  async addNftTable(family: string, name: string, script: string): Promise<void> {
+    await this.push({ kind: 'nft-table', family, name });
+    const result = await run(['nft', '-f', '-'], { input: `${script}\n`, timeoutMs: 15_000 });
+    if (result.exitCode !== 0) throw new Error(`nft -f failed: ${result.stderr.trim()}`);
+  }
+
+  /** A process the scenario started (a service on the host); the undo ends it by its pid, if it is still that. */
+  async trackProcess(pid: number, comm: string): Promise<void> {
+    await this.push({ kind: 'process', pid, comm });
+  }
+
   /** Undoes the matching actions (all by default), newest first. Returns what was undone; throws after trying all. */
   async undo(match: (action: UndoAction) => boolean = () => true): Promise<string[]> {
     const done: string[] = [];
@@ -338,7 +375,20 @@ export async function undoAction(action: UndoAction): Promise<boolean> {
     }
     case 'link': {
       if (!(await exists(`/sys/class/net/${action.name}`))) return false;
-      await mustRun(['ip', 'link', 'del', action.name]);
+      await mustRun(['ip', 'link', 'delete', action.name]);
+      return true;
+    }
+    case 'rules':
+      return (await deleteRules(new RegExp(action.pattern))) > 0;
+    case 'policy': {
+      if ((await chainPolicy(action.chain)) === action.policy) return false;
+      await mustRun(['iptables', '-w', '5', '-P', action.chain, action.policy]);
+      return true;
+    }
+    case 'nft-table': {
+      const listed = await run(['nft', 'list', 'table', action.family, action.name], { timeoutMs: 15_000 });
+      if (listed.exitCode !== 0) return false;
+      await mustRun(['nft', 'delete', 'table', action.family, action.name]);
       return true;
     }
     case 'process': {
@@ -348,6 +398,29 @@ export async function undoAction(action: UndoAction): Promise<boolean> {
       return true;
     }
   }
+}
+
+/** The policy of a chain of the filter table, from `iptables -S CHAIN`. */
+async function chainPolicy(chain: string): Promise<string> {
+  const listed = await run(['iptables', '-w', '5', '-S', chain], { timeoutMs: 15_000 });
+  const policy = new RegExp(`^-P ${chain} (\\S+)$`, 'm').exec(listed.stdout)?.[1];
+  if (listed.exitCode !== 0 || policy === undefined) throw new Error(`iptables -S ${chain} shows no policy`);
+  return policy;
+}
+
+/** The `-A` lines of the filter and nat tables that match, each deleted with `-D`; returns how many. */
+async function deleteRules(pattern: RegExp): Promise<number> {
+  let deleted = 0;
+  for (const table of ['filter', 'nat']) {
+    const listed = await run(['iptables', '-w', '5', '-t', table, '-S'], { timeoutMs: 15_000 });
+    const rules = listed.stdout.split('\n').filter((line) => line.startsWith('-A ') && pattern.test(line));
+    for (const rule of rules) {
+      const words = [...rule.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((match) => match[1] ?? match[2]!);
+      await mustRun(['iptables', '-w', '5', '-t', table, '-D', ...words.slice(1)]);
+      deleted++;
+    }
+  }
+  return deleted;
 }
 
 /** Replays the journal of a run that did not finish its restore. */

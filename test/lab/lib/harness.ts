@@ -7,6 +7,7 @@ import { compareFingerprints, fingerprint } from './fingerprint.js';
 import type { Generation } from './gen2.js';
 import { recordRawOutputs } from './gen2-raw.js';
 import { Lab, type LabOptions } from './lab.js';
+import { loadScale } from './load.js';
 import { identityEnv } from './netdoctor.js';
 import { AS_USER, LAB_PREFIX, LAB_USER } from './paths.js';
 
@@ -28,7 +29,7 @@ export interface ScenarioResult {
   details: string[];
 }
 
-/** Per scenario: setup, probes, netdoctor runs, the fix and the restore must fit in this. */
+/** Per scenario on a quiet host: setup, probes, netdoctor runs and the fix fit in this (the restore comes after). */
 export const SCENARIO_LIMIT_MS = 180_000;
 
 class StepError extends Error {
@@ -70,6 +71,8 @@ function subjectMatches(finding: Finding, expected: ExpectedFinding): boolean {
   if (wanted.engine !== undefined && subject.engine !== wanted.engine) return false;
   if (wanted.containers !== undefined && !wanted.containers.every((name) => subject.containers?.includes(name)))
     return false;
+  if (wanted.namespaces !== undefined && !wanted.namespaces.every((name) => subject.namespaces?.includes(name)))
+    return false;
   if (wanted.network !== undefined && !(subject.network ?? '').split(/,\s*/).includes(wanted.network)) return false;
   if (wanted.interface !== undefined && subject.interface !== wanted.interface) return false;
   if (wanted.path !== undefined && subject.path !== wanted.path) return false;
@@ -92,10 +95,12 @@ function describeExpected(expected: ExpectedFinding): string {
 }
 
 function describeFindings(report: Report): string {
-  return (
+  const findings =
     report.findings.map((finding) => `${finding.id} ${finding.severity} (${clip(finding.title, 70)})`).join('; ') ||
-    'no findings'
-  );
+    'no findings';
+  // A `why` run that reports nothing still says why in its verdict (a container it could not find or inspect).
+  const verdict = report.pair?.verdict.sentence;
+  return verdict === undefined ? findings : `${findings}; its verdict: "${clip(verdict, 300)}"`;
 }
 
 /** An error about objects the lab did not create (another session's containers or networks): listed, not counted. */
@@ -298,18 +303,30 @@ async function runBaseline(lab: Lab, scenario: BaselineScenario, result: Scenari
   result.summary = `${healthy}; netdoctor: 0 errors${others.length > 0 ? ` (${[...new Set(others)].join(', ')})` : ''}`;
 }
 
-function withLimit<T>(promise: Promise<T>, ms: number): Promise<T> {
+/**
+ * Rejects when the scenario runs longer than its limit times the load scale. The load is sampled every second and
+ * the largest scale seen counts, so load that arrives in the middle of a scenario stretches its limit too.
+ */
+function withLimit<T>(promise: Promise<T>, baseMs: number, scale: { value: number }): Promise<T> {
+  const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new StepError('time limit', `did not finish within ${ms / 1000} s`)), ms);
+      timer = setInterval(() => {
+        scale.value = Math.max(scale.value, loadScale());
+        const limitMs = baseMs * scale.value;
+        if (performance.now() - started < limitMs) return;
+        const factor = `×${scale.value.toFixed(2)}`;
+        const stretched = scale.value > 1 ? ` (${baseMs / 1000} s stretched ${factor} for the host's load)` : '';
+        reject(new StepError('time limit', `did not finish within ${(limitMs / 1000).toFixed(0)} s${stretched}`));
+      }, 1000);
     }),
-  ]).finally(() => clearTimeout(timer));
+  ]).finally(() => clearInterval(timer));
 }
 
 /** A scenario's result before anything was proven: failed, nothing diagnosed or verified. */
-export function notYetRun(scenario: Scenario, generation: Generation): ScenarioResult {
+function notYetRun(scenario: Scenario, generation: Generation): ScenarioResult {
   return {
     name: scenario.name,
     generation,
@@ -338,6 +355,7 @@ export async function runScenario(
   let failure: string | undefined;
   let after: Map<string, string>;
   timings = [];
+  const scale = { value: loadScale() };
   try {
     if (generation === 2) await step('gen2 environment', () => lab.startEnvironment());
     const aardvark = await aardvarkPids();
@@ -345,7 +363,7 @@ export async function runScenario(
     await lab.guard.recordSysctls();
     const body = scenario.kind === 'baseline' ? runBaseline(lab, scenario, result) : runBroken(lab, scenario, result);
     try {
-      await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS);
+      await withLimit(body, scenario.timeLimitMs ?? SCENARIO_LIMIT_MS, scale);
     } catch (error) {
       // Let the scenario's last bounded command end before restoring under it.
       if (error instanceof StepError && error.step === 'time limit')
@@ -383,7 +401,8 @@ export async function runScenario(
     current.lab = undefined;
   }
   result.seconds = (performance.now() - started) / 1000;
-  result.details.push(`time: ${timings.join(', ')}`);
+  const stretched = scale.value > 1 ? `; limit stretched ×${scale.value.toFixed(2)} for the host's load` : '';
+  result.details.push(`time: ${timings.join(', ')}${stretched}`);
   if (failure !== undefined) result.failure = failure;
   result.passed = failure === undefined;
   if (result.summary === '') result.summary = failure ?? '';

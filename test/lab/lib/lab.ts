@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { Report } from '../../../src/core/report.js';
-import type { Scenario } from '../scenario.js';
-import { Engine, type EngineKind } from './engine.js';
-import { GEN2_ENV, Gen2Environment, type Generation } from './gen2.js';
+import { Engine } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
+import { GEN2_ENV, Gen2Environment, type Gen2Feature, type Generation } from './gen2.js';
 import { EnvironmentGuard, type Guard } from './gen2-guard.js';
 import { GUEST_RUN_LIMIT_MS, Guest, type GuestInit, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
-import { RECORDED_CHECKS, runNetdoctor, type NetdoctorRun } from './netdoctor.js';
+import { loadScale, stretchedNetdoctorLimits } from './load.js';
+import { RECORDED_CHECKS, runNetdoctor, type Identity, type NetdoctorRun } from './netdoctor.js';
 import {
   DOCKER,
   DOCKERD_LOG,
@@ -18,6 +19,31 @@ import {
   SNAPSHOT_DIR,
   SNAPSHOT_DIR_GEN2,
 } from './paths.js';
+
+/**
+ * What the lab reads of the scenario it runs (test/lab/scenario.ts builds Scenario on it): kept here, so that
+ * lab.ts does not import the scenario module that imports it.
+ */
+export interface LabScenario {
+  name: string;
+  identity: Identity;
+  /** Extra environment for netdoctor and for printed commands (a root identity with its own podman store). */
+  env?: (lab: Lab) => Record<string, string>;
+  /**
+   * A network namespace of the scenario's own (its setup makes it, its restore deletes it), for a breakage that
+   * must not touch the host's namespace: netdoctor, rootful podman and the printed fix run in it (`nsenter --net`).
+   */
+  netns?: string;
+  /** Generation 2: how its environment boots besides the engines (dockerd, firewalld, forwarding on). */
+  environment?: readonly Gen2Feature[];
+  /**
+   * The netdoctor subcommand to run instead of the host diagnosis (`why A B ...`); its report meets the same
+   * expectations.
+   */
+  netdoctorCommand?: (lab: Lab) => string[];
+  /** Always runs (also after a failure or a timeout): puts the host back exactly. */
+  restore(lab: Lab): Promise<void>;
+}
 
 export interface LabOptions {
   /** Record netdoctor snapshots (lab:record). */
@@ -41,7 +67,7 @@ export class Lab {
   readonly runs: (NetdoctorRun & { state: string })[] = [];
 
   constructor(
-    readonly scenario: Scenario,
+    readonly scenario: LabScenario,
     readonly options: LabOptions,
     readonly generation: Generation = 1,
   ) {
@@ -53,12 +79,14 @@ export class Lab {
   }
 
   /**
-   * The guard of this host, for changes only generation 1 tracks (links and daemons the scenario adds): a
-   * gen2 environment ends them with itself.
+   * This host's guard, for the changes only generation 1 undoes (links, iptables policies and rule sweeps, nft
+   * tables, host processes): the hand-made scenarios that make them run on generation 1 only.
    */
-  hostGuard(): HostGuard {
+  get hostGuard(): HostGuard {
     if (!(this.guard instanceof HostGuard))
-      throw new LabError(`${this.label}: links and daemons are tracked on gen1 only`);
+      throw new LabError(
+        `${this.label}: links, rule sweeps, policies, nft tables and processes are undone on gen1 only`,
+      );
     return this.guard;
   }
 
@@ -146,7 +174,9 @@ export class Lab {
 
   /** Runs netdoctor as the scenario's identity; in record mode also writes <scenario>.<state>.json and .report.json. */
   async netdoctor(state: 'broken' | 'fixed' | 'healthy'): Promise<Report[]> {
-    const command = this.scenario.netdoctorCommand?.(this) ?? [];
+    const asked = this.scenario.netdoctorCommand?.(this) ?? [];
+    // On a loaded host podman alone can take longer than netdoctor's limits, made for a quiet one.
+    const command = [...asked, ...stretchedNetdoctorLimits(asked, loadScale())];
     const inside =
       this.environment !== undefined
         ? {
@@ -164,7 +194,7 @@ export class Lab {
     // The fixture: a second run, recorded and limited to RECORDED_CHECKS. The harness holds it to the same
     // expectations as the full run, so a fixture always shows what the scenario proved. A subcommand such as
     // `why` reads only what it needs and has no --only.
-    const only = command.length > 0 ? undefined : RECORDED_CHECKS;
+    const only = asked.length > 0 ? undefined : RECORDED_CHECKS;
     const recorded = await runNetdoctor(this.scenario.identity, {
       ...place,
       record: `${this.scenario.name}.${state}`,

@@ -1,9 +1,16 @@
 import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { HOST_CHECKS } from '../../../checks/index.js';
 import type { Report } from '../../../src/core/report.js';
-import type { Identity } from '../scenario.js';
 import { LabError, baseEnv, brief, run } from './exec.js';
 import { AS_USER, CNI_ENV, LAB_USER, LAB_USER_INSTALL, NETDOCTOR, ROOT, SNAPSHOT_DIR } from './paths.js';
+
+/**
+ * Who netdoctor runs as (and who runs the engine commands of a printed fix):
+ * - root: rootful podman (netavark store) and docker;
+ * - ndlab: the lab's rootless user, through test/lab/env/as-user.sh;
+ * - cni: root with CONTAINERS_CONF / CONTAINERS_STORAGE_CONF of the lab's CNI store, as podman-cni.sh sets them.
+ */
+export type Identity = 'root' | 'ndlab' | 'cni';
 
 export interface NetdoctorRun {
   report: Report;

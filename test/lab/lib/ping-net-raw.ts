@@ -1,4 +1,4 @@
-import type { EngineKind } from './engine.js';
+import type { EngineKind } from './engine-kind.js';
 import type { Lab } from './lab.js';
 import { egress, expectProbe, ping } from './probes.js';
 import type { BrokenScenario } from '../scenario.js';

@@ -29,21 +29,19 @@ function bare(address: string): string {
 export async function fakeHost(lab: Lab, host: FakeHost): Promise<void> {
   const v6 = host.hostAddress.includes(':');
   await lab.guard.addNetns(host.netns);
-  await lab
-    .hostGuard()
-    .addLink(host.hostIf, [
-      'ip',
-      'link',
-      'add',
-      host.hostIf,
-      'type',
-      'veth',
-      'peer',
-      'name',
-      host.peerIf,
-      'netns',
-      host.netns,
-    ]);
+  await lab.hostGuard.addLink(host.hostIf, [
+    'ip',
+    'link',
+    'add',
+    host.hostIf,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    host.peerIf,
+    'netns',
+    host.netns,
+  ]);
   const nodad = v6 ? ['nodad'] : [];
   await lab.mustRoot(['ip', 'addr', 'add', host.hostAddress, 'dev', host.hostIf, ...nodad]);
   await lab.mustRoot(['ip', '-n', host.netns, 'addr', 'add', host.peerAddress, 'dev', host.peerIf, ...nodad]);
@@ -56,9 +54,18 @@ export async function fakeHost(lab: Lab, host: FakeHost): Promise<void> {
 export async function serveOk(lab: Lab, netns: string | undefined, address: string, port = 80): Promise<number> {
   const listen = address.includes(':') ? `[${bare(address)}]:${port}` : `${bare(address)}:${port}`;
   const inNetns = netns === undefined ? [] : ['ip', 'netns', 'exec', netns];
-  const pid = await lab
-    .hostGuard()
-    .spawn(['timeout', '600', ...inNetns, 'busybox', 'httpd', '-f', '-p', listen, '-h', WWW]);
+  const pid = await lab.hostGuard.spawn([
+    'timeout',
+    '600',
+    ...inNetns,
+    'busybox',
+    'httpd',
+    '-f',
+    '-p',
+    listen,
+    '-h',
+    WWW,
+  ]);
   const url = address.includes(':') ? `http://[${bare(address)}]:${port}/ok` : `http://${bare(address)}:${port}/ok`;
   for (let attempt = 0; attempt < 20; attempt++) {
     const probe = await lab.root([...inNetns, 'timeout', '2', 'busybox', 'wget', '-q', '-O-', url], 10_000);

@@ -16,7 +16,7 @@ export default {
   identity: 'root',
   async setup(lab) {
     // The lab's folder has no /ok: the holder answers 404, the container "ok".
-    await lab.hostGuard().spawn(['timeout', '600', 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${PORT}`, '-h', LAB_STATE]);
+    await lab.hostGuard.spawn(['timeout', '600', 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${PORT}`, '-h', LAB_STATE]);
     for (let attempt = 0; attempt < 20; attempt++) {
       const listening = await lab.root(['ss', '-Hltn', `sport = :${PORT}`]);
       if (listening.stdout.trim() !== '') break;

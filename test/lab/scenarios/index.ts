@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario.js';
 import { FAILURE_MODE_SCENARIOS } from './failure-modes.js';
 import { FW_SCENARIOS } from './fw-index.js';
+import { HANDMADE_SCENARIOS } from './handmade-index.js';
 import { WHY_SCENARIOS } from './why-index.js';
 import aardvarkMoved from './aardvark-moved.js';
 import aardvarkNotExecutable from './aardvark-not-executable.js';
@@ -107,4 +108,5 @@ export const SCENARIOS: readonly Scenario[] = [
   // The conntrack, ufw and linger scenarios boot the lab guest too.
   ...FAILURE_MODE_SCENARIOS,
   ...WHY_SCENARIOS,
+  ...HANDMADE_SCENARIOS,
 ];

@@ -37,7 +37,7 @@ export default {
     ]);
     await lab.podman.startWeb(NAME, ['--network', NET, '--ip', ADDRESS]);
     // The shim the printed fix adds: deleted by the restore whatever happens.
-    await lab.hostGuard().trackLink(SHIM);
+    await lab.hostGuard.trackLink(SHIM);
   },
   async proveBroken(lab) {
     const lan = expectProbe(await hostHttp(lab, URL, LAN.netns), 'pass');

@@ -23,22 +23,20 @@ export default {
     // The gateway exists only once the bridge is up: lent to lo for the moment the holder binds it.
     await lab.mustRoot(['ip', 'addr', 'add', `${GATEWAY}/32`, 'dev', 'lo']);
     try {
-      await lab
-        .hostGuard()
-        .spawn([
-          'timeout',
-          '600',
-          'dnsmasq',
-          '--keep-in-foreground',
-          '--user=root',
-          '--conf-file=/dev/null',
-          '--no-resolv',
-          '--no-hosts',
-          '--pid-file=',
-          '--port=53',
-          '--bind-interfaces',
-          `--listen-address=${GATEWAY}`,
-        ]);
+      await lab.hostGuard.spawn([
+        'timeout',
+        '600',
+        'dnsmasq',
+        '--keep-in-foreground',
+        '--user=root',
+        '--conf-file=/dev/null',
+        '--no-resolv',
+        '--no-hosts',
+        '--pid-file=',
+        '--port=53',
+        '--bind-interfaces',
+        `--listen-address=${GATEWAY}`,
+      ]);
       let bound = false;
       for (let attempt = 0; attempt < 40 && !bound; attempt++) {
         bound = (await lab.root(['ss', '-Hlnu', `sport = :53`])).stdout.includes(`${GATEWAY}:53`);

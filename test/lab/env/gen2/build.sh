@@ -26,17 +26,17 @@ configure_key="v$CONFIGURE_RECIPE $(sha256sum "$GEN2_HERE/configure.sh" | cut -c
 # mount namespace of its own (the mounts end with it); services are not started (policy-rc.d).
 chroot_run() {
   local seconds=$1 root=$2; shift 2
-  timeout "$seconds" unshare --mount --propagation private -- sh -c '
+  no_inherited_fds timeout "$seconds" unshare --mount --propagation private -- sh -c '
     root=$1; debs=$2; shift 2
     mount -t proc proc "$root/proc" && mount --bind "$debs" "$root/var/cache/apt/archives" && exec chroot "$root" "$@"
-  ' chroot_run "$root" "$GEN2_DEBS" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@" 9>&-
+  ' chroot_run "$root" "$GEN2_DEBS" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C DEBIAN_FRONTEND=noninteractive "$@"
 }
 
 userland_current() { [ "$(cat "$GEN2_DIR/userland.key" 2>/dev/null || true)" = "$userland_key" ] && [ -x "$GEN2_ROOTFS/usr/bin/podman" ]; }
 configure_current() { [ "$(cat "$GEN2_DIR/configure.key" 2>/dev/null || true)" = "$configure_key" ]; }
 # An environment left by a killed run has the userland as its lower layer: it ends before the userland changes.
 if ! userland_current || ! configure_current; then
-  bash "$GEN2_HERE/stop.sh" --stale >&2 9>&- || die "could not end the environments of an earlier run"
+  no_inherited_fds bash "$GEN2_HERE/stop.sh" --stale >&2 || die "could not end the environments of an earlier run"
 fi
 
 if ! userland_current; then
@@ -48,8 +48,8 @@ if ! userland_current; then
   new=$GEN2_DIR/rootfs.new
   rm -rf "$new"
   include=$(IFS=,; echo "${GEN2_BASE_PACKAGES[*]}")
-  timeout 1800 debootstrap --variant=minbase --cache-dir="$GEN2_DEBS" --include="$include" \
-    "$GEN2_SUITE" "$new" "$mirror" >"$GEN2_DIR/debootstrap.log" 2>&1 9>&- \
+  no_inherited_fds timeout 1800 debootstrap --variant=minbase --cache-dir="$GEN2_DEBS" --include="$include" \
+    "$GEN2_SUITE" "$new" "$mirror" >"$GEN2_DIR/debootstrap.log" 2>&1 \
     || die "debootstrap failed; see $GEN2_DIR/debootstrap.log"
   printf 'deb %s %s main\n' "$mirror" "$GEN2_SUITE" >"$new/etc/apt/sources.list"
   printf '#!/bin/sh\nexit 101\n' >"$new/usr/sbin/policy-rc.d" && chmod 755 "$new/usr/sbin/policy-rc.d"
@@ -76,7 +76,7 @@ fi
 if ! configure_current; then
   t0=$(date +%s)
   rm -f "$GEN2_DIR/configure.key"
-  bash "$GEN2_HERE/configure.sh" "$GEN2_ROOTFS" >"$GEN2_DIR/configure.log" 2>&1 9>&- \
+  no_inherited_fds bash "$GEN2_HERE/configure.sh" "$GEN2_ROOTFS" >"$GEN2_DIR/configure.log" 2>&1 \
     || { tail -n 20 "$GEN2_DIR/configure.log" >&2; die "configuring the gen2 userland failed; see $GEN2_DIR/configure.log"; }
   tail -n 1 "$GEN2_DIR/configure.log" >"$GEN2_DIR/versions"
   printf '%s\n' "$configure_key" >"$GEN2_DIR/configure.key"

@@ -53,7 +53,8 @@ gen2_start() {
   install -d -m 755 "$LAB_RUN"
   job=$(mktemp -d "${GEN2_JOB_PREFIX}XXXXXX")
   chmod 755 "$job"
-  setsid bash "$GEN2_HERE/start.sh" "$job" "$mode" "$@" >"$job/start.log" 2>&1 </dev/null 9>&- &
+  # no inherited descriptor: the environment would keep a lock its caller holds (lib.sh, no_inherited_fds)
+  ( close_inherited_fds; exec setsid bash "$GEN2_HERE/start.sh" "$job" "$mode" "$@" ) >"$job/start.log" 2>&1 </dev/null &
   local starter=$!
   for ((i = 0; i < 300; i++)); do
     [ -e "$job/share/ready" ] && { printf '%s\n' "$job"; return 0; }

@@ -1,18 +1,15 @@
 /**
- * How long the netfilter parsers take on a large ruleset: the live host's recorded rulesets (podman and docker
- * containers publishing ports), replicated to at least 10,000 rules with distinct chain names, comments and
- * addresses. Run with `npx vitest bench --run bench/`.
+ * Large rulesets for the parser benchmark: the live host's recorded rulesets (podman and docker containers
+ * publishing ports), replicated to at least 10,000 rules with distinct chain names, comments and addresses.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { bench, describe } from 'vitest';
-import { parseIptablesSave } from '../src/netfilter/iptables-save.js';
-import { parseNftJson, type NftJsonObject } from '../src/netfilter/nft.js';
+import type { NftJsonObject } from '../src/netfilter/nft.js';
 
 const TARGET_RULE_COUNT = 10_000;
 
-function recorded(name: string): string {
-  return readFileSync(new URL(`../test/fixtures/rulesets/${name}`, import.meta.url), 'utf8');
+/** A ruleset recorded on the lab host, from the checkout at `repo`. */
+export function recordedRuleset(repo: string, name: string): string {
+  return readFileSync(`${repo}/test/fixtures/rulesets/${name}`, 'utf8');
 }
 
 /** Replica `index` of the podman subnet 10.89.0.0/24: 10.<high>.<low>.0/24, distinct for each replica. */
@@ -24,7 +21,7 @@ function replicaSubnetPrefix(index: number): string {
  * Builds iptables-save text whose built-in chains hold every recorded rule once per replica, and whose
  * user-defined chains are copied once per replica under new names.
  */
-function scaleIptablesSave(text: string): { text: string; ruleCount: number } {
+export function scaleIptablesSave(text: string): { text: string; ruleCount: number } {
   const lines = text.split('\n');
   const userChains = new Set(
     lines.filter((line) => / - \[\d+:\d+\]$/.test(line)).map((line) => line.slice(1).split(' ')[0] ?? ''),
@@ -63,7 +60,7 @@ function scaleIptablesSave(text: string): { text: string; ruleCount: number } {
 }
 
 /** Builds an nft JSON document whose regular chains and all rules are copied once per replica. */
-function scaleNftJson(text: string): { text: string; ruleCount: number } {
+export function scaleNftJson(text: string): { text: string; ruleCount: number } {
   const entries = (JSON.parse(text) as { nftables: NftJsonObject[] }).nftables;
   const regularChainName = (entry: NftJsonObject): string | null => {
     const chain = entry['chain'];
@@ -97,48 +94,3 @@ function scaleNftJson(text: string): { text: string; ruleCount: number } {
   }
   return { text: JSON.stringify({ nftables: output }), ruleCount: recordedRuleCount * replicas };
 }
-
-function medianMilliseconds(run: () => void, rounds: number): number {
-  const durations: number[] = [];
-  for (let round = 0; round < rounds; round += 1) {
-    const start = performance.now();
-    run();
-    durations.push(performance.now() - start);
-  }
-  durations.sort((a, b) => a - b);
-  return durations[Math.floor(rounds / 2)] ?? Number.NaN;
-}
-
-const iptables = scaleIptablesSave(recorded('containers.iptables-save.txt'));
-const nft = scaleNftJson(recorded('containers.nft.json'));
-
-// The scaled rulesets must be what they claim to be, or the figures below mean nothing.
-const parsedIptables = parseIptablesSave(iptables.text, 'ipv4');
-const parsedIptablesRules = parsedIptables.tables.flatMap((table) => table.chains).flatMap((chain) => chain.rules);
-const parsedNftRules = parseNftJson(nft.text)
-  .tables.flatMap((table) => table.chains)
-  .flatMap((chain) => chain.rules);
-if (parsedIptables.warnings.length > 0 || parsedIptablesRules.length !== iptables.ruleCount) {
-  throw new Error(
-    `scaled iptables-save text: ${parsedIptablesRules.length} rules, ${parsedIptables.warnings.length} warnings`,
-  );
-}
-if (parsedNftRules.length !== nft.ruleCount) {
-  throw new Error(`scaled nft JSON: ${parsedNftRules.length} rules, expected ${nft.ruleCount}`);
-}
-
-const iptablesLabel = `parseIptablesSave: ${iptables.ruleCount} rules, ${(iptables.text.length / 1024).toFixed(0)} KiB`;
-const nftLabel = `parseNftJson: ${nft.ruleCount} rules, ${(nft.text.length / 1024).toFixed(0)} KiB`;
-console.log(
-  `${iptablesLabel}: median ${medianMilliseconds(() => parseIptablesSave(iptables.text, 'ipv4'), 21).toFixed(1)} ms\n` +
-    `${nftLabel}: median ${medianMilliseconds(() => parseNftJson(nft.text), 21).toFixed(1)} ms`,
-);
-
-describe('netfilter parsers on 10,000 rules', () => {
-  bench(iptablesLabel, () => {
-    parseIptablesSave(iptables.text, 'ipv4');
-  });
-  bench(nftLabel, () => {
-    parseNftJson(nft.text);
-  });
-});
