@@ -166,7 +166,7 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           "With the CNI backend, the dnsname plugin starts one dnsmasq per network, listening on the network's gateway address, port 53 (bind-dynamic, on the network's bridge only); containers send every lookup there. Another program already listens on that address and port, or on the wildcard while the network's own dnsmasq does not: dnsname's dnsmasq cannot bind it (\"failed to create listening socket ... Address already in use\", and `podman run` fails with a dnsname error), or the other program answers the containers' lookups. Container names do not resolve on that network.",
         cause:
           "A host DNS server that binds every address, including new bridge addresses: BIND's named, dnsmasq with bind-interfaces and a listen-address or interface that covers the bridge, unbound, pi-hole or AdGuard; or a rootful container publishing port 53 on that address. dnsname has no setting for another port.",
-        fix: "Make the other program leave the container bridges alone (dnsmasq: bind-interfaces with except-interface=cni-podman*, or listen-address of its own addresses only; named: listen-on with its own addresses; unbound: interface:), or stop it; then start the network's containers again, so that dnsname starts its dnsmasq.",
+        fix: "Make the other program leave the container bridges alone (dnsmasq: bind-interfaces with except-interface=cni-podman*, or listen-address of its own addresses only; named: listen-on with its own addresses; unbound: interface:), or stop it; then restart the network's running containers, so that dnsname starts its dnsmasq, and remove and create again those whose start failed (started again, their names resolve to their failed start's address).",
         docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
       },
     },
@@ -392,23 +392,6 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
-    id: 'fw.ufw',
-    title: "ufw's deny rules and the containers' published ports",
-    docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
-    findings: {
-      'fw.ufw_bypassed_by_published_ports': {
-        severity: 'warning',
-        title: 'Published ports are reachable from outside although ufw denies them',
-        explanation:
-          "ufw filters the host's INPUT chain: its deny rules and its default \"deny (incoming)\" apply to connections for the host's own services. A port a container publishes is not one: the host translates the connection's destination to the container (DNAT) before filtering, so the connection crosses the FORWARD chain instead, where the engine's own rules (docker's DOCKER chain, inserted before ufw's) accept it. The port answers every machine that can reach the host, whatever ufw says: `ufw status` shows it denied, and it is not. A security surprise more than a connectivity one.",
-        cause:
-          'docker run -p PORT:... (or compose ports:) publishes on every address by default, on a host where ufw is meant to keep ports closed; ufw and docker each manage their own chains and neither knows of the other.',
-        fix: "If only the host itself needs the port, publish it on the loopback address (-p 127.0.0.1:PORT:...). Otherwise decide in DOCKER-USER, the chain docker evaluates first and leaves to administrators: drop new connections from the uplink to the container's port (or accept only the sources ufw would), and keep the rule in /etc/ufw/after.rules so that it survives a reload.",
-        docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
-      },
-    },
-  },
-  {
     id: 'host.handmade-forward',
     title: 'IPv4 forwarding for hand-made namespaces routed through the host',
     docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
@@ -541,23 +524,6 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'Bridges and veths default to MTU 1500 (docker stopped inferring the host MTU in 1.10; netavark and CNI use 1500 unless the mtu option is set), while VPNs (WireGuard 1420, OpenVPN 1400), VXLAN clouds (1450) and PPPoE (1492) have less.',
         fix: 'Create the network with an MTU that fits the smallest uplink (podman: --opt mtu=N; docker: -o com.docker.network.driver.mtu=N, daemon.json "mtu" for the default bridge), or clamp TCP MSS to the path MTU on the host.',
         docs: 'https://github.com/moby/moby/issues/20178',
-      },
-    },
-  },
-  {
-    id: 'net.conntrack',
-    title: 'Room in the connection-tracking table',
-    docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
-    findings: {
-      'net.conntrack_table_full': {
-        severity: 'error',
-        title: 'The connection-tracking table is full',
-        explanation:
-          'Every connection to, from or between containers on a NAT or bridge network needs an entry in the kernel\'s connection-tracking table: masquerading, published ports and the engines\' firewall rules all depend on it. When the table holds net.netfilter.nf_conntrack_max entries, the kernel drops the first packet of every new connection it cannot make room for ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect or resolve names now and then, while established connections keep working. Above 90 % it is a warning: a burst of new connections fills the rest.',
-        cause:
-          "Many short-lived connections (a load test, a crawler, a DNS-heavy service, a scan), long timeouts keeping finished connections in the table, or a table size left at a small default for the host's memory.",
-        fix: 'Raise net.netfilter.nf_conntrack_max now and persist it in /etc/sysctl.d; then find what opens so many connections (`conntrack -L`, from the conntrack package, lists them) if the count keeps climbing.',
-        docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
       },
     },
   },
@@ -761,23 +727,6 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'The tun device node has restrictive permissions, is missing (a container or LXC host without it), or the tun module is not available.',
         fix: 'Make the node read-write for users (mode 0666), create it if missing, or load the tun module.',
         docs: 'https://github.com/containers/podman/issues/14701',
-      },
-    },
-  },
-  {
-    id: 'rootless.linger',
-    title: 'Rootless containers outlive the login session (linger)',
-    docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
-    findings: {
-      'rootless.no_linger': {
-        severity: 'warning',
-        title: "Rootless containers run without linger: they stop when the user's last session ends",
-        explanation:
-          "A rootless user's containers live in that user's login: systemd starts a user manager (user@UID.service) and the runtime folder /run/user/UID with the user's first session, and, unless the user lingers, stops them when the last session ends. Podman's containers, conmon, the rootless network namespace, slirp4netns or pasta, rootlessport and aardvark-dns go with them: published ports stop answering and names stop resolving as soon as the user logs out (after a short delay), and the containers are back only at the next login.",
-        cause:
-          'Containers started from an SSH or console session (podman run -d, or podman compose up -d) by a user for whom `loginctl enable-linger` was never run.',
-        fix: 'Let the user linger (loginctl enable-linger USER, as root or as the user), so that the user manager starts at boot and outlives the sessions; run long-lived containers from systemd units (quadlet, podman generate systemd) so that they also come back after a reboot.',
-        docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
       },
     },
   },
