@@ -44,6 +44,7 @@ import pairRunning from './pair/running.js';
 import pairSharedNetwork from './pair/shared-network.js';
 import pairTcp from './pair/tcp.js';
 import podmanBackend from './podman/backend.js';
+import podmanNetavarkAardvarkVersions from './podman/netavark-aardvark-versions.js';
 import rootlessContainerIp from './rootless/container-ip.js';
 import rootlessDevNetTun from './rootless/dev-net-tun.js';
 import rootlessNetfilterPreload from './rootless/netfilter-preload.js';
@@ -107,6 +108,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   netnsVethDown,
   netSubnetOverlap,
   podmanBackend,
+  podmanNetavarkAardvarkVersions,
   rootlessContainerIp,
   rootlessDevNetTun,
   rootlessNetfilterPreload,

@@ -92,5 +92,5 @@ describe('a podman CLI that hangs', () => {
     expect(code).toBe(1);
     expect(await gone(ESCAPED)).toBe(true);
     expect(await gone(HUNG)).toBe(true);
-  }, 30_000);
+  });
 });

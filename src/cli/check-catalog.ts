@@ -698,6 +698,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'podman.netavark-aardvark-versions',
+    title: 'netavark and aardvark-dns of the same release',
+    docs: 'https://github.com/containers/aardvark-dns/pull/447',
+    findings: {
+      'podman.netavark_aardvark_mismatch': {
+        severity: 'warning',
+        title: 'netavark and aardvark-dns are of different releases',
+        explanation:
+          'netavark writes the per-network configuration files that aardvark-dns reads and starts aardvark-dns itself; the two are released together with the same version number and tested only as a pair (Debian ties each aardvark-dns package to a netavark of at least its own release; in containers/podman#16369: "older aardvark-dns is not compatible with newer netavark, they must be on same version"). A pair of different major.minor versions can still resolve container names while features that need both halves are missing.',
+        cause:
+          'One of the two was upgraded or downgraded without the other (a partial upgrade, a pin, packages from two sources), or a binary in the helper directory was replaced by hand.',
+        fix: 'Install netavark and aardvark-dns of the same release from the same source, then stop and start again the containers on DNS-enabled networks: a running aardvark-dns keeps serving until the last of them is gone.',
+        docs: 'https://github.com/containers/aardvark-dns/pull/447',
+      },
+    },
+  },
+  {
     id: 'rootless.container-ip',
     title: 'Reaching rootless containers from the host',
     docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',

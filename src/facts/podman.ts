@@ -42,6 +42,40 @@ export interface PodmanInfo {
   /** `host.networkBackendInfo.version` (`netavark 1.14.0`, podman 5); undefined when podman does not say. */
   networkBackendVersion?: string;
   graphRoot: string;
+  /**
+   * host.networkBackendInfo: the netavark binary and, under `dns`, the aardvark-dns binary podman found. Absent
+   * when podman does not report it (4.3 does not); podman 5 with no aardvark-dns reports a dns entry without version.
+   */
+  networkBackendInfo?: NetworkBackendInfo;
+}
+
+/** A helper binary as `podman info` describes it: its own `--version` line, its path, the package owning the path. */
+export interface HelperBinaryInfo {
+  version: string;
+  path: string;
+  package: string;
+}
+
+export interface NetworkBackendInfo {
+  backend: HelperBinaryInfo;
+  dns?: HelperBinaryInfo;
+}
+
+function helperBinaryInfo(value: unknown): HelperBinaryInfo {
+  const record = asRecord(value);
+  return {
+    version: asString(record.version) ?? '',
+    path: asString(record.path) ?? '',
+    package: asString(record.package) ?? '',
+  };
+}
+
+function parseNetworkBackendInfo(value: unknown): NetworkBackendInfo | undefined {
+  if (value === undefined || value === null) return undefined;
+  const record = asRecord(value);
+  const info: NetworkBackendInfo = { backend: helperBinaryInfo(record) };
+  if (record.dns !== undefined && record.dns !== null) info.dns = helperBinaryInfo(record.dns);
+  return info;
 }
 
 export type PodmanState =
@@ -66,6 +100,8 @@ export function parsePodmanInfo(stdout: string): PodmanInfo {
   };
   const backendVersion = asString(asRecord(hostInfo.networkBackendInfo).version);
   if (backendVersion) result.networkBackendVersion = backendVersion;
+  const networkBackendInfo = parseNetworkBackendInfo(hostInfo.networkBackendInfo);
+  if (networkBackendInfo !== undefined) result.networkBackendInfo = networkBackendInfo;
   return result;
 }
 

@@ -96,6 +96,7 @@ describe('checks/', () => {
       'netns.no-route': ['netns.no_route'],
       'netns.veth-down': ['netns.veth_down'],
       'podman.backend': ['podman.backend_is_cni'],
+      'podman.netavark-aardvark-versions': ['podman.netavark_aardvark_mismatch'],
       'rootless.container-ip': ['rootless.container_ip_unroutable_from_host'],
       'rootless.dev-net-tun': ['rootless.dev_net_tun'],
       'rootless.netfilter-preload': ['rootless.netfilter_modules_not_preloaded'],

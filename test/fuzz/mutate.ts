@@ -51,6 +51,7 @@ export const HOSTILE_TEXTS = [
 ];
 
 const LINE_LIMIT = 20_000;
+const CHAR_LIMIT = 8_000_000;
 
 function lines(text: string): string[] {
   return text.split('\n');
@@ -108,7 +109,9 @@ export function mutateText(random: Random, text: string, donors: readonly string
       () => {
         const all = lines(text);
         const line = all[random.int(all.length)] ?? '';
-        const copies = random.chance(0.2) ? 200 + random.int(2000) : 2 + random.int(5);
+        const wanted = random.chance(0.2) ? 200 + random.int(2000) : 2 + random.int(5);
+        // A line that earlier mutations made megabytes long, copied a thousand times, would not fit in a string.
+        const copies = Math.min(wanted, Math.floor(CHAR_LIMIT / (line.length + 1)));
         all.splice(random.int(all.length + 1), 0, ...Array.from({ length: copies }, () => line));
         return all.slice(0, LINE_LIMIT).join('\n');
       },

@@ -11,6 +11,19 @@ checkCases(check, [
     shows: [{ id: ID, severity: 'info', subject: { containers: ['ndl-bpp-web'] } }],
     nothingElse: true,
   },
+  // Inside the pasta container the host's 198.51.100.1 refused the connection; host.containers.internal answered.
+  {
+    on: gen2State('rootless-pasta-host-address.broken'),
+    shows: [
+      {
+        id: ID,
+        severity: 'info',
+        subject: { engine: 'podman', scope: 'rootless', user: 'ndlab', containers: ['ndl-pha-web'] },
+        title: "1 container(s) on pasta: the host is host.containers.internal there, not the host's IP",
+      },
+    ],
+    nothingElse: true,
+  },
   {
     on: gen2State('rootless-pasta-moved.broken'),
     result: {

@@ -34,6 +34,7 @@ import podmanCniBackend from './podman-cni-backend.js';
 import rootlessContainerIp from './rootless-container-ip.js';
 import rootlessDevNetTun from './rootless-dev-net-tun.js';
 import rootlessPastaHostAddress from './rootless-pasta-host-address.js';
+import netavarkAardvarkMismatch from './netavark-aardvark-mismatch.js';
 import rootlessPastaMoved from './rootless-pasta-moved.js';
 import rootlessPastaNotExecutable from './rootless-pasta-not-executable.js';
 import rootlessPingGroupRange from './rootless-ping-group-range.js';
@@ -73,6 +74,7 @@ export const SCENARIOS: readonly Scenario[] = [
   podmanBackendPinned,
   aardvarkMoved,
   aardvarkNotExecutable,
+  netavarkAardvarkMismatch,
   cniDnsnameAbsent,
   cniDnsmasqNotExecutable,
   defaultNetworkPodman,
