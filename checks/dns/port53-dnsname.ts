@@ -21,7 +21,7 @@ const FINDINGS = {
       "With the CNI backend, the dnsname plugin starts one dnsmasq per network, listening on the network's gateway address, port 53 (bind-dynamic, on the network's bridge only); containers send every lookup there. Another program already listens on that address and port, or on the wildcard while the network's own dnsmasq does not: dnsname's dnsmasq cannot bind it (\"failed to create listening socket ... Address already in use\", and `podman run` fails with a dnsname error), or the other program answers the containers' lookups. Container names do not resolve on that network.",
     cause:
       "A host DNS server that binds every address, including new bridge addresses: BIND's named, dnsmasq with bind-interfaces and a listen-address or interface that covers the bridge, unbound, pi-hole or AdGuard; or a rootful container publishing port 53 on that address. dnsname has no setting for another port.",
-    fix: "Make the other program leave the container bridges alone (dnsmasq: bind-interfaces with except-interface=cni-podman*, or listen-address of its own addresses only; named: listen-on with its own addresses; unbound: interface:), or stop it; then restart the network's running containers, so that dnsname starts its dnsmasq, and remove and create again those whose start failed (started again, their names resolve to their failed start's address).",
+    fix: "Make the other program leave the container bridges alone (dnsmasq: bind-interfaces with except-interface=cni-podman*, or listen-address of its own addresses only; named: listen-on with its own addresses; unbound: interface:), or stop it; then restart the network's running containers, so that dnsname starts its dnsmasq, and start those whose start failed, then restart them once (a failed start leaves its address in dnsname's hosts file; a container's stop drops every record of its name).",
     docs: DOCS,
   },
 } satisfies FindingCatalog;
@@ -129,10 +129,12 @@ export default {
         }
         const names = running.map((container) => container.name);
         const waitingNames = waiting.map((container) => container.name);
-        if (names.length > 0) commands.push(shellLine(['podman', 'restart', ...operands(...names)]));
-        // Started again, a container whose first start failed kept that start's address in dnsname's hosts file
-        // (the lab's port53-dnsname: the peer's name resolved to it): it has to be created anew.
-        if (waitingNames.length > 0) commands.push(shellLine(['podman', 'rm', ...operands(...waitingNames)]));
+        // A failed start leaves its address in dnsname's hosts file, and neither a later start nor `podman rm` of a
+        // container that never ran removes it (the lab's port53-dnsname: the peer's name resolved to it). dnsname
+        // drops every record of a name when that container leaves the network: one restart of each clears it.
+        if (waitingNames.length > 0) commands.push(shellLine(['podman', 'start', ...operands(...waitingNames)]));
+        if (names.length + waitingNames.length > 0)
+          commands.push(shellLine(['podman', 'restart', ...operands(...names, ...waitingNames)]));
         findings.push(
           finding('dns.port53_taken_for_dnsname', {
             subject: {
@@ -153,7 +155,7 @@ export default {
             ],
             fix: {
               commands,
-              summary: `Free ${gateway}:${PORT}: ${stop}. Then ${names.length > 0 ? "restart the network's running containers (dnsname starts its dnsmasq when a container joins)" : ''}${names.length > 0 && waitingNames.length > 0 ? ', and ' : ''}${waitingNames.length > 0 ? "remove the containers that did not start and create them again with the podman run options that made them: started again, they keep the address of their failed start in dnsname's hosts file and their names resolve to it" : ''}.`,
+              summary: `Free ${gateway}:${PORT}: ${stop}.${waitingNames.length > 0 ? ' Then start the containers that did not start, and restart' : names.length > 0 ? ' Then restart' : ''}${names.length + waitingNames.length > 0 ? " the network's containers once: dnsname starts its dnsmasq when a container joins, and drops every record of a container's name when it leaves, also the stale address a failed start left in its hosts file, to which the name would resolve otherwise." : ''}`,
             },
           }),
         );
