@@ -56,10 +56,12 @@ import rootlessSlirp4netns from './rootless/slirp4netns.js';
 import netRpFilter from './net/rp-filter.js';
 import netMacvlan from './net/macvlan.js';
 import netHostPort from './net/host-port.js';
+import netConntrack from './net/conntrack.js';
 import hostWsl from './host/wsl.js';
 import hostIpv6Forwarding from './host/ipv6-forwarding.js';
 import dnsUpstream from './dns/upstream.js';
 import dnsPort53Dnsname from './dns/port53-dnsname.js';
+import fwUfw from './fw/ufw.js';
 
 function byId<T extends { id: string }>(checks: T[]): readonly T[] {
   return checks.sort((left, right) => left.id.localeCompare(right.id));
@@ -90,6 +92,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
+  fwUfw,
   hostHandmadeForward,
   hostIpForward,
   hostIpv6Forwarding,
@@ -98,6 +101,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   kernelNetfilterModules,
   mixedDockerForwardPodmanIngress,
   mtuPathMtu,
+  netConntrack,
   netHostPort,
   netInternal,
   netMacvlan,

@@ -392,6 +392,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'fw.ufw',
+    title: "ufw's deny rules and the containers' published ports",
+    docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
+    findings: {
+      'fw.ufw_bypassed_by_published_ports': {
+        severity: 'warning',
+        title: 'Published ports are reachable from outside although ufw denies them',
+        explanation:
+          "ufw filters the host's INPUT chain: its deny rules and its default \"deny (incoming)\" apply to connections for the host's own services. A port a container publishes is not one: the host translates the connection's destination to the container (DNAT) before filtering, so the connection crosses the FORWARD chain instead, where the engine's own rules (docker's DOCKER chain, inserted before ufw's) accept it. The port answers every machine that can reach the host, whatever ufw says: `ufw status` shows it denied, and it is not. A security surprise more than a connectivity one.",
+        cause:
+          'docker run -p PORT:... (or compose ports:) publishes on every address by default, on a host where ufw is meant to keep ports closed; ufw and docker each manage their own chains and neither knows of the other.',
+        fix: "If only the host itself needs the port, publish it on the loopback address (-p 127.0.0.1:PORT:...). Otherwise decide in DOCKER-USER, the chain docker evaluates first and leaves to administrators: drop new connections from the uplink to the container's port (or accept only the sources ufw would), and keep the rule in /etc/ufw/after.rules so that it survives a reload.",
+        docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
+      },
+    },
+  },
+  {
     id: 'host.handmade-forward',
     title: 'IPv4 forwarding for hand-made namespaces routed through the host',
     docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
@@ -524,6 +541,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'Bridges and veths default to MTU 1500 (docker stopped inferring the host MTU in 1.10; netavark and CNI use 1500 unless the mtu option is set), while VPNs (WireGuard 1420, OpenVPN 1400), VXLAN clouds (1450) and PPPoE (1492) have less.',
         fix: 'Create the network with an MTU that fits the smallest uplink (podman: --opt mtu=N; docker: -o com.docker.network.driver.mtu=N, daemon.json "mtu" for the default bridge), or clamp TCP MSS to the path MTU on the host.',
         docs: 'https://github.com/moby/moby/issues/20178',
+      },
+    },
+  },
+  {
+    id: 'net.conntrack',
+    title: 'Room in the connection-tracking table',
+    docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
+    findings: {
+      'net.conntrack_table_full': {
+        severity: 'error',
+        title: 'The connection-tracking table is full',
+        explanation:
+          'Every connection to, from or between containers on a NAT or bridge network needs an entry in the kernel\'s connection-tracking table: masquerading, published ports and the engines\' firewall rules all depend on it. When the table holds net.netfilter.nf_conntrack_max entries, the kernel drops the first packet of every new connection it cannot make room for ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect or resolve names now and then, while established connections keep working. Above 90 % it is a warning: a burst of new connections fills the rest.',
+        cause:
+          "Many short-lived connections (a load test, a crawler, a DNS-heavy service, a scan), long timeouts keeping finished connections in the table, or a table size left at a small default for the host's memory.",
+        fix: 'Raise net.netfilter.nf_conntrack_max now and persist it in /etc/sysctl.d; then find what opens so many connections (`conntrack -L`, from the conntrack package, lists them) if the count keeps climbing.',
+        docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
       },
     },
   },

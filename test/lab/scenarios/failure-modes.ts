@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import conntrackFull from './conntrack-full.js';
 import dnsUpstreamDeadServer from './dns-upstream-dead-server.js';
 import dnsUpstreamLoopbackDocker from './dns-upstream-loopback-docker.js';
 import hostPortInUse from './host-port-in-use.js';
@@ -7,8 +8,12 @@ import ipv6Forwarding from './ipv6-forwarding.js';
 import macvlanHostIsolation from './macvlan-host-isolation.js';
 import port53Dnsname from './port53-dnsname.js';
 import rpFilterStrict from './rp-filter-strict.js';
+import ufwPublishedPort from './ufw-published-port.js';
 
-/** The scenarios of the failure modes users hit most (catalog Part 6), all on this host. */
+/**
+ * The scenarios of the failure modes users hit most (catalog Part 6): on this host, then in the lab guest those
+ * this host cannot produce (a conntrack table of a kernel of its own, ufw).
+ */
 export const FAILURE_MODE_SCENARIOS: readonly Scenario[] = [
   ipv6Forwarding,
   hostPortInUse,
@@ -18,4 +23,6 @@ export const FAILURE_MODE_SCENARIOS: readonly Scenario[] = [
   port53Dnsname,
   dnsUpstreamDeadServer,
   dnsUpstreamLoopbackDocker,
+  conntrackFull,
+  ufwPublishedPort,
 ];

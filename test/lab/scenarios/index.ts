@@ -107,6 +107,7 @@ export const SCENARIOS: readonly Scenario[] = [
   // Both boot the lab guest (a kernel with loadable modules): the slowest of the host scenarios.
   kernelModulesMissing,
   rootlessModulesNotPreloaded,
+  // The conntrack and ufw scenarios boot the lab guest too.
   ...FAILURE_MODE_SCENARIOS,
   ...WHY_SCENARIOS,
   ...HANDMADE_SCENARIOS,
