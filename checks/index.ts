@@ -61,6 +61,7 @@ import hostWsl from './host/wsl.js';
 import hostIpv6Forwarding from './host/ipv6-forwarding.js';
 import dnsUpstream from './dns/upstream.js';
 import dnsPort53Dnsname from './dns/port53-dnsname.js';
+import rootlessLinger from './rootless/linger.js';
 import fwUfw from './fw/ufw.js';
 
 function byId<T extends { id: string }>(checks: T[]): readonly T[] {
@@ -115,6 +116,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   podmanNetavarkAardvarkVersions,
   rootlessContainerIp,
   rootlessDevNetTun,
+  rootlessLinger,
   rootlessNetfilterPreload,
   rootlessPasta,
   rootlessPastaHostAddress,

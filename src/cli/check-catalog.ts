@@ -782,6 +782,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'rootless.linger',
+    title: 'Rootless containers outlive the login session (linger)',
+    docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+    findings: {
+      'rootless.no_linger': {
+        severity: 'warning',
+        title: "Rootless containers run without linger: they stop when the user's last session ends",
+        explanation:
+          "A rootless user's containers live in that user's login: systemd starts a user manager (user@UID.service) and the runtime folder /run/user/UID with the user's first session, and, unless the user lingers, stops them when the last session ends. Podman's containers, conmon, the rootless network namespace, slirp4netns or pasta, rootlessport and aardvark-dns go with them: published ports stop answering and names stop resolving as soon as the user logs out (after a short delay), and the containers are back only at the next login.",
+        cause:
+          'Containers started from an SSH or console session (podman run -d, or podman compose up -d) by a user for whom `loginctl enable-linger` was never run.',
+        fix: 'Let the user linger (loginctl enable-linger USER, as root or as the user), so that the user manager starts at boot and outlives the sessions; run long-lived containers from systemd units (quadlet, podman generate systemd) so that they also come back after a reboot.',
+        docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+      },
+    },
+  },
+  {
     id: 'rootless.netfilter-preload',
     title: 'Netfilter modules loaded for rootless bridge networks',
     docs: 'https://github.com/containers/podman/issues/12661',

@@ -101,6 +101,7 @@ describe('checks/', () => {
       'podman.netavark-aardvark-versions': ['podman.netavark_aardvark_mismatch'],
       'rootless.container-ip': ['rootless.container_ip_unroutable_from_host'],
       'rootless.dev-net-tun': ['rootless.dev_net_tun'],
+      'rootless.linger': ['rootless.no_linger'],
       'rootless.netfilter-preload': ['rootless.netfilter_modules_not_preloaded'],
       'rootless.pasta': ['rootless.pasta_missing'],
       'rootless.pasta-host-address': ['rootless.pasta_host_address'],

@@ -32,7 +32,7 @@ describe('the human report', () => {
     const report = await brokenReport();
     const { stdout } = await runCli(['--replay', BROKEN]);
     expect(stdout).toContain(
-      `${report.summary.checks.pass} checks passed, 17 did not apply to this host (--verbose lists them)\n`,
+      `${report.summary.checks.pass} checks passed, 18 did not apply to this host (--verbose lists them)\n`,
     );
     expect(stdout).not.toMatch(/^ok /m);
     const verbose = (await runCli(['--replay', BROKEN, '--verbose'])).stdout;

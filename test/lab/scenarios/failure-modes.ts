@@ -7,12 +7,13 @@ import hostPortInUseDocker from './host-port-in-use-docker.js';
 import ipv6Forwarding from './ipv6-forwarding.js';
 import macvlanHostIsolation from './macvlan-host-isolation.js';
 import port53Dnsname from './port53-dnsname.js';
+import rootlessNoLinger from './rootless-no-linger.js';
 import rpFilterStrict from './rp-filter-strict.js';
 import ufwPublishedPort from './ufw-published-port.js';
 
 /**
  * The scenarios of the failure modes users hit most (catalog Part 6): on this host, then in the lab guest those
- * this host cannot produce (a conntrack table of a kernel of its own, ufw).
+ * this host cannot produce (a conntrack table of a kernel of its own, ufw, systemd's linger).
  */
 export const FAILURE_MODE_SCENARIOS: readonly Scenario[] = [
   ipv6Forwarding,
@@ -25,4 +26,5 @@ export const FAILURE_MODE_SCENARIOS: readonly Scenario[] = [
   dnsUpstreamLoopbackDocker,
   conntrackFull,
   ufwPublishedPort,
+  rootlessNoLinger,
 ];
