@@ -53,6 +53,16 @@ import rootlessPastaHostAddress from './rootless/pasta-host-address.js';
 import rootlessPingGroupRange from './rootless/ping-group-range.js';
 import rootlessPrivilegedPort from './rootless/privileged-port.js';
 import rootlessSlirp4netns from './rootless/slirp4netns.js';
+import netRpFilter from './net/rp-filter.js';
+import netMacvlan from './net/macvlan.js';
+import netHostPort from './net/host-port.js';
+import netConntrack from './net/conntrack.js';
+import hostWsl from './host/wsl.js';
+import hostIpv6Forwarding from './host/ipv6-forwarding.js';
+import dnsUpstream from './dns/upstream.js';
+import dnsPort53Dnsname from './dns/port53-dnsname.js';
+import rootlessLinger from './rootless/linger.js';
+import fwUfw from './fw/ufw.js';
 
 function byId<T extends { id: string }>(checks: T[]): readonly T[] {
   return checks.sort((left, right) => left.id.localeCompare(right.id));
@@ -69,6 +79,8 @@ export const HOST_CHECKS: readonly Check[] = byId([
   dnsDefaultNetwork,
   dnsHostResolver,
   dnsPort53,
+  dnsPort53Dnsname,
+  dnsUpstream,
   dockerCliIsPodman,
   dockerDockerUser,
   dockerForwardDropOtherBridges,
@@ -81,13 +93,20 @@ export const HOST_CHECKS: readonly Check[] = byId([
   fwForeignForward,
   fwInputDns,
   fwIptablesBackend,
+  fwUfw,
   hostHandmadeForward,
   hostIpForward,
+  hostIpv6Forwarding,
+  hostWsl,
   hostIptablesBinary,
   kernelNetfilterModules,
   mixedDockerForwardPodmanIngress,
   mtuPathMtu,
+  netConntrack,
+  netHostPort,
   netInternal,
+  netMacvlan,
+  netRpFilter,
   netnsBridgeAddress,
   netnsMasquerade,
   netnsNoRoute,
@@ -97,6 +116,7 @@ export const HOST_CHECKS: readonly Check[] = byId([
   podmanNetavarkAardvarkVersions,
   rootlessContainerIp,
   rootlessDevNetTun,
+  rootlessLinger,
   rootlessNetfilterPreload,
   rootlessPasta,
   rootlessPastaHostAddress,

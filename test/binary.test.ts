@@ -96,7 +96,7 @@ describe('the single executable (npm run build:binary)', () => {
     const args = ['list', '--checks-dir', join(REPO, 'examples/checks')];
     const [binary, script] = await Promise.all([standalone(args), bundled(args)]);
     expect(binary.stderr).toBe('');
-    expect(binary.stdout).toContain('host.conntrack-usage');
+    expect(binary.stdout).toContain('site.reserved-ports');
     expect(binary.stdout).toBe(script.stdout);
   });
 });

@@ -1,22 +1,12 @@
-import { dnsnamePodman } from '../../src/facts/cni.js';
+import { dnsnameDir, dnsnamePodman } from '../../src/facts/cni.js';
 import { runningOn } from '../../src/facts/model.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
 import { podmanContainers } from '../../src/facts/podman.js';
 import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
-import type { HostContext } from '../../src/core/host.js';
 import { cannotDecide, notApplicable, skipFor, verdict } from '../../src/core/outcome.js';
 import type { Evidence, Finding } from '../../src/core/types.js';
 import type { Check, FindingCatalog } from '../../src/core/check.js';
 import { operands, shellLine } from '../../src/core/shell.js';
-
-/** Where dnsname keeps each network's dnsmasq.conf and pidfile. */
-function dnsnameDir(context: HostContext, network: string): string {
-  const base =
-    context.uid === 0
-      ? '/run/containers/cni/dnsname'
-      : `${context.env.XDG_RUNTIME_DIR || `/run/user/${context.uid}`}/containers/cni/dnsname`;
-  return `${base}/${network}`;
-}
 
 const FINDINGS = {
   'cni.dnsmasq_not_running': {

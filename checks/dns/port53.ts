@@ -1,5 +1,5 @@
 import { OVERRIDE_CONTAINERS_CONF } from '../../src/facts/containers-conf.js';
-import { holdsAddress, udpListeners, type UdpListener } from '../../src/facts/listeners.js';
+import { holdsAddress, udpListeners, type SocketListener } from '../../src/facts/listeners.js';
 import { runningOn, type ContainerNetwork } from '../../src/facts/model.js';
 import { aardvarkStateDir, podmanDnsSettings } from '../../src/facts/podman-dns.js';
 import { pidFile, processById } from '../../src/facts/processes.js';
@@ -13,17 +13,17 @@ import { operands, shellLine, writeFileLine } from '../../src/core/shell.js';
 const AARDVARK = 'aardvark-dns';
 
 interface Conflict {
-  listener: UdpListener;
+  listener: SocketListener;
   networks: ContainerNetwork[];
 }
 
-function ownerNames(listener: UdpListener): string {
+function ownerNames(listener: SocketListener): string {
   const names = [...new Set(listener.owners.map((owner) => `${owner.name} (pid ${owner.pid})`))];
   return names.join(', ') || 'a process netdoctor may not see (run as root to name it)';
 }
 
 /** Advice for the program that holds the port, when it is one of the usual ones. */
-function ownerAdvice(listener: UdpListener): string {
+function ownerAdvice(listener: SocketListener): string {
   const names = listener.owners.map((owner) => owner.name);
   if (names.includes('dnsmasq'))
     return 'For dnsmasq: add "bind-interfaces" and "except-interface=podman*" (or listen-address=...) to its configuration and restart it.';

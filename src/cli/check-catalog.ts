@@ -155,6 +155,40 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'dns.port53-dnsname',
+    title: "dnsname's port on the gateways of CNI networks",
+    docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
+    findings: {
+      'dns.port53_taken_for_dnsname': {
+        severity: 'error',
+        title: "Another program holds port 53 on a dnsname network's gateway",
+        explanation:
+          "With the CNI backend, the dnsname plugin starts one dnsmasq per network, listening on the network's gateway address, port 53 (bind-dynamic, on the network's bridge only); containers send every lookup there. Another program already listens on that address and port, or on the wildcard while the network's own dnsmasq does not: dnsname's dnsmasq cannot bind it (\"failed to create listening socket ... Address already in use\", and `podman run` fails with a dnsname error), or the other program answers the containers' lookups. Container names do not resolve on that network.",
+        cause:
+          "A host DNS server that binds every address, including new bridge addresses: BIND's named, dnsmasq with bind-interfaces and a listen-address or interface that covers the bridge, unbound, pi-hole or AdGuard; or a rootful container publishing port 53 on that address. dnsname has no setting for another port.",
+        fix: "Make the other program leave the container bridges alone (dnsmasq: bind-interfaces with except-interface=cni-podman*, or listen-address of its own addresses only; named: listen-on with its own addresses; unbound: interface:), or stop it; then restart the network's running containers, so that dnsname starts its dnsmasq, and start those whose start failed, then restart them once (a failed start leaves its address in dnsname's hosts file; a container's stop drops every record of its name).",
+        docs: 'https://github.com/containers/dnsname/blob/main/README_PODMAN.md',
+      },
+    },
+  },
+  {
+    id: 'dns.upstream',
+    title: "Reachability of the containers' upstream DNS servers",
+    docs: 'https://docs.docker.com/engine/network/#dns-services',
+    findings: {
+      'dns.upstream_unreachable': {
+        severity: 'error',
+        title: 'The DNS servers containers depend on cannot be reached from their networks',
+        explanation:
+          "Containers resolve outside names through the servers their engine gives them: listed in the container's resolv.conf (the host's nameservers, containers.conf dns_servers, docker's daemon.json dns, --dns), or behind the engine's own DNS server (docker's embedded DNS asks them from the container's namespace; aardvark-dns and dnsname's dnsmasq from the host's). A server that cannot be reached over that path leaves every lookup of an outside name to time out, although the same server may answer the host itself: a VPN or a route that only the host's own traffic takes, a firewall that drops forwarded DNS, a loopback address that is the container's own inside its namespace, or a server that is gone.",
+        cause:
+          "Split-DNS VPNs and policy routing that carry only the host's own traffic; --dns 127.0.0.1 or a loopback resolver; dns_servers or daemon.json dns left pointing at a retired server; a firewall on the way to the server.",
+        fix: 'Give the containers servers they can reach (remove or correct the setting that names the dead server, or name one reachable from the container network), or make the server reachable from the container networks (route or firewall); then restart the containers so that they get the new servers.',
+        docs: 'https://docs.docker.com/engine/network/#dns-services',
+      },
+    },
+  },
+  {
     id: 'docker.cli-is-podman',
     title: 'Whether the docker command is podman',
     docs: 'https://docs.podman.io/en/latest/markdown/podman.1.html',
@@ -358,6 +392,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'fw.ufw',
+    title: "ufw's deny rules and the containers' published ports",
+    docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
+    findings: {
+      'fw.ufw_bypassed_by_published_ports': {
+        severity: 'warning',
+        title: 'Published ports are reachable from outside although ufw denies them',
+        explanation:
+          "ufw filters the host's INPUT chain: its deny rules and its default \"deny (incoming)\" apply to connections for the host's own services. A port a container publishes is not one: the host translates the connection's destination to the container (DNAT) before filtering, so the connection crosses the FORWARD chain instead, where the engine's own rules (docker's DOCKER chain, inserted before ufw's) accept it. The port answers every machine that can reach the host, whatever ufw says: `ufw status` shows it denied, and it is not. A security surprise more than a connectivity one.",
+        cause:
+          'docker run -p PORT:... (or compose ports:) publishes on every address by default, on a host where ufw is meant to keep ports closed; ufw and docker each manage their own chains and neither knows of the other.',
+        fix: "If only the host itself needs the port, publish it on the loopback address (-p 127.0.0.1:PORT:...). Otherwise decide in DOCKER-USER, the chain docker evaluates first and leaves to administrators: drop new connections from the uplink to the container's port (or accept only the sources ufw would), and keep the rule in /etc/ufw/after.rules so that it survives a reload.",
+        docs: 'https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw',
+      },
+    },
+  },
+  {
     id: 'host.handmade-forward',
     title: 'IPv4 forwarding for hand-made namespaces routed through the host',
     docs: 'https://docs.docker.com/engine/daemon/troubleshoot/#ip-forwarding-problems',
@@ -405,6 +456,40 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'On Debian, podman only suggests iptables, so a minimal install lacks it; or the binary (or its alternatives link) was removed or lost its execute bit.',
         fix: 'Install the iptables package (or restore the binary and its mode).',
         docs: 'https://github.com/containers/podman/issues/24285',
+      },
+    },
+  },
+  {
+    id: 'host.ipv6-forwarding',
+    title: 'IPv6 forwarding for rootful IPv6 container networks',
+    docs: 'https://docs.docker.com/engine/daemon/ipv6/',
+    findings: {
+      'host.ipv6_forwarding_disabled': {
+        severity: 'error',
+        title: 'IPv6 forwarding is disabled while container networks use IPv6',
+        explanation:
+          'An IPv6 container network is a bridge behind the host: every IPv6 packet from a container to anything beyond the host, and to it from outside or from another bridge, is routed by the host kernel. With net.ipv6.conf.all.forwarding = 0 the kernel drops those packets: containers reach each other on the same bridge but not over IPv6 beyond it, and dual-stack clients that prefer IPv6 stall or fail before falling back to IPv4. The engines turn it on only when they set up an IPv6 network or container (netavark at each start, dockerd when it creates the network).',
+        cause:
+          'A sysctl file or hardening profile that sets net.ipv6.conf.all.forwarding = 0, `sysctl --system` after the engine started, or a network manager that turned it off.',
+        fix: 'Turn IPv6 forwarding on now with sysctl and persist it in /etc/sysctl.d. Forwarding makes the kernel a router, which ignores router advertisements on an interface whose accept_ra is 1: an uplink that learns its IPv6 default route that way needs accept_ra = 2 first, or the host loses that route.',
+        docs: 'https://docs.docker.com/engine/daemon/ipv6/',
+      },
+    },
+  },
+  {
+    id: 'host.wsl',
+    title: 'WSL2 and its own networking',
+    docs: 'https://learn.microsoft.com/en-us/windows/wsl/networking',
+    findings: {
+      'host.wsl2': {
+        severity: 'info',
+        title: "The host is WSL2: its networking follows WSL's own rules",
+        explanation:
+          "This Linux runs in WSL2's virtual machine, and WSL decides how it meets the network: in NAT mode (the default) the VM sits behind a NAT on the Windows host, Windows reaches ports published on the VM through WSL's localhost forwarding and other machines reach them only through a port proxy on Windows; in mirrored mode the VM shares Windows' interfaces and addresses. WSL also writes /etc/resolv.conf at every start (the Windows host, or 10.255.255.254 with DNS tunneling), which the engines copy into containers. Name resolution and reaching the Windows host or the LAN from containers follow these rules, not only the engines'.",
+        cause:
+          "The engines run inside WSL2 (docker engine or podman installed in the distribution, or Docker Desktop's WSL2 backend).",
+        fix: "Nothing to repair in Linux. To keep your own nameservers, set generateResolvConf = false in the [network] section of /etc/wsl.conf (or give the engines their own DNS servers); to let other machines reach published ports, use mirrored mode (networkingMode=mirrored in %UserProfile%\\.wslconfig on Windows) or a port proxy on Windows; in mirrored mode, reaching Windows' own services on 127.0.0.1 needs hostAddressLoopback=true there.",
+        docs: 'https://learn.microsoft.com/en-us/windows/wsl/networking',
       },
     },
   },
@@ -460,6 +545,40 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
     },
   },
   {
+    id: 'net.conntrack',
+    title: 'Room in the connection-tracking table',
+    docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
+    findings: {
+      'net.conntrack_table_full': {
+        severity: 'error',
+        title: 'The connection-tracking table is full',
+        explanation:
+          'Every connection to, from or between containers on a NAT or bridge network needs an entry in the kernel\'s connection-tracking table: masquerading, published ports and the engines\' firewall rules all depend on it. When the table holds net.netfilter.nf_conntrack_max entries, the kernel drops the first packet of every new connection it cannot make room for ("nf_conntrack: table full, dropping packet" in the kernel log): containers fail to connect or resolve names now and then, while established connections keep working. Above 90 % it is a warning: a burst of new connections fills the rest.',
+        cause:
+          "Many short-lived connections (a load test, a crawler, a DNS-heavy service, a scan), long timeouts keeping finished connections in the table, or a table size left at a small default for the host's memory.",
+        fix: 'Raise net.netfilter.nf_conntrack_max now and persist it in /etc/sysctl.d; then find what opens so many connections (`conntrack -L`, from the conntrack package, lists them) if the count keeps climbing.',
+        docs: 'https://docs.kernel.org/networking/nf_conntrack-sysctl.html',
+      },
+    },
+  },
+  {
+    id: 'net.host-port',
+    title: 'Host ports the containers ask for and cannot get',
+    docs: 'https://docs.docker.com/engine/network/port-publishing/',
+    findings: {
+      'net.host_port_in_use': {
+        severity: 'error',
+        title: 'A container cannot publish a host port that something else holds',
+        explanation:
+          'To publish a port, the engine binds it on the host: rootful podman through conmon, rootless podman through rootlessport, docker through docker-proxy (and its own port allocator). When another process, or another container, already listens on that port and address, the bind fails and the container does not start: podman says "bind: address already in use", docker "port is already allocated" or "address already in use". It stays created or exited, and nothing of it answers on the port.',
+        cause:
+          'A host service on the same port (a web server on 80 or 8080, a DNS server on 53), another container or the other engine publishing the same port, or a leftover process from an earlier run.',
+        fix: 'Free the port (stop the other container or service) and start the container again, or recreate the container with another host port (-p OTHER:PORT) or bound to one address the other program does not use (-p ADDRESS:PORT:PORT).',
+        docs: 'https://docs.docker.com/engine/network/port-publishing/',
+      },
+    },
+  },
+  {
     id: 'net.internal',
     title: 'Internal networks (no way out by design)',
     docs: 'https://docs.docker.com/reference/cli/docker/network/create/#internal',
@@ -473,6 +592,40 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'The network was created with --internal (docker network create --internal, podman network create --internal).',
         fix: 'Connect containers that need the outside to a second, non-internal network as well, or recreate the network without --internal.',
         docs: 'https://github.com/containers/podman/blob/main/docs/tutorials/basic_networking.md',
+      },
+    },
+  },
+  {
+    id: 'net.macvlan',
+    title: 'Host access to macvlan and ipvlan containers',
+    docs: 'https://docs.docker.com/engine/network/drivers/macvlan/',
+    findings: {
+      'net.macvlan_host_isolation': {
+        severity: 'info',
+        title: 'Containers on a macvlan or ipvlan network: the host cannot reach them over the parent interface',
+        explanation:
+          "A macvlan or ipvlan network gives each container its own address directly on the parent interface's segment, with no bridge and no NAT. The kernel never passes traffic between such an interface and its parent: other machines on the segment reach the containers, but the host itself cannot (nor can the containers reach the host's address on the parent). This is how these drivers are built, not a firewall or routing fault; no rule changes it.",
+        cause:
+          'The network was created with the macvlan or ipvlan driver (docker network create -d macvlan -o parent=..., podman network create -d macvlan -o parent=...) and the host has no interface of its own on the same parent.',
+        fix: "If the host must reach the containers, give it a 'shim': a macvlan (or ipvlan) interface of its own on the same parent, with an address, and routes to the containers' addresses through it. Without that, reach them from another machine, or use a bridge network with published ports.",
+        docs: 'https://docs.docker.com/engine/network/drivers/macvlan/',
+      },
+    },
+  },
+  {
+    id: 'net.rp-filter',
+    title: 'Reverse-path filtering and containers on several networks',
+    docs: 'https://github.com/containers/netavark/pull/962',
+    findings: {
+      'net.rp_filter_strict': {
+        severity: 'warning',
+        title: 'Strict reverse-path filtering drops the traffic of containers on several networks',
+        explanation:
+          "With rp_filter = 1 (strict), the kernel drops a packet that arrives on an interface other than the one it would use to answer the sender. A podman container on several networks with published ports breaks that rule: netavark forwards a published port to the container's address on each network, but the container answers through its default route, on its first network. The answer reaches the host on another bridge than the one the request left by, and strict filtering drops it, in the host and, inside the container, the request itself. Connections to the published port from other machines, or to a host address, time out; single-network containers are fine. The effective value of an interface is the larger of its own and `all`; a container's namespace takes its values from the host's all and default when it is created.",
+        cause:
+          "A hardening profile or sysctl file (CIS benchmarks, some distributions' defaults) that sets net.ipv4.conf.all.rp_filter and default.rp_filter to 1, on netavark before 1.11, which does not set its bridges and container interfaces to loose mode (2) itself.",
+        fix: 'Use loose mode (2), which still drops packets from sources the host has no route to: set all and default to 2 now and persist it, then restart the affected containers so that their namespaces are made again with loose values (or upgrade netavark to 1.11 or later).',
+        docs: 'https://github.com/containers/netavark/pull/962',
       },
     },
   },
@@ -625,6 +778,23 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
           'The tun device node has restrictive permissions, is missing (a container or LXC host without it), or the tun module is not available.',
         fix: 'Make the node read-write for users (mode 0666), create it if missing, or load the tun module.',
         docs: 'https://github.com/containers/podman/issues/14701',
+      },
+    },
+  },
+  {
+    id: 'rootless.linger',
+    title: 'Rootless containers outlive the login session (linger)',
+    docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
+    findings: {
+      'rootless.no_linger': {
+        severity: 'warning',
+        title: "Rootless containers run without linger: they stop when the user's last session ends",
+        explanation:
+          "A rootless user's containers live in that user's login: systemd starts a user manager (user@UID.service) and the runtime folder /run/user/UID with the user's first session, and, unless the user lingers, stops them when the last session ends. Podman's containers, conmon, the rootless network namespace, slirp4netns or pasta, rootlessport and aardvark-dns go with them: published ports stop answering and names stop resolving as soon as the user logs out (after a short delay), and the containers are back only at the next login.",
+        cause:
+          'Containers started from an SSH or console session (podman run -d, or podman compose up -d) by a user for whom `loginctl enable-linger` was never run.',
+        fix: 'Let the user linger (loginctl enable-linger USER, as root or as the user), so that the user manager starts at boot and outlives the sessions; run long-lived containers from systemd units (quadlet, podman generate systemd) so that they also come back after a reboot.',
+        docs: 'https://github.com/containers/podman/blob/main/troubleshooting.md',
       },
     },
   },

@@ -30,6 +30,7 @@ interface DiagnoseOptions {
   replay?: string;
   verbose?: boolean;
   color: 'auto' | 'always' | 'never';
+  probeDns?: boolean;
   redact?: boolean;
 }
 
@@ -115,12 +116,17 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
       warmUp: options.only === undefined ? ('diagnosis' as const) : undefined,
     };
     result = await runPipeline(pipeline, async (context) => {
-      const results = await runChecks(selected, context, {
-        timeoutMs: options.timeout * 1000,
-        onResult: (checkResult, done, total) => {
-          if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+      const probes = { dns: options.probeDns === true };
+      const results = await runChecks(
+        selected,
+        { ...context, probes },
+        {
+          timeoutMs: options.timeout * 1000,
+          onResult: (checkResult, done, total) => {
+            if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+          },
         },
-      });
+      );
       return { checks: [...results, ...plugins.broken] };
     });
   } finally {
@@ -191,6 +197,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     )
     .option('--record <file>', 'write everything this run read from the host to a snapshot file')
     .option('--replay <file>', 'diagnose a recorded snapshot instead of this host')
+    .option(
+      '--probe-dns',
+      "send one DNS query to each upstream server the containers depend on, over the containers' own path",
+    )
     .option(
       '--redact',
       'replace the host name, user names, MAC addresses and host addresses with pseudonyms, in every format and in --record',

@@ -25,6 +25,8 @@ export type CheckOutcome =
 export interface CheckContext {
   host: Host;
   facts: Facts;
+  /** Test traffic the user allowed beyond reading the host (`--probe-dns`); none unless asked for. */
+  probes?: { dns?: boolean };
 }
 
 /**

@@ -22,6 +22,15 @@ export interface CniConfig {
   invalid: string[];
 }
 
+/** Where dnsname keeps each network's dnsmasq.conf, addnhosts and pidfile. */
+export function dnsnameDir(context: HostContext, network: string): string {
+  const base =
+    context.uid === 0
+      ? '/run/containers/cni/dnsname'
+      : `${context.env.XDG_RUNTIME_DIR || `/run/user/${context.uid}`}/containers/cni/dnsname`;
+  return `${base}/${network}`;
+}
+
 export function defaultCniConfigDir(context: HostContext): string {
   if (context.uid === 0) return '/etc/cni/net.d';
   const configHome = context.env.XDG_CONFIG_HOME || `${context.home}/.config`;

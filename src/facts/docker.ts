@@ -407,3 +407,68 @@ export const dockerContainers = defineFact<Listing<Container>>('docker:container
     parseDockerContainers,
   );
 });
+
+/** Containers that exist but do not run: a start that failed leaves them "created", its error in State.Error. */
+export const DOCKER_STOPPED_IDS = [
+  'docker',
+  'ps',
+  '--all',
+  '--no-trunc',
+  '--quiet',
+  '--filter',
+  'status=created',
+  '--filter',
+  'status=exited',
+];
+
+export interface StoppedDockerContainer {
+  name: string;
+  state: string;
+  /** What the last start failed with, as dockerd recorded it ("" when it did not fail). */
+  error: string;
+  /** HostConfig.PortBindings: what it asks to publish (NetworkSettings.Ports is empty while it is stopped). */
+  portBindings: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }[];
+}
+
+export function parseStoppedDockerContainers(stdout: string, command: string): StoppedDockerContainer[] {
+  return parseEngineJsonList(stdout, command).map((entry) => {
+    const container = asRecord(entry);
+    const state = asRecord(container.State);
+    return {
+      name: (asString(container.Name) ?? '').replace(/^\//, ''),
+      state: asString(state.Status) ?? 'unknown',
+      error: asString(state.Error) ?? '',
+      portBindings: Object.entries(asRecord(asRecord(container.HostConfig).PortBindings)).flatMap(([key, bindings]) => {
+        const [port, protocol = 'tcp'] = key.split('/');
+        return asArray(bindings).flatMap((binding) => {
+          const record = asRecord(binding);
+          const hostPort = Number(asString(record.HostPort));
+          // An empty HostPort asks dockerd for any free port: nothing to collide with.
+          if (!Number.isInteger(hostPort) || hostPort <= 0) return [];
+          const hostIp = asString(record.HostIp);
+          return [{ ...(hostIp ? { hostIp } : {}), hostPort, containerPort: Number(port), protocol }];
+        });
+      }),
+    };
+  });
+}
+
+export const dockerStoppedContainers = defineFact<Listing<StoppedDockerContainer>>(
+  'docker:stopped-containers',
+  async (facts) => {
+    const state = await facts.get(dockerState);
+    if (state.kind !== 'ok') return { ok: false, reason: 'the docker daemon cannot be used' };
+    const inspected = await listAndInspect((argv) => facts.host.run(argv), DOCKER_STOPPED_IDS, [
+      'docker',
+      'container',
+      'inspect',
+    ]);
+    if (!inspected.ok) return inspected;
+    try {
+      const items = parseStoppedDockerContainers(inspected.stdout, inspected.command);
+      return { ok: true, items, command: inspected.command };
+    } catch (error) {
+      return { ok: false, reason: (error as Error).message };
+    }
+  },
+);

@@ -116,6 +116,10 @@ export interface Link {
   master?: string;
   /** bridge, veth, wireguard, vxlan, tun, ...; undefined for plain devices. */
   kind?: string;
+  /** The link it is stacked on (a macvlan's parent) or paired with (a veth's peer). */
+  parent?: string;
+  /** The mode of a macvlan or ipvlan link (bridge, vepa, private, l2, l3, ...). */
+  mode?: string;
   up: boolean;
 }
 
@@ -128,9 +132,14 @@ export function parseIpLinks(stdout: string): Link[] {
       up: asArray(record.flags).includes('UP'),
     };
     const master = asString(record.master);
-    const kind = asString(asRecord(record.linkinfo).info_kind);
+    const linkinfo = asRecord(record.linkinfo);
+    const kind = asString(linkinfo.info_kind);
+    const parent = asString(record.link);
+    const mode = asString(asRecord(linkinfo.info_data).mode);
     if (master !== undefined) link.master = master;
     if (kind !== undefined) link.kind = kind;
+    if (parent !== undefined) link.parent = parent;
+    if (mode !== undefined) link.mode = mode;
     return link;
   });
 }
@@ -157,3 +166,8 @@ function ipFact<T>(key: string, argv: string[], parse: (stdout: string) => T[]) 
 export const hostRoutes = ipFact('host:routes', IP_ROUTES, parseIpRoutes);
 
 export const hostLinks = ipFact('host:links', IP_LINKS, parseIpLinks);
+
+export const IP6_DEFAULT_ROUTES = ['ip', '-6', '-j', 'route', 'show', 'default'];
+
+/** The host's IPv6 default routes: `ip route` without -6 lists IPv4 only. */
+export const ipv6DefaultRoutes = ipFact('host:ipv6-default-routes', IP6_DEFAULT_ROUTES, parseIpRoutes);

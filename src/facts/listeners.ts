@@ -4,14 +4,17 @@ import { defineFact } from '../core/facts.js';
 import { describeError } from './files.js';
 
 export const SS_UDP_LISTENERS = ['ss', '-Hlnup'];
+export const SS_TCP_LISTENERS = ['ss', '-Hlntp'];
 const PROC_NET_UDP = ['/proc/net/udp', '/proc/net/udp6'];
+const PROC_NET_TCP = ['/proc/net/tcp', '/proc/net/tcp6'];
 
 export interface SocketOwner {
   name: string;
   pid: number;
 }
 
-export interface UdpListener {
+/** A bound UDP socket or a listening TCP socket. */
+export interface SocketListener {
   /** The bound address without brackets or interface: "0.0.0.0", "::", "10.89.0.1". */
   address: string;
   port: number;
@@ -25,8 +28,8 @@ export interface UdpListener {
   line: string;
 }
 
-export interface UdpListeners {
-  listeners: UdpListener[];
+export interface SocketListeners {
+  listeners: SocketListener[];
   /** The command or files read. */
   source: string;
   /** Whether owners were visible: ss as root shows every socket's process. */
@@ -40,8 +43,8 @@ function splitHostPort(local: string): { host: string; port: number } | undefine
   return Number.isInteger(port) ? { host: local.slice(0, colon), port } : undefined;
 }
 
-/** Parses `ss -Hlnup`: State Recv-Q Send-Q Local Peer [users:(("name",pid=N,fd=M),...)]. */
-export function parseSsUdp(stdout: string): UdpListener[] {
+/** Parses `ss -Hlnup` or `ss -Hlntp`: State Recv-Q Send-Q Local Peer [users:(("name",pid=N,fd=M),...)]. */
+export function parseSsListeners(stdout: string): SocketListener[] {
   return stdout
     .split('\n')
     .map((line) => line.trim())
@@ -56,7 +59,7 @@ export function parseSsUdp(stdout: string): UdpListener[] {
         name: match[1] ?? '',
         pid: Number(match[2]),
       }));
-      const listener: UdpListener = {
+      const listener: SocketListener = {
         address: address === '*' ? '*' : address,
         port: split.port,
         wildcard: address === '*' || address === '0.0.0.0' || address === '::',
@@ -87,8 +90,11 @@ function hexToIpv6(hex: string): string {
   return text === '0:0:0:0:0:0:0:0' ? '::' : text;
 }
 
-/** Parses /proc/net/udp or udp6: only sockets in state 07 (unconnected, i.e. bound and listening). */
-export function parseProcNetUdp(content: string, path: string): UdpListener[] {
+/** The socket state that means "listening": 07 (unconnected) for UDP, 0A (LISTEN) for TCP. */
+const LISTENING_STATE = { udp: '07', tcp: '0A' } as const;
+
+/** Parses /proc/net/{udp,tcp}{,6}: only sockets that listen (bound UDP sockets, TCP sockets in LISTEN). */
+export function parseProcNetSockets(content: string, path: string, protocol: 'udp' | 'tcp'): SocketListener[] {
   return content
     .split('\n')
     .slice(1)
@@ -96,7 +102,7 @@ export function parseProcNetUdp(content: string, path: string): UdpListener[] {
     .filter((line) => line !== '')
     .flatMap((line) => {
       const [, local = '', remote = '', state] = line.split(/\s+/);
-      if (state !== '07' || !/^0+:0000$/.test(remote)) return [];
+      if (state !== LISTENING_STATE[protocol] || !/^0+:0000$/.test(remote)) return [];
       const [hexAddress = '', hexPort = ''] = local.split(':');
       const address = hexAddress.length === 8 ? hexToIpv4(hexAddress) : hexToIpv6(hexAddress);
       return [
@@ -111,35 +117,43 @@ export function parseProcNetUdp(content: string, path: string): UdpListener[] {
     });
 }
 
-/** Bound UDP sockets of this network namespace. ss names their processes (as root); /proc/net/udp does not. */
-export const udpListeners = defineFact<{ ok: true; value: UdpListeners } | { ok: false; reason: string }>(
-  'host:udp-listeners',
-  async ({ host }) => {
-    const result = await host.run(SS_UDP_LISTENERS);
+type ListenersRead = { ok: true; value: SocketListeners } | { ok: false; reason: string };
+
+function listenersFact(protocol: 'udp' | 'tcp') {
+  const argv = protocol === 'udp' ? SS_UDP_LISTENERS : SS_TCP_LISTENERS;
+  const files = protocol === 'udp' ? PROC_NET_UDP : PROC_NET_TCP;
+  return defineFact<ListenersRead>(`host:${protocol}-listeners`, async ({ host }) => {
+    const result = await host.run(argv);
     if (result.exitCode === 0) {
       return {
         ok: true,
         value: {
-          listeners: parseSsUdp(result.stdout),
-          source: shellLine(SS_UDP_LISTENERS),
+          listeners: parseSsListeners(result.stdout),
+          source: shellLine(argv),
           ownersKnown: host.context.uid === 0,
         },
       };
     }
-    const files = await Promise.all(PROC_NET_UDP.map((path) => host.readFile(path)));
-    const [udp4] = files;
-    if (!udp4?.ok)
-      return { ok: false, reason: `${failureReason(result)}; ${udp4 ? describeError(udp4.path, udp4.error) : ''}` };
-    const listeners = files.flatMap((file) => (file.ok ? parseProcNetUdp(file.content, file.path) : []));
-    return { ok: true, value: { listeners, source: PROC_NET_UDP.join(', '), ownersKnown: false } };
-  },
-);
+    const reads = await Promise.all(files.map((path) => host.readFile(path)));
+    const [ipv4] = reads;
+    if (!ipv4?.ok)
+      return { ok: false, reason: `${failureReason(result)}; ${ipv4 ? describeError(ipv4.path, ipv4.error) : ''}` };
+    const listeners = reads.flatMap((file) => (file.ok ? parseProcNetSockets(file.content, file.path, protocol) : []));
+    return { ok: true, value: { listeners, source: files.join(', '), ownersKnown: false } };
+  });
+}
+
+/** Bound UDP sockets of this network namespace. ss names their processes (as root); /proc/net/udp does not. */
+export const udpListeners = listenersFact('udp');
+
+/** Listening TCP sockets of this network namespace, the same way. */
+export const tcpListeners = listenersFact('tcp');
 
 /**
  * Whether a listener takes this address and port from a socket on the given interface: bound to the address or
  * to the wildcard of its family, and not tied (SO_BINDTODEVICE) to another interface.
  */
-export function holdsAddress(listener: UdpListener, address: string, port: number, iface?: string): boolean {
+export function holdsAddress(listener: SocketListener, address: string, port: number, iface?: string): boolean {
   if (listener.port !== port) return false;
   if (listener.device !== undefined && iface !== undefined && listener.device !== iface) return false;
   if (listener.address === address || listener.address === '*') return true;

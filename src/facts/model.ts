@@ -46,6 +46,10 @@ export interface Container {
   capAdd: string[];
   capDrop: string[];
   publishedPorts: { hostIp?: string; hostPort: number; containerPort: number; protocol: string }[];
+  /** The host file mounted as the container's /etc/resolv.conf. */
+  resolvConfPath?: string;
+  /** DNS servers given to this container alone (--dns). */
+  dns: string[];
 }
 
 export class EngineOutputError extends Error {}
@@ -128,6 +132,7 @@ export function containerFromInspect(
       };
     }),
     capAdd: asStringArray(hostConfig.CapAdd),
+    dns: asStringArray(hostConfig.Dns),
     capDrop: asStringArray(hostConfig.CapDrop),
     publishedPorts: Object.entries(asRecord(settings.Ports)).flatMap(([key, bindings]) => {
       const [port, protocol = 'tcp'] = key.split('/');
@@ -143,6 +148,8 @@ export function containerFromInspect(
     }),
   };
   if (typeof state.Pid === 'number' && state.Pid > 0) result.pid = state.Pid;
+  const resolvConfPath = asString(container.ResolvConfPath);
+  if (resolvConfPath) result.resolvConfPath = resolvConfPath;
   if (Array.isArray(container.EffectiveCaps)) result.effectiveCaps = asStringArray(container.EffectiveCaps);
   return result;
 }

@@ -12,43 +12,66 @@ export interface PortRequest {
   hostIp?: string;
   /** The first host port of the request (a range starts there). */
   hostPort: number;
+  /** How many consecutive ports the request takes, from hostPort on (1 for a single port). */
+  range: number;
   containerPort: number;
   protocol: string;
 }
 
+/** A container as `podman ps --all` lists it, running or not. */
+export interface ListedContainer {
+  name: string;
+  state: string;
+  /** The networks it is configured for (a container that never started is attached to none yet). */
+  networks: string[];
+  ports: PortRequest[];
+}
+
 /**
- * The host ports every container asks for, running or not: a rootless container whose port cannot be bound
- * never starts, so only its configuration shows what it wanted.
+ * Every container with the host ports and networks it asks for, running or not: a container whose port or DNS
+ * could not be set up never starts, so only its configuration shows what it wanted.
  */
-export function parsePodmanPsPorts(stdout: string): PortRequest[] {
-  return parseEngineJsonList(stdout, shellLine(PODMAN_ALL_CONTAINERS)).flatMap((entry) => {
+export function parsePodmanPsAll(stdout: string): ListedContainer[] {
+  return parseEngineJsonList(stdout, shellLine(PODMAN_ALL_CONTAINERS)).map((entry) => {
     const container = asRecord(entry);
     const name = asStringArray(container.Names)[0] ?? asString(container.Id) ?? '';
     const state = asString(container.State) ?? 'unknown';
-    return asArray(container.Ports).map((port) => {
-      const record = asRecord(port);
-      const request: PortRequest = {
-        container: name,
-        state,
-        hostPort: typeof record.host_port === 'number' ? record.host_port : 0,
-        containerPort: typeof record.container_port === 'number' ? record.container_port : 0,
-        protocol: asString(record.protocol) ?? 'tcp',
-      };
-      const hostIp = asString(record.host_ip);
-      if (hostIp) request.hostIp = hostIp;
-      return request;
-    });
+    return {
+      name,
+      state,
+      networks: asStringArray(container.Networks),
+      ports: asArray(container.Ports).map((port) => {
+        const record = asRecord(port);
+        const request: PortRequest = {
+          container: name,
+          state,
+          hostPort: typeof record.host_port === 'number' ? record.host_port : 0,
+          range: typeof record.range === 'number' && record.range > 0 ? record.range : 1,
+          containerPort: typeof record.container_port === 'number' ? record.container_port : 0,
+          protocol: asString(record.protocol) ?? 'tcp',
+        };
+        const hostIp = asString(record.host_ip);
+        if (hostIp) request.hostIp = hostIp;
+        return request;
+      }),
+    };
   });
 }
 
-export const podmanPortRequests = defineFact<Listing<PortRequest>>('podman:port-requests', async (facts) => {
+export const podmanAllContainers = defineFact<Listing<ListedContainer>>('podman:all-containers', async (facts) => {
   const state = await facts.get(podmanState);
   if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
   const result = await facts.host.run(PODMAN_ALL_CONTAINERS);
   if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
   try {
-    return { ok: true, items: parsePodmanPsPorts(result.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
+    return { ok: true, items: parsePodmanPsAll(result.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
+});
+
+export const podmanPortRequests = defineFact<Listing<PortRequest>>('podman:port-requests', async (facts) => {
+  const listing = await facts.get(podmanAllContainers);
+  if (!listing.ok) return listing;
+  return { ok: true, items: listing.items.flatMap((container) => container.ports), command: listing.command };
 });

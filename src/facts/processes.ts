@@ -197,6 +197,41 @@ export function containerNetnsSysctl(pid: number, scope: Scope, path: string) {
   });
 }
 
+/** `sysctl -a` limited to the reverse-path filter of every interface. */
+export const RP_FILTER_PATTERN = '^net\\.ipv4\\.conf\\..*\\.rp_filter$';
+
+/** `net.ipv4.conf.<interface>.rp_filter = N` lines, by interface (all and default included). */
+export function parseRpFilters(stdout: string): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const line of stdout.split('\n')) {
+    const match = /^net\.ipv4\.conf\.(.+)\.rp_filter\s*=\s*(\d+)\s*$/.exec(line.trim());
+    if (match !== null) values.set(match[1]!, Number(match[2]));
+  }
+  return values;
+}
+
+/** The reverse-path filter settings inside a container's network namespace, all interfaces in one command. */
+export function containerRpFilters(pid: number, scope: Scope) {
+  return defineFact<Readable<{ values: Map<string, number>; command: string; excerpt: string }>>(
+    `netns-rp-filter:${scope}:${pid}`,
+    async ({ host }) => {
+      const result = await host.run(
+        inContainerView(scope, ['nsenter', `--target=${pid}`, '--net', 'sysctl', '--pattern', RP_FILTER_PATTERN, '-a']),
+      );
+      const command = shellLine(result.argv);
+      if (result.exitCode !== 0)
+        return {
+          ok: false,
+          code: 'ECOMMAND',
+          reason: `\`${command}\` failed: ${result.error?.message ?? (result.stderr.trim() || `exit ${result.exitCode}`)}`,
+        };
+      const values = parseRpFilters(result.stdout);
+      if (values.size === 0) return { ok: false, code: 'EPARSE', reason: `\`${command}\` printed no rp_filter value` };
+      return { ok: true, value: { values, command, excerpt: result.stdout.trim() } };
+    },
+  );
+}
+
 /**
  * Reads one file of many network namespaces in one process, each namespace once: it enters each with setns(2)
  * and reads the file, printing `PID <tab> net:[INODE] <tab> ok|error <tab> value or error`. util-linux has no tool
@@ -281,6 +316,27 @@ export function containerNetnsSysctls(pids: readonly number[], scope: Scope, pat
       return new Map(sorted.map((pid, index) => [pid, each[index]!]));
     },
   );
+}
+
+/**
+ * The systemd service a process belongs to, from its cgroup path (`0::/system.slice/nginx.service` with cgroup v2,
+ * `1:name=systemd:/system.slice/nginx.service` with v1); undefined outside a .service (a login session, a scope).
+ */
+export function parseServiceUnit(cgroup: string): string | undefined {
+  for (const line of cgroup.split('\n')) {
+    const [, controllers, path] = /^\d+:([^:]*):(.*)$/.exec(line.trim()) ?? [];
+    if (path === undefined || (controllers !== '' && controllers !== 'name=systemd')) continue;
+    const unit = path.split('/').find((part) => part.endsWith('.service'));
+    if (unit !== undefined && !/^user@\d+\.service$/.test(unit)) return unit;
+  }
+  return undefined;
+}
+
+export function processServiceUnit(pid: number) {
+  return defineFact<string | undefined>(`process-unit:${pid}`, async ({ host }) => {
+    const file = await host.readFile(`/proc/${pid}/cgroup`);
+    return file.ok ? parseServiceUnit(file.content) : undefined;
+  });
 }
 
 /** `grep -H` lines (`/proc/PID/status:Key:\tvalue`) back into each process's status text. */

@@ -36,6 +36,7 @@ export type PathKind =
   | 'reply-from-outside'
   | 'published-port'
   | 'dns-to-gateway'
+  | 'host-port'
   | 'to-host';
 
 export interface TrafficPath {
@@ -238,6 +239,29 @@ export function publishedPortPath(
       packet('postrouting', 'ip', { ...fields, oif: to.bridge }),
       ...outOfHostToBridge(to.bridge, fields),
     ],
+  };
+}
+
+/**
+ * A new connection from the outside to a port of the host itself, through the uplink: what a host firewall
+ * (ufw's "deny incoming") decides for a service of the host on that port.
+ */
+export function hostPortPath(uplink: string | undefined, service: Transport, hostAddress?: string): TrafficPath {
+  const fields = {
+    family: 'ipv4' as const,
+    saddr: OUTSIDE_ADDRESS,
+    ...(hostAddress !== undefined ? { daddr: hostAddress } : {}),
+    protocol: service.protocol,
+    dport: service.port,
+    ctState: 'new' as const,
+    bridged: false,
+    daddrLocal: true,
+  };
+  const into = uplink === undefined ? {} : { iif: uplink };
+  return {
+    kind: 'host-port',
+    description: `from ${OUTSIDE_ADDRESS} through ${uplink ?? 'the uplink'} to port ${service.port}/${service.protocol} of the host`,
+    steps: [packet('input', 'ip', { ...fields, ...into })],
   };
 }
 

@@ -299,7 +299,7 @@ async function hostSettings(
  * and docker's own switches. The others concern the outside, the host or rootless publishing.
  */
 const PATH_FINDING =
-  /^(fw|docker|aardvark|cni|netns)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_aardvark)$/;
+  /^(?!fw\.ufw_)(fw|docker|aardvark|cni|netns)\.|^(host\.ip_forward_disabled|dns\.default_network_no_dns|dns\.port53_taken_for_(aardvark|dnsname))$/;
 
 /** The checks of hand-made networks: only a way to a namespace, the host or an address can cross those. */
 const HANDMADE_CHECK = /^(netns\.|host\.handmade-forward$|docker\.forward-drop-other-bridges$)/;

@@ -54,7 +54,7 @@ describe('netdoctor completion', () => {
     [['netdoctor', 'explain', 'host.ip_f'], ['host.ip_forward_disabled']],
     [
       ['netdoctor', '--skip', 'dns.port'],
-      ['dns.port53', 'dns.port53_taken_for_aardvark'],
+      ['dns.port53', 'dns.port53-dnsname', 'dns.port53_taken_for_aardvark', 'dns.port53_taken_for_dnsname'],
     ],
     [['netdoctor', 'w'], ['why']],
     [

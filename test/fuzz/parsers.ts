@@ -7,10 +7,10 @@ import { parseDockerContainers, parseDockerInfo, parseDockerNetworks } from '../
 import { parseDefaultRoute } from '../../src/facts/firewall.js';
 import { parseIpLinks, parseIpRoutes } from '../../src/facts/ip.js';
 import { parseKernelConfig, parseModulesDep, parseProcModules } from '../../src/facts/kernel.js';
-import { parseProcNetUdp, parseSsUdp } from '../../src/facts/listeners.js';
+import { parseProcNetSockets, parseSsListeners } from '../../src/facts/listeners.js';
 import { EngineOutputError } from '../../src/facts/model.js';
 import { parseOsRelease } from '../../src/facts/os.js';
-import { parsePodmanPsPorts } from '../../src/facts/podman-ports.js';
+import { parsePodmanPsAll } from '../../src/facts/podman-ports.js';
 import {
   parsePodmanContainers,
   parsePodmanInfo,
@@ -177,7 +177,7 @@ export function parserTargets(repo: string, snapshots: Snapshot[]): ParserTarget
     },
     {
       name: 'podman ps --all',
-      parse: parsePodmanPsPorts,
+      parse: parsePodmanPsAll,
       expected: ENGINE_OUTPUT,
       inputs: outputsOf(snapshots, ['podman', 'ps', '--all']),
     },
@@ -219,13 +219,13 @@ export function parserTargets(repo: string, snapshots: Snapshot[]): ParserTarget
     },
     {
       name: 'ss -Hlnup',
-      parse: parseSsUdp,
+      parse: parseSsListeners,
       expected: NONE,
       inputs: [...outputsOf(snapshots, ['ss']), ...filesOf(join(repo, 'test/fixtures/netns'), '.ss.txt')],
     },
     {
       name: '/proc/net/udp',
-      parse: (input) => parseProcNetUdp(input, '/proc/net/udp'),
+      parse: (input) => parseProcNetSockets(input, '/proc/net/udp', 'udp'),
       expected: NONE,
       inputs: [
         ...contentsOf(snapshots, (path) => path.startsWith('/proc/net/udp')),

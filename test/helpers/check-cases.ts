@@ -152,7 +152,11 @@ function isPairCheck(check: Check | PairCheck): check is PairCheck {
 /** Runs the check alone on the recording; a pair check on what `why` learned about the recorded pair. */
 async function runOn(check: Check | PairCheck, recording: Recording): Promise<CheckResult> {
   const host = recordedHost(recording);
-  const context = { host, facts: new Facts(host) };
+  const context = {
+    host,
+    facts: new Facts(host),
+    ...(recording.probes !== undefined ? { probes: recording.probes } : {}),
+  };
   if (isPairCheck(check)) {
     if (recording.request === undefined) {
       throw new Error(`${recording.name} is no recording of netdoctor why: a pair check needs one`);

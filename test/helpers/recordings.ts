@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { CheckContext } from '../../src/core/check.js';
 import type { HostContext, HostError } from '../../src/core/host.js';
 import type { Report } from '../../src/core/report.js';
 import { NFT_LIST } from '../../src/facts/firewall.js';
@@ -44,6 +45,8 @@ export interface Recording {
   context?: Partial<HostContext>;
   /** For a pair check: the two containers (and ports) of `netdoctor why`. */
   request?: WhyRequest;
+  /** The probes the recording run was allowed (`--probe-dns`): its snapshot holds their answers. */
+  probes?: CheckContext['probes'];
 }
 
 /** A host that answers from the recording; build it inside a test (it fails the test on what it was not given). */

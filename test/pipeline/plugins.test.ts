@@ -125,12 +125,12 @@ describe('loadPlugins', () => {
   });
 });
 
-describe('examples/checks/conntrack-usage.mjs', () => {
-  const COUNT = '/proc/sys/net/netfilter/nf_conntrack_count';
-  const MAX = '/proc/sys/net/netfilter/nf_conntrack_max';
+describe('examples/checks/reserved-ports.mjs', () => {
+  const RANGE = '/proc/sys/net/ipv4/ip_local_port_range';
+  const RESERVED = '/proc/sys/net/ipv4/ip_local_reserved_ports';
   const examples = fileURLToPath(new URL('../../examples/checks', import.meta.url));
 
-  async function conntrack(
+  async function reservedPorts(
     files: Record<string, string | typeof ENOENT>,
   ): Promise<{ result: CheckResult; host: FakeHost }> {
     const loaded = await loadPlugins([examples]);
@@ -141,53 +141,64 @@ describe('examples/checks/conntrack-usage.mjs', () => {
     return { result, host };
   }
 
-  it('passes below 90 % and reads nothing but the two files', async () => {
-    const { result, host } = await conntrack({ [COUNT]: '235929\n', [MAX]: '262144\n' });
+  it('passes when every site port is outside the range or reserved, and reads nothing but the two files', async () => {
+    const { result, host } = await reservedPorts({ [RANGE]: '32768\t60999\n', [RESERVED]: '8443,49000-50000\n' });
     expect(result).toMatchObject({
-      id: 'host.conntrack-usage',
+      id: 'site.reserved-ports',
       status: 'pass',
-      summary: '235929 of 262144 tracked connections (89 %)',
+      summary: 'ephemeral ports 32768-60999; site ports 8080, 8443, 50000: 0 in that range and not reserved',
       findings: [],
     });
-    expect([...host.requests].sort()).toEqual([`readFile ${COUNT}`, `readFile ${MAX}`]);
+    expect([...host.requests].sort()).toEqual([`readFile ${RANGE}`, `readFile ${RESERVED}`]);
   });
 
-  it('warns from 90 % on, with the numbers as evidence and a fix for this host', async () => {
-    const { result } = await conntrack({ [COUNT]: '235930\n', [MAX]: '262144\n' });
+  it('warns about a site port in the range, keeping what is reserved in the fix', async () => {
+    const { result } = await reservedPorts({ [RANGE]: '32768\t60999\n', [RESERVED]: '8080\n' });
     expect(result.status).toBe('warn');
     const [item] = result.findings;
     expect(item).toMatchObject({
-      id: 'host.conntrack_table_nearly_full',
+      id: 'site.published_port_in_ephemeral_range',
       severity: 'warning',
-      title: 'The connection tracking table is 90 % full (235930 of 262144)',
+      title: 'Published port 50000 can be taken by outgoing connections (ephemeral range 32768-60999)',
       evidence: [
-        { source: 'file', what: COUNT, excerpt: '235930' },
-        { source: 'file', what: MAX, excerpt: '262144' },
+        { source: 'file', what: RANGE, excerpt: '32768 60999' },
+        { source: 'file', what: RESERVED, excerpt: '8080' },
       ],
       fix: {
         commands: [
-          'sysctl -w net.netfilter.nf_conntrack_max=524288',
-          "printf 'net.netfilter.nf_conntrack_max = 524288\\n' > /etc/sysctl.d/99-conntrack.conf",
+          'sysctl -w net.ipv4.ip_local_reserved_ports=8080,50000',
+          "printf 'net.ipv4.ip_local_reserved_ports = 8080,50000\\n' > /etc/sysctl.d/99-site-reserved-ports.conf",
         ],
       },
     });
     expect(findingSchemaProblems(item)).toBe('');
   });
 
+  it('names every site port a widened range takes in', async () => {
+    const { result } = await reservedPorts({ [RANGE]: '1024\t65535\n', [RESERVED]: '\n' });
+    expect(result.findings[0]?.title).toBe(
+      'Published ports 8080, 8443, 50000 can be taken by outgoing connections (ephemeral range 1024-65535)',
+    );
+  });
+
   it.each([
     [
-      'the count does not exist (no conntrack module)',
-      { [COUNT]: ENOENT, [MAX]: '262144\n' },
-      `cannot read ${COUNT}: No such file or directory`,
+      'the range cannot be read',
+      { [RANGE]: ENOENT, [RESERVED]: '\n' },
+      `cannot read ${RANGE}: No such file or directory`,
     ],
-    ['the maximum is not readable', { [COUNT]: '12\n', [MAX]: EACCES }, `cannot read ${MAX}: Permission denied`],
     [
-      'the files hold no numbers',
-      { [COUNT]: 'twelve\n', [MAX]: '0\n' },
-      `unexpected contents: ${COUNT} holds "twelve", ${MAX} holds "0"`,
+      'the reserved ports are not readable',
+      { [RANGE]: '32768\t60999\n', [RESERVED]: EACCES },
+      `cannot read ${RESERVED}: Permission denied`,
+    ],
+    [
+      'the files hold no ports',
+      { [RANGE]: 'wide\n', [RESERVED]: '80-\n' },
+      `unexpected contents: ${RANGE} holds "wide", ${RESERVED} holds "80-"`,
     ],
   ])('cannot decide when %s', async (_what, files, reason) => {
-    const { result } = await conntrack(files);
+    const { result } = await reservedPorts(files);
     expect(result).toMatchObject({ status: 'skip', skip: 'cannot_decide', reason, findings: [] });
   });
 });

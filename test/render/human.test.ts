@@ -32,7 +32,7 @@ describe('the human report', () => {
     const report = await brokenReport();
     const { stdout } = await runCli(['--replay', BROKEN]);
     expect(stdout).toContain(
-      `${report.summary.checks.pass} checks passed, 12 did not apply to this host (--verbose lists them)\n`,
+      `${report.summary.checks.pass} checks passed, 18 did not apply to this host (--verbose lists them)\n`,
     );
     expect(stdout).not.toMatch(/^ok /m);
     const verbose = (await runCli(['--replay', BROKEN, '--verbose'])).stdout;
@@ -53,7 +53,7 @@ describe('the human report', () => {
     const rootless = new URL('../fixtures/snapshots/healthy-rootless.json', import.meta.url).pathname;
     const { stdout } = await runCli(['--replay', rootless], { columns: 400, tty: true, env: { NO_COLOR: '1' } });
     expect(stdout).toContain(
-      'skip  docker.docker-user, fw.br-netfilter-forward, fw.engine-rules, fw.firewalld-zones, fw.foreign-forward, fw.input-dns, fw.iptables-backend, host.ip-forward, mixed.docker-forward-podman-ingress: could not decide: no rootful network could be listed',
+      'skip  docker.docker-user, fw.br-netfilter-forward, fw.engine-rules, fw.firewalld-zones, fw.foreign-forward, fw.input-dns, fw.iptables-backend, host.ip-forward, host.ipv6-forwarding, mixed.docker-forward-podman-ingress: could not decide: no rootful network could be listed',
     );
   });
 

@@ -26,7 +26,7 @@ checkCases(check, [
       {
         id: ID,
         severity: 'info',
-        subject: { user: 'ndlab', containers: ['ndl-brl-a', 'ndl-brl-b', 'ndl-brl-slirp'] },
+        subject: { user: 'ndlab', containers: ['ndl-brl-a', 'ndl-brl-b', 'ndl-brl-default'] },
         title: TITLE,
       },
     ],

@@ -13,7 +13,8 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { run } from './exec.js';
+import { spawn } from 'node:child_process';
+import { baseEnv, run } from './exec.js';
 import { JOURNAL, MOVED_DIR } from './paths.js';
 
 /**
@@ -222,10 +223,28 @@ export class HostGuard {
     await mustRun(['ip', 'netns', 'add', name]);
   }
 
-  /** A link the scenario creates (a bridge, a veth); the undo deletes it. */
+  /** An interface of the scenario's own in the host's namespace (a veth): made by argv, deleted by the undo. */
   async addLink(name: string, argv: string[]): Promise<void> {
-    await this.push({ kind: 'link', name });
+    await this.trackLink(name);
     await mustRun(argv);
+  }
+
+  /** An interface something else will make (a printed fix's macvlan shim): deleted by the undo if it exists. */
+  async trackLink(name: string): Promise<void> {
+    await this.push({ kind: 'link', name });
+  }
+
+  /**
+   * A daemon the scenario starts (a fake server, a port holder), detached: the undo ends it by its pid, checked
+   * against its name, never by name alone. The caller bounds its life too (`timeout`), in case the undo never runs.
+   */
+  async spawn(argv: string[]): Promise<number> {
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: 'ignore', env: baseEnv() });
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
+    await this.push({ kind: 'process', pid, comm: basename(argv[0]!).slice(0, 15) });
+    return pid;
   }
 
   /**

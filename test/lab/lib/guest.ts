@@ -13,13 +13,16 @@ import { LAB_RUN, LAB_STATE, ROOT } from './paths.js';
 /** loadable: the kernel's module tree is installed; missing: it is not (removed while the kernel runs). */
 export type GuestView = 'loadable' | 'missing';
 
+/** What runs as PID 1: the agent alone (the default), or systemd with the agent as its service (logind, users). */
+export type GuestInit = 'agent' | 'systemd';
+
 export const GUEST_DIR = `${LAB_STATE}/guest`;
 const AGENT = `${ROOT}/dist/test/lab/guest-agent.js`;
 const GUEST_EXEC = `${ROOT}/dist/test/lab/guest-exec.js`;
 /** A command run through guest-exec: its 240 s in the guest, and the time to hand it over. */
 export const GUEST_RUN_LIMIT_MS = 270_000;
-/** Boot (about 6 s) and the agent's start under emulation. */
-const READY_LIMIT_MS = 120_000;
+/** Boot (about 6 s) and the agent's start under emulation; systemd's boot takes 2 minutes on a busy host. */
+const READY_LIMIT_MS = { agent: 120_000, systemd: 360_000 };
 
 /** Guests of a run that was killed (QEMU and their job folders): ended and removed. Returns what it did. */
 export async function stopStaleGuests(): Promise<string[]> {
@@ -59,7 +62,7 @@ export class Guest {
     return [process.execPath, GUEST_EXEC, this.job, '--'];
   }
 
-  static async start(view: GuestView): Promise<Guest> {
+  static async start(view: GuestView, init: GuestInit = 'agent'): Promise<Guest> {
     const release = (await readFile(`${GUEST_DIR}/release`, 'utf8').catch(() => '')).trim();
     if (release === '') throw new LabError(`no guest kernel in ${GUEST_DIR}: run test/lab/env/setup.sh`);
     const job = await mkdtemp(`${LAB_RUN}/guest-`);
@@ -75,6 +78,7 @@ export class Guest {
       `ndl.job=${job}`,
       `ndl.node=${process.execPath}`,
       `ndl.agent=${AGENT}`,
+      ...(init === 'systemd' ? ['ndl.init=systemd'] : []),
     ];
     // TCG, not KVM: this VM exposes /dev/kvm, but a nested guest hangs in its BIOS.
     const qemu = spawn(
@@ -105,7 +109,7 @@ export class Guest {
     );
     await consoleLog.close();
     const guest = new Guest(view, release, job, qemu);
-    const deadline = Date.now() + READY_LIMIT_MS;
+    const deadline = Date.now() + READY_LIMIT_MS[init];
     while (Date.now() < deadline) {
       if (
         await stat(`${job}/${READY_FILE}`).then(
@@ -119,7 +123,7 @@ export class Guest {
     }
     const log = await guest.log();
     await guest.stop();
-    throw new LabError(`the guest (${release}, ${view}) did not start its agent: ${log}`);
+    throw new LabError(`the guest (${release}, ${view}, ${init}) did not start its agent: ${log}`);
   }
 
   /** The end of the console and of the agent's log, for messages. */

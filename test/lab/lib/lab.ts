@@ -5,7 +5,7 @@ import { Engine } from './engine.js';
 import type { EngineKind } from './engine-kind.js';
 import { GEN2_ENV, Gen2Environment, type Gen2Feature, type Generation } from './gen2.js';
 import { EnvironmentGuard, type Guard } from './gen2-guard.js';
-import { GUEST_RUN_LIMIT_MS, Guest, type GuestView } from './guest.js';
+import { GUEST_RUN_LIMIT_MS, Guest, type GuestInit, type GuestView } from './guest.js';
 import { LabError, baseEnv, brief, ok, run, sleep, type RunResult } from './exec.js';
 import { HostGuard } from './guard.js';
 import { loadScale, stretchedNetdoctorLimits } from './load.js';
@@ -132,9 +132,9 @@ export class Lab {
   }
 
   /** Boots the lab guest (lib/guest.ts): netdoctor, probes and printed fixes then run in it. */
-  async startGuest(view: GuestView): Promise<Guest> {
+  async startGuest(view: GuestView, init: GuestInit = 'agent'): Promise<Guest> {
     if (this.guest !== undefined) throw new LabError('the guest runs already');
-    this.guest = await Guest.start(view);
+    this.guest = await Guest.start(view, init);
     return this.guest;
   }
 

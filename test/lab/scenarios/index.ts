@@ -1,4 +1,5 @@
 import type { Scenario } from '../scenario.js';
+import { FAILURE_MODE_SCENARIOS } from './failure-modes.js';
 import { FW_SCENARIOS } from './fw-index.js';
 import { HANDMADE_SCENARIOS } from './handmade-index.js';
 import { WHY_SCENARIOS } from './why-index.js';
@@ -108,6 +109,8 @@ export const SCENARIOS: readonly Scenario[] = [
   // Both boot the lab guest (a kernel with loadable modules): the slowest of the host scenarios.
   kernelModulesMissing,
   rootlessModulesNotPreloaded,
+  // The conntrack and ufw scenarios boot the lab guest too.
+  ...FAILURE_MODE_SCENARIOS,
   ...WHY_SCENARIOS,
   ...HANDMADE_SCENARIOS,
 ];

@@ -5,6 +5,8 @@
 # (dist/test/lab/guest-agent.js), which executes the host's requests until it is asked to power off.
 # Kernel command line: ndl.view=loadable|missing  ndl.kernel=DIR (the extracted package)  ndl.job=DIR
 # (the host folder shared as "job", mounted at the same path)  ndl.node=PATH  ndl.agent=PATH
+# ndl.init=systemd: systemd runs as PID 1 and starts ndl.target, the agent as its service, for what needs a
+# login manager (lingering users); by default the agent is all that runs.
 B=/bin/busybox
 $B --install -s /bin
 $B mount -t proc proc /proc
@@ -12,7 +14,8 @@ $B mount -t sysfs sys /sys
 $B mount -t devtmpfs dev /dev
 arg() { for word in $(cat /proc/cmdline); do case $word in "ndl.$1="*) echo "${word#*=}" ;; esac; done; }
 fail() { echo "ndl-guest: $*"; $B poweroff -f; }
-view=$(arg view) kernel=$(arg kernel) job=$(arg job) node=$(arg node) agent=$(arg agent) release=$($B uname -r)
+view=$(arg view) kernel=$(arg kernel) job=$(arg job) node=$(arg node) agent=$(arg agent) init=$(arg init)
+release=$($B uname -r)
 # Only what mounting the shared root needs; everything else stays unloaded until something asks for it.
 for module in $(cat /boot-modules.txt); do $B insmod "/modules/$module.ko" || fail "insmod $module"; done
 $B mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144 hostroot /lower || fail "mounting the host root"
@@ -32,5 +35,24 @@ $B cp "/root$kernel/boot/config-$release" "/root/boot/config-$release"
 if [ "$view" = loadable ]; then
   $B mkdir -p "/root/lib/modules/$release"
   $B mount --bind "/root$kernel/lib/modules/$release" "/root/lib/modules/$release" || fail "binding the module tree"
+fi
+if [ "$init" = systemd ]; then
+  # Units in the guest's own overlay: the target pulls in what logind needs and the agent, none of the host's
+  # enabled services; the guest powers off when the agent ends.
+  units=/root/etc/systemd/system
+  $B mkdir -p "$units"
+  # tmpfiles' boot run empties /tmp and walks the host's folders through 9p: minutes under emulation, and nothing
+  # the guest's scenarios need.
+  $B ln -sf /dev/null "$units/systemd-tmpfiles-setup.service"
+  printf '%s\n' '[Unit]' 'Description=netdoctor lab agent' 'After=basic.target systemd-logind.service' \
+    'SuccessAction=poweroff-force' 'FailureAction=poweroff-force' '[Service]' \
+    "ExecStart=$node $agent $job" "StandardOutput=append:$job/agent.log" 'StandardError=inherit' \
+    >"$units/ndl-agent.service"
+  printf '%s\n' '[Unit]' 'Description=netdoctor lab guest' 'Requires=basic.target' \
+    'Wants=ndl-agent.service systemd-logind.service dbus.service' 'After=basic.target' 'AllowIsolate=yes' \
+    >"$units/ndl.target"
+  # This host's root has docker's /.dockerenv, which would make systemd take the VM for a container.
+  $B rm -f /root/.dockerenv
+  exec $B switch_root /root /lib/systemd/systemd --unit=ndl.target
 fi
 exec $B switch_root /root /bin/busybox sh -c "$node $agent $job > $job/agent.log 2>&1; sync; /bin/busybox poweroff -f"

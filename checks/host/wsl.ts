@@ -1,0 +1,129 @@
+import { hostLinks } from '../../src/facts/ip.js';
+import { osInfo } from '../../src/facts/os.js';
+import { HOST_RESOLV_CONF, parseResolvConf } from '../../src/facts/resolv.js';
+import { describeError } from '../../src/facts/files.js';
+import { fileEvidence, findingBuilder } from '../../src/core/finding.js';
+import { notApplicable, verdict } from '../../src/core/outcome.js';
+import { shellLine } from '../../src/core/shell.js';
+import type { Evidence } from '../../src/core/types.js';
+import type { Check, FindingCatalog } from '../../src/core/check.js';
+
+const DOCS = 'https://learn.microsoft.com/en-us/windows/wsl/networking';
+const KERNEL_RELEASE = '/proc/sys/kernel/osrelease';
+const WSL_CONF = '/etc/wsl.conf';
+/** WSL 2.0 and later answer the mode themselves; older ones have no wslinfo. */
+const NETWORKING_MODE = ['wslinfo', '--networking-mode'];
+/** The interface WSL adds in mirrored mode, beside the mirrored copies of Windows' own. */
+const MIRRORED_LINK = 'loopback0';
+/** The address of WSL's DNS tunneling on the VM's loopback. */
+const DNS_TUNNEL = '10.255.255.254';
+
+const FINDINGS = {
+  'host.wsl2': {
+    severity: 'info',
+    title: "The host is WSL2: its networking follows WSL's own rules",
+    explanation:
+      "This Linux runs in WSL2's virtual machine, and WSL decides how it meets the network: in NAT mode (the default) the VM sits behind a NAT on the Windows host, Windows reaches ports published on the VM through WSL's localhost forwarding and other machines reach them only through a port proxy on Windows; in mirrored mode the VM shares Windows' interfaces and addresses. WSL also writes /etc/resolv.conf at every start (the Windows host, or 10.255.255.254 with DNS tunneling), which the engines copy into containers. Name resolution and reaching the Windows host or the LAN from containers follow these rules, not only the engines'.",
+    cause:
+      "The engines run inside WSL2 (docker engine or podman installed in the distribution, or Docker Desktop's WSL2 backend).",
+    fix: "Nothing to repair in Linux. To keep your own nameservers, set generateResolvConf = false in the [network] section of /etc/wsl.conf (or give the engines their own DNS servers); to let other machines reach published ports, use mirrored mode (networkingMode=mirrored in %UserProfile%\\.wslconfig on Windows) or a port proxy on Windows; in mirrored mode, reaching Windows' own services on 127.0.0.1 needs hostAddressLoopback=true there.",
+    docs: DOCS,
+  },
+} satisfies FindingCatalog;
+
+const finding = findingBuilder(FINDINGS);
+
+/** WSL2's kernels are released as 5.15.146.1-microsoft-standard-WSL2 (WSL1 reports 4.4.0-19041-Microsoft). */
+export function isWsl2Kernel(release: string): boolean {
+  return /microsoft/i.test(release) && /WSL2/i.test(release);
+}
+
+/** The lines of one [section] of an INI file such as /etc/wsl.conf. */
+function iniSection(content: string, section: string): string[] {
+  const lines: string[] = [];
+  let inside = false;
+  for (const raw of content.split('\n')) {
+    const line = raw.trim();
+    if (/^\[.*\]$/.test(line)) inside = line.toLowerCase() === `[${section}]`;
+    else if (inside && line !== '' && !line.startsWith('#')) lines.push(line);
+  }
+  return lines;
+}
+
+export default {
+  id: 'host.wsl',
+  title: 'WSL2 and its own networking',
+  findings: FINDINGS,
+  docs: DOCS,
+  async run({ host, facts }) {
+    const os = await facts.get(osInfo);
+    if (!isWsl2Kernel(os.kernel)) return notApplicable(`kernel ${os.kernel} is not a WSL2 kernel`);
+    const [mode, links, resolvFile, wslConf] = await Promise.all([
+      host.run(NETWORKING_MODE),
+      facts.get(hostLinks),
+      host.readFile(HOST_RESOLV_CONF),
+      host.readFile(WSL_CONF),
+    ]);
+    const evidence: Evidence[] = [fileEvidence(KERNEL_RELEASE, os.kernel)];
+    const limits: string[] = [];
+    let networking: string | undefined;
+    const answered = mode.exitCode === 0 ? mode.stdout.trim() : '';
+    if (answered !== '') {
+      networking = answered;
+      evidence.push({ source: 'command', what: shellLine(NETWORKING_MODE), excerpt: answered });
+    } else if (links.ok) {
+      const mirrored = links.value.items.some((link) => link.name === MIRRORED_LINK);
+      networking = mirrored ? 'mirrored' : 'nat';
+      evidence.push({
+        source: 'command',
+        what: links.value.command,
+        excerpt: mirrored
+          ? `${MIRRORED_LINK} present (WSL adds it in mirrored mode)`
+          : `interfaces: ${links.value.items.map((link) => link.name).join(', ')} (no ${MIRRORED_LINK}: NAT mode)`,
+      });
+    } else {
+      limits.push(`the networking mode is unknown: wslinfo did not answer and ${links.reason}`);
+    }
+    const notes: string[] = [];
+    if (resolvFile.ok) {
+      const resolv = parseResolvConf(resolvFile.path, resolvFile.content);
+      // WSL says so in the file's first comment when it wrote it.
+      const generated = resolvFile.content
+        .split('\n')
+        .find((line) => line.startsWith('#') && /generated by WSL/i.test(line))
+        ?.trim();
+      evidence.push(fileEvidence(resolv.path, [...(generated ? [generated] : []), resolv.excerpt].join('\n')));
+      if (generated)
+        notes.push(
+          `WSL generated /etc/resolv.conf (nameserver ${resolv.nameservers.join(', ') || 'none'}) and writes it again at every start.`,
+        );
+      if (resolv.nameservers.includes(DNS_TUNNEL))
+        notes.push(`${DNS_TUNNEL} is WSL's DNS tunneling: lookups go to Windows' resolver through the VM's loopback.`);
+    } else {
+      limits.push(describeError(resolvFile.path, resolvFile.error));
+    }
+    if (wslConf.ok) {
+      const network = iniSection(wslConf.content, 'network');
+      if (network.length > 0) evidence.push(fileEvidence(WSL_CONF, `[network]\n${network.join('\n')}`));
+    }
+    if (networking === 'nat')
+      notes.push(
+        'In NAT mode other machines cannot reach ports published here without a port proxy on Windows; Windows itself reaches them on localhost.',
+      );
+    if (networking === 'mirrored')
+      notes.push("In mirrored mode the VM has Windows' addresses: a port published on 0.0.0.0 listens on them.");
+    return verdict(
+      [
+        finding('host.wsl2', {
+          subject: {},
+          title: `This host is WSL2 (kernel ${os.kernel})${networking ? `, ${networking} networking` : ''}`,
+          ...(notes.length > 0 ? { detail: notes.join(' ') } : {}),
+          evidence,
+          fix: { commands: [] },
+        }),
+      ],
+      `WSL2${networking ? ` in ${networking} mode` : ''}`,
+      limits,
+    );
+  },
+} satisfies Check;
