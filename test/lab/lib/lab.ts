@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Report } from '../../../src/core/report.js';
 import { Engine } from './engine.js';
 import type { EngineKind } from './engine-kind.js';
@@ -264,6 +264,17 @@ export class Lab {
     if (this.environment === undefined) return readFile(path, 'utf8').catch(() => undefined);
     const result = await this.root(['cat', path], 10_000);
     return ok(result) ? result.stdout : undefined;
+  }
+
+  /** Writes a file on the host the scenario diagnoses (on generation 2 inside its environment). */
+  async writeHostFile(path: string, content: string): Promise<void> {
+    if (this.environment === undefined) return writeFile(path, content);
+    const result = await run([...this.environment.prefix(), 'sh', '-c', 'cat >"$1"', 'write', path], {
+      timeoutMs: 10_000,
+      env: baseEnv(GEN2_ENV),
+      input: content,
+    });
+    if (!ok(result)) throw new LabError(`writing ${path} in the gen2 environment failed (${brief(result, 300)})`);
   }
 
   // ---------------------------------------------------------------- dockerd
