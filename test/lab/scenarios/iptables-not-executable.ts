@@ -4,7 +4,10 @@ import { dockerNeedsIptables, proveDockerNetworkWithIptables, provePodmanWithout
 
 const NET = 'ndl-iptx';
 
-/** As iptables-moved: netavark runs iptables on generation 1, dockerd (not netavark's nftables driver) on generation 2. */
+/**
+ * As iptables-moved: netavark runs iptables on generation 1, dockerd (not netavark's nftables driver) on
+ * generation 2.
+ */
 export default {
   kind: 'broken',
   name: 'iptables-not-executable',
