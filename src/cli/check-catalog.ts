@@ -773,7 +773,7 @@ export const HOST_CHECK_METADATA: readonly CheckMetadata[] = [
         severity: 'error',
         title: 'Rootless networking cannot open /dev/net/tun',
         explanation:
-          'slirp4netns creates a TAP device through /dev/net/tun for every rootless container. When the device node is missing or not read-write for the user, rootless containers fail to start with `open("/dev/net/tun"): Permission denied` or `No such device`.',
+          'Rootless networking (slirp4netns, and pasta, podman 5\'s default) creates a TAP device through /dev/net/tun for every rootless network namespace. When the device node is missing or not read-write for the user, rootless containers fail to start with `open("/dev/net/tun"): Permission denied` (slirp4netns), `Failed to open() /dev/net/tun: Permission denied` (pasta) or `No such device`.',
         cause:
           'The tun device node has restrictive permissions, is missing (a container or LXC host without it), or the tun module is not available.',
         fix: 'Make the node read-write for users (mode 0666), create it if missing, or load the tun module.',

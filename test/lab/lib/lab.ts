@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import type { Report } from '../../../src/core/report.js';
 import { Engine } from './engine.js';
 import type { EngineKind } from './engine-kind.js';
@@ -256,27 +256,55 @@ export class Lab {
     await this.restoreHost();
   }
 
+  /**
+   * A file of the host the scenario diagnoses (on generation 2 read inside its environment, where /proc/sys/net
+   * and pids are its own); undefined when it cannot be read.
+   */
+  async readHostFile(path: string): Promise<string | undefined> {
+    if (this.environment === undefined) return readFile(path, 'utf8').catch(() => undefined);
+    const result = await this.root(['cat', path], 10_000);
+    return ok(result) ? result.stdout : undefined;
+  }
+
+  /** Writes a file on the host the scenario diagnoses (on generation 2 inside its environment). */
+  async writeHostFile(path: string, content: string): Promise<void> {
+    if (this.environment === undefined) return writeFile(path, content);
+    const result = await run([...this.environment.prefix(), 'sh', '-c', 'cat >"$1"', 'write', path], {
+      timeoutMs: 10_000,
+      env: baseEnv(GEN2_ENV),
+      input: content,
+    });
+    if (!ok(result)) throw new LabError(`writing ${path} in the gen2 environment failed (${brief(result, 300)})`);
+  }
+
   // ---------------------------------------------------------------- dockerd
 
   async dockerUp(): Promise<boolean> {
-    return ok(await run([DOCKER, 'info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000, env: baseEnv() }));
+    return ok(await this.root([DOCKER, 'info', '--format', '{{.ServerVersion}}'], 10_000));
   }
 
-  /** The pid of the running dockerd, from its pid file, checked against /proc. */
+  /** The pid of the running dockerd, from its pid file, checked against /proc (on generation 2 as numbered there). */
   async dockerdPid(): Promise<number | undefined> {
-    const text = await readFile(DOCKER_PID, 'utf8').catch(() => '');
+    const text = (await this.readHostFile(DOCKER_PID)) ?? '';
     const pid = Number(text.trim());
     if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    const comm = (await this.readHostFile(`/proc/${pid}/comm`)) ?? '';
     return comm.trim() === 'dockerd' ? pid : undefined;
   }
 
   async processAlive(pid: number): Promise<boolean> {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const status = (await this.readHostFile(`/proc/${pid}/status`)) ?? '';
     return status !== '' && !/^State:\s+Z/m.test(status);
   }
 
+  /** A signal to a process of the host the scenario diagnoses, by the pid it has there. */
+  async signal(pid: number, signal: 'SIGTERM' | 'SIGCONT'): Promise<void> {
+    if (this.environment === undefined) process.kill(pid, signal);
+    else await this.mustRoot(['kill', `-${signal.replace(/^SIG/, '')}`, String(pid)]);
+  }
+
   async socketExists(): Promise<boolean> {
+    if (this.environment !== undefined) return ok(await this.root(['test', '-e', DOCKER_SOCK], 10_000));
     return stat(DOCKER_SOCK).then(
       () => true,
       () => false,
@@ -285,7 +313,7 @@ export class Lab {
 
   /** Running docker containers (ids), to start again the ones a dockerd stop ends (other sessions' too). */
   async runningDockerContainers(): Promise<string[]> {
-    const result = await run([DOCKER, 'ps', '-q', '--no-trunc'], { timeoutMs: 15_000, env: baseEnv() });
+    const result = await this.root([DOCKER, 'ps', '-q', '--no-trunc'], 15_000);
     return ok(result)
       ? result.stdout
           .split('\n')
@@ -294,9 +322,14 @@ export class Lab {
       : [];
   }
 
-  /** Starts dockerd as test/lab/env/setup.sh does, when it does not answer, and waits (bounded) for it. */
-  ensureDockerd(): Promise<string | undefined> {
-    return ensureDockerd();
+  /**
+   * Starts dockerd as test/lab/env/setup.sh does, when it does not answer, and waits (bounded) for it. On
+   * generation 2 the environment's dockerd ends with it: nothing to start once it is gone.
+   */
+  async ensureDockerd(): Promise<string | undefined> {
+    if (this.generation === 1) return ensureDockerd();
+    if (this.environment === undefined || (await this.dockerUp())) return undefined;
+    throw new LabError(`${this.label}: the environment's dockerd does not answer`);
   }
 }
 

@@ -2,6 +2,7 @@ import { LabError, clip, output } from '../lib/exec.js';
 import { expectProbe, lookup } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 import { proveNoNames, remember } from '../lib/traffic.js';
+import { removeStartedWithoutAardvark } from '../lib/without-aardvark.js';
 
 const NET = 'ndl-aardm';
 const AARDVARK = '/usr/lib/podman/aardvark-dns';
@@ -12,6 +13,7 @@ export default {
   ids: ['aardvark.missing'],
   description: `${AARDVARK} moved away: podman only warns, the containers start, and their names do not resolve on a DNS-enabled network`,
   identity: 'root',
+  generations: [1, 2],
   async setup(lab) {
     await lab.podman.network(NET);
     await lab.guard.move(AARDVARK);
@@ -30,13 +32,13 @@ export default {
     reason:
       'netdoctor prints a package (re)install, which the lab never runs; the lab puts the binary back and recreates the containers as the fix summary says',
     async apply(lab) {
-      // Containers first, then the binary (LAB-NOTES: the other order makes netavark's teardown fail).
-      await lab.podman.remove(`${NET}-a`, `${NET}-b`);
+      // Containers first, then the binary (LAB-NOTES: the other order makes netavark 1.4's teardown fail).
+      const removal = await removeStartedWithoutAardvark(lab.podman, `${NET}-a`, `${NET}-b`);
       await lab.guard.undoPath(AARDVARK);
       await lab.podman.start(`${NET}-a`, ['--network', NET]);
       await lab.podman.startWeb(`${NET}-b`, ['--network', NET]);
       await remember(lab, lab.podman, NET, NET);
-      return 'containers removed, aardvark-dns put back, containers recreated';
+      return `containers removed${removal !== undefined ? ` (${removal})` : ''}, aardvark-dns put back, containers recreated`;
     },
   },
   async proveFixed(lab) {

@@ -9,6 +9,8 @@ export default {
   description:
     'dockerd frozen with SIGSTOP: its socket accepts connections but nothing answers, `docker run` hangs until killed',
   identity: 'root',
+  generations: [1, 2],
+  environment: ['docker'],
   async setup(lab) {
     const pid = await lab.dockerdPid();
     if (pid === undefined) throw new LabError('no running dockerd found through /var/run/docker.pid');

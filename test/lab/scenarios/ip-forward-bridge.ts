@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Lab } from '../lib/lab.js';
 import { egress, expectProbe } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
@@ -10,9 +9,9 @@ const NET = 'ndl-fwdb';
  * Another session turning ip_forward off and on again resets every interface's forwarding: put the bridge's back to 0.
  */
 async function reassert(lab: Lab): Promise<string | undefined> {
-  const path = `/proc/sys/net/ipv4/conf/${lab.get('bridge')}/forwarding`;
-  if ((await readFile(path, 'utf8')).trim() === '0') return undefined;
-  await writeFile(path, '0\n');
+  const name = `net.ipv4.conf.${lab.get('bridge')}.forwarding`;
+  if ((await lab.readHostFile(`/proc/sys/${name.replaceAll('.', '/')}`))?.trim() === '0') return undefined;
+  await lab.mustRoot(['sysctl', '-q', '-w', `${name}=0`]);
   return `${lab.get('bridge')} forwarding was 1 again`;
 }
 
@@ -23,6 +22,7 @@ export default {
   description:
     'net.ipv4.ip_forward stays 1, but forwarding is turned off on one podman bridge (`sysctl -w net.ipv4.conf.<bridge>.forwarding=0`)',
   identity: 'root',
+  generations: [1, 2],
   async setup(lab) {
     await pair(lab, lab.podman, NET);
     expectProbe(await egress(lab.podman, `${NET}-a`), 'pass');

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import type { Lab } from '../lib/lab.js';
 import { LabError } from '../lib/exec.js';
 import { egress, expectProbe } from '../lib/probes.js';
@@ -8,10 +7,11 @@ import { pair, proveEgressOnlyBroken } from '../lib/traffic.js';
 const NET = 'ndl-fwdd';
 const HARDENING = '/etc/sysctl.d/90-ndl-hardening.conf';
 const PERSIST = '/etc/sysctl.d/99-container-forwarding.conf';
+const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
 /** Another session's `podman run` turns forwarding back on: apply the hardening file again. */
 async function reassert(lab: Lab): Promise<string | undefined> {
-  if ((await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim() === '0') return undefined;
+  if ((await lab.readHostFile(IP_FORWARD))?.trim() === '0') return undefined;
   await lab.mustRoot(['sysctl', '-p', HARDENING]);
   return `ip_forward was 1 again: \`sysctl -p ${HARDENING}\` re-applied`;
 }
@@ -22,6 +22,8 @@ export default {
   ids: ['host.ip_forward_disabled'],
   description: `docker containers running, then a hardening file ${HARDENING} (net.ipv4.ip_forward = 0) applied with \`sysctl -p FILE\`; the fix must also survive re-applying the files in \`sysctl --system\` order`,
   identity: 'root',
+  generations: [1, 2],
+  environment: ['docker'],
   async setup(lab) {
     await pair(lab, lab.docker, NET);
     expectProbe(await egress(lab.docker, `${NET}-a`), 'pass');
@@ -37,7 +39,7 @@ export default {
     // The persisted file must win over the hardening one at the next `sysctl --system` (lexical order).
     await lab.mustRoot(['sysctl', '-p', HARDENING]);
     await lab.mustRoot(['sysctl', '-p', PERSIST]);
-    const value = (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
+    const value = (await lab.readHostFile(IP_FORWARD))?.trim();
     if (value !== '1') throw new LabError(`after re-applying ${HARDENING} then ${PERSIST}, ip_forward is ${value}`);
     const again = expectProbe(await egress(lab.docker, `${NET}-a`), 'pass');
     return `${now}; after re-applying 90-ndl-hardening then 99-container-forwarding (sysctl --system order) ip_forward stays 1 and ${again.replace(`${NET}-a `, '')}`;

@@ -1,4 +1,3 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import type { Lab } from '../lib/lab.js';
 import { egress, expectProbe } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
@@ -8,9 +7,9 @@ const NET = 'ndl-fwd';
 const IP_FORWARD = '/proc/sys/net/ipv4/ip_forward';
 
 /** Another session's `podman run` turns forwarding back on: put it back off (the guard restores it later). */
-async function reassert(_lab: Lab): Promise<string | undefined> {
-  if ((await readFile(IP_FORWARD, 'utf8')).trim() === '0') return undefined;
-  await writeFile(IP_FORWARD, '0\n');
+async function reassert(lab: Lab): Promise<string | undefined> {
+  if ((await lab.readHostFile(IP_FORWARD))?.trim() === '0') return undefined;
+  await lab.mustRoot(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
   return 'ip_forward was 1 again';
 }
 
@@ -21,6 +20,7 @@ export default {
   description:
     'rootful podman containers running, then `sysctl -w net.ipv4.ip_forward=0`: the peer answers, 198.51.100.2 does not',
   identity: 'root',
+  generations: [1, 2],
   async setup(lab) {
     await pair(lab, lab.podman, NET);
     expectProbe(await egress(lab.podman, `${NET}-a`), 'pass');

@@ -1,4 +1,5 @@
-import { LabError, baseEnv, clip, ok, output, run } from '../lib/exec.js';
+import { LabError, clip, ok, output } from '../lib/exec.js';
+import type { Lab } from '../lib/lab.js';
 import { expectProbe, http } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 
@@ -15,9 +16,9 @@ function serve(tokenText: string): string[] {
   return ['sh', '-c', `mkdir -p /tmp/w && echo ${tokenText} > /tmp/w/ok && exec httpd -f -p 80 -h /tmp/w`];
 }
 
-/** GET from the host itself, bounded; only ever to a local address. */
-async function hostGet(url: string) {
-  return run(['timeout', '4', 'busybox', 'wget', '-q', '-O-', url], { timeoutMs: 10_000, env: baseEnv() });
+/** GET from the host itself (on generation 2 inside its environment), bounded; only ever to a local address. */
+async function hostGet(lab: Lab, url: string) {
+  return lab.root(['timeout', '4', 'busybox', 'wget', '-q', '-O-', url], 10_000);
 }
 
 export default {
@@ -27,6 +28,7 @@ export default {
   description:
     "ndlab's container serves HTTP on a rootless network: its address means nothing on the host; publishing a port makes it reachable",
   identity: 'ndlab',
+  generations: [1, 2],
   async setup(lab) {
     lab.set('token', `ndl-rip-${process.pid}-${Date.now()}`);
     await lab.rootless.network(NET);
@@ -40,11 +42,12 @@ export default {
     const route = await lab.mustRoot(['ip', '-4', 'route', 'get', address]);
     const via = /\bvia (\S+) dev (\S+)/.exec(route);
     if (via) {
-      // The host would send it to its uplink gateway, off this machine: that is the proof, and nothing is sent.
-      return `sibling container: ${inside.replace(`${NET}-client got `, 'got ')}; from the host, ${address} routes via ${via[1]} dev ${via[2]} (off this machine): no path to the container, not sent`;
+      // The host would send it to its uplink gateway (off this machine; on generation 2 the environment's fake
+      // upstream router): that is the proof, and nothing is sent.
+      return `sibling container: ${inside.replace(`${NET}-client got `, 'got ')}; from the host, ${address} routes via ${via[1]} dev ${via[2]} (its uplink): no path to the container, not sent`;
     }
     // The address collides with a local network (a rootful bridge): whatever answers there, it is not this container.
-    const result = await hostGet(`http://${address}/ok`);
+    const result = await hostGet(lab, `http://${address}/ok`);
     if (ok(result) && result.stdout.trim() === token(lab)) throw new LabError(`the host reached ${WEB} at ${address}`);
     return `sibling container: got its page; from the host, ${address} (${clip(route, 60)}) does not reach it (${clip(output(result) || 'no answer', 60)})`;
   },
@@ -65,7 +68,7 @@ export default {
     },
   },
   async proveFixed(lab) {
-    const result = await hostGet(`http://127.0.0.1:${PORT}/ok`);
+    const result = await hostGet(lab, `http://127.0.0.1:${PORT}/ok`);
     if (!ok(result) || result.stdout.trim() !== token(lab))
       throw new LabError(`host GET http://127.0.0.1:${PORT}/ok: ${clip(output(result), 100)}`);
     const ports = await lab.rootless.must(['port', '--all']);

@@ -5,15 +5,17 @@ export default {
   kind: 'broken',
   name: 'rootless-dev-net-tun',
   ids: ['rootless.dev_net_tun'],
-  description: '/dev/net/tun mode 600 (as this VM boots): slirp4netns cannot open it for ndlab',
+  description: '/dev/net/tun mode 600 (as this VM boots): slirp4netns (gen1) or pasta (gen2) cannot open it for ndlab',
   identity: 'ndlab',
+  generations: [1, 2],
   async setup(lab) {
     await lab.guard.chmod('/dev/net/tun', 0o600);
   },
   proveBroken: async (lab) =>
     expectFailure(
       await lab.rootless.tryRun('ndl-tun-a', []),
-      /open\(\\?"\/dev\/net\/tun\\?"\): Permission denied/,
+      // slirp4netns: open("/dev/net/tun"): Permission denied; pasta: Failed to open() /dev/net/tun: Permission denied
+      /open\(\\?"\/dev\/net\/tun\\?"\): Permission denied|Failed to open\(\) \/dev\/net\/tun: Permission denied/,
       'podman run (ndlab)',
     ),
   expect: () => [{ id: 'rootless.dev_net_tun', severity: 'error', subject: { path: '/dev/net/tun' } }],

@@ -8,8 +8,9 @@ export default {
   name: 'rootless-ping-group-range',
   ids: ['rootless.ping_group_range'],
   description:
-    'host net.ipv4.ping_group_range "1 0" (the kernel default): ndlab\'s container, even WITH --cap-add NET_RAW, gets 100% loss pinging 198.51.100.2 through slirp4netns',
+    'host net.ipv4.ping_group_range "1 0" (the kernel default): ndlab\'s container, even WITH --cap-add NET_RAW, gets 100% loss pinging 198.51.100.2 through slirp4netns (gen1) or pasta (gen2)',
   identity: 'ndlab',
+  generations: [1, 2],
   async setup(lab) {
     await lab.guard.sysctl('net.ipv4.ping_group_range', '1 0');
     await lab.rootless.start(CONTAINER, ['--cap-add', 'NET_RAW']);
