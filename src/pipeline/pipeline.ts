@@ -53,27 +53,6 @@ export interface PipelineOptions {
 }
 
 /**
- * The facts nearly every check of a whole diagnosis builds on. Asked for together when the run starts, their
- * commands run side by side; otherwise each starts only when its first reader asks, and readers ask after what
- * they awaited first, often `podman info` (0.2 to 0.7 s, seconds on a loaded host). A run limited to some checks
- * (--only) reads only what they ask for.
- */
-const FOUNDATION: readonly FactDefinition<unknown>[] = [
-  podmanState,
-  dockerState,
-  podmanNetworks,
-  podmanContainers,
-  dockerNetworks,
-  dockerContainers,
-  firewallRulesets,
-  defaultRoute,
-  hostRoutes,
-  hostLinks,
-  iptablesFlavour,
-  kernelModules,
-];
-
-/**
  * What `why` reads whatever the pair: the engines and their containers (to locate A and B and for the host checks
  * on the path), the rulesets (the path's firewall) and the default route. The host's other routes and links, the
  * kernel's modules and the iptables binary concern only some ways (to a namespace, the host or an address) or
@@ -88,6 +67,20 @@ const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [
   dockerContainers,
   firewallRulesets,
   defaultRoute,
+];
+
+/**
+ * The facts nearly every check of a whole diagnosis builds on. Asked for together when the run starts, their
+ * commands run side by side; otherwise each starts only when its first reader asks, and readers ask after what
+ * they awaited first, often `podman info` (0.2 to 0.7 s, seconds on a loaded host). A run limited to some checks
+ * (--only) reads only what they ask for.
+ */
+const FOUNDATION: readonly FactDefinition<unknown>[] = [
+  ...PAIR_FOUNDATION,
+  hostRoutes,
+  hostLinks,
+  iptablesFlavour,
+  kernelModules,
 ];
 
 /** What a run of checks gives: the results, and for `why` the pair section. */
