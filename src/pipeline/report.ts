@@ -41,6 +41,20 @@ function countBy<K extends string>(keys: readonly K[], values: K[]): Record<K, n
   return counts;
 }
 
+/**
+ * A check's findings without repeats: an engine that lists one network twice (a fuzzed snapshot listed docker's
+ * bridge 137 times) would otherwise give the same finding, word for word, once per listing.
+ */
+function distinct(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((item) => {
+    const key = JSON.stringify(item);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export async function buildReport(
   facts: Facts,
   checks: CheckResult[],
@@ -60,7 +74,7 @@ export async function buildReport(
   const { context } = facts.host;
   const fingerprinted = checks.map((check) => ({
     ...check,
-    findings: check.findings.map((item) => ({ ...item, fingerprint: fingerprint(item) })),
+    findings: distinct(check.findings).map((item) => ({ ...item, fingerprint: fingerprint(item) })),
   }));
   const findings = bySeverity(fingerprinted.flatMap((check) => check.findings));
   const report: Report = {

@@ -1,11 +1,29 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.js';
 import { fingerprint, normalizedSubject } from '../../src/pipeline/fingerprint.js';
-import { BROKEN, runCli } from '../helpers/run-cli.js';
+import { BROKEN, runCli, temporaryFolders } from '../helpers/run-cli.js';
 import { reportSchemaProblems } from '../helpers/schema.js';
 
-async function report(args: string[] = []): Promise<Report> {
-  return JSON.parse((await runCli(['--replay', BROKEN, '--json', ...args])).stdout) as Report;
+const folder = temporaryFolders();
+
+async function report(args: string[] = [], snapshot = BROKEN): Promise<Report> {
+  return JSON.parse((await runCli(['--replay', snapshot, '--json', ...args])).stdout) as Report;
+}
+
+/** A recorded snapshot in which `docker network inspect` lists each network `times` times. */
+function withNetworksRepeated(times: number): string {
+  const recorded = new URL('../fixtures/snapshots/healthy-rootful-netavark-docker.json', import.meta.url);
+  const snapshot = JSON.parse(readFileSync(recorded, 'utf8'));
+  const inspect = snapshot.commands.find((command: { argv: string[] }) =>
+    command.argv.join(' ').startsWith('docker network inspect'),
+  );
+  const networks = JSON.parse(inspect.stdout) as unknown[];
+  inspect.stdout = JSON.stringify(networks.flatMap((network) => Array.from({ length: times }, () => network)));
+  const path = join(folder(), `repeated-${times}.json`);
+  writeFileSync(path, JSON.stringify(snapshot));
+  return path;
 }
 
 describe('findings in the JSON report', () => {
@@ -20,6 +38,16 @@ describe('findings in the JSON report', () => {
     for (const check of first.checks)
       for (const item of check.findings)
         expect(first.findings.find((found) => found.fingerprint === item.fingerprint)).toEqual(item);
+  });
+
+  it('are given once however often the host lists the thing they are about', async () => {
+    const defaultNetworkFindings = async (times: number) =>
+      (await report(['--only', 'dns.default-network'], withNetworksRepeated(times))).findings.map(
+        (item) => `${item.id} ${item.subject.network}`,
+      );
+    const once = await defaultNetworkFindings(1);
+    expect(once).toContain('dns.default_network_no_dns bridge');
+    expect(await defaultNetworkFindings(137)).toEqual(once);
   });
 
   it('is the same for the same fault however the subject lists it, and differs for another subject', () => {
