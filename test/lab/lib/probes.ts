@@ -46,6 +46,20 @@ export async function lookup(
   return address ? { ok: true, detail, raw, address } : { ok: false, detail, raw };
 }
 
+/** Proves that `from` resolves `name` via `server` to `address` (its current one, not a stale record); its detail. */
+export async function expectResolvesTo(
+  engine: Engine,
+  from: string,
+  name: string,
+  server: string,
+  address: string,
+): Promise<string> {
+  const found = await lookup(engine, from, name, server);
+  expectProbe(found, 'pass');
+  if (found.address !== address) throw new LabError(`resolved to ${found.address}, not ${address}`);
+  return found.detail;
+}
+
 /** busybox wget, bounded with `timeout` (its own -T segfaults on Debian's busybox-static). */
 export async function http(
   engine: Engine,

@@ -1,5 +1,5 @@
 import { LabError, clip, output } from '../lib/exec.js';
-import { expectProbe, lookup } from '../lib/probes.js';
+import { expectResolvesTo } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 import { proveNoNames, remember } from '../lib/traffic.js';
 import { removeStartedWithoutAardvark } from '../lib/without-aardvark.js';
@@ -42,11 +42,7 @@ export default {
     },
   },
   async proveFixed(lab) {
-    const found = await lookup(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
-    expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`))
-      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
-    return found.detail;
+    return expectResolvesTo(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`), lab.get(`${NET}-a.ip`));
   },
   restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;

@@ -1,7 +1,7 @@
 import { aardvarkDir, aardvarkRunning, removeAardvarkRecords } from '../lib/aardvark.js';
 import { LabError, clip, output } from '../lib/exec.js';
 import type { Lab } from '../lib/lab.js';
-import { expectFailure, expectProbe, lookup } from '../lib/probes.js';
+import { expectFailure, expectResolvesTo } from '../lib/probes.js';
 import { proveNoNames, remember } from '../lib/traffic.js';
 import { removeStartedWithoutAardvark } from '../lib/without-aardvark.js';
 import type { BrokenScenario } from '../scenario.js';
@@ -77,11 +77,7 @@ export default {
     },
   },
   async proveFixed(lab) {
-    const found = await lookup(lab.rootless, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
-    expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`))
-      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
-    return found.detail;
+    return expectResolvesTo(lab.rootless, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`), lab.get(`${NET}-a.ip`));
   },
   restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;

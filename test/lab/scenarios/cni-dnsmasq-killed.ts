@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { LabError, sleep } from '../lib/exec.js';
-import { expectProbe, lookup } from '../lib/probes.js';
+import { expectResolvesTo } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 import { pair, proveNoNames, remember } from '../lib/traffic.js';
 
@@ -47,11 +47,7 @@ export default {
   // Asked from the restarted container: netavark's bridge takes the MAC of its lowest port, so a restart can leave
   // the other container with a stale neighbour entry for the gateway for about 30 s (LAB-NOTES).
   async proveFixed(lab) {
-    const found = await lookup(lab.cni, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`));
-    expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-b.ip`))
-      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
-    return found.detail;
+    return expectResolvesTo(lab.cni, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`), lab.get(`${NET}-b.ip`));
   },
   restore: (lab) => lab.defaultRestore(),
 } satisfies BrokenScenario;

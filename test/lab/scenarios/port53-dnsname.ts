@@ -1,5 +1,5 @@
 import { LabError, ok, sleep } from '../lib/exec.js';
-import { expectFailure, expectProbe, lookup } from '../lib/probes.js';
+import { expectFailure, expectResolvesTo } from '../lib/probes.js';
 import { remember } from '../lib/traffic.js';
 import type { BrokenScenario } from '../scenario.js';
 
@@ -78,11 +78,7 @@ export default {
     },
   },
   async proveFixed(lab) {
-    const found = await lookup(lab.cni, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`));
-    expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-b.ip`))
-      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-b.ip`)}`);
-    return found.detail;
+    return expectResolvesTo(lab.cni, `${NET}-a`, `${NET}-b`, lab.get(`${NET}.dns`), lab.get(`${NET}-b.ip`));
   },
   async restore(lab) {
     await removeLentAddress(lab);

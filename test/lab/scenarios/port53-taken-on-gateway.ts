@@ -2,7 +2,7 @@ import { access, readFile, rm } from 'node:fs/promises';
 import { LabError } from '../lib/exec.js';
 import { LAB_PREFIX } from '../lib/paths.js';
 import type { Lab } from '../lib/lab.js';
-import { expectProbe, lookup } from '../lib/probes.js';
+import { expectResolvesTo } from '../lib/probes.js';
 import type { BrokenScenario } from '../scenario.js';
 import { proveNoNames, remember } from '../lib/traffic.js';
 
@@ -100,11 +100,7 @@ export default {
     },
   },
   async proveFixed(lab) {
-    const found = await lookup(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`));
-    expectProbe(found, 'pass');
-    if (found.address !== lab.get(`${NET}-a.ip`))
-      throw new LabError(`resolved to ${found.address}, not ${lab.get(`${NET}-a.ip`)}`);
-    return found.detail;
+    return expectResolvesTo(lab.podman, `${NET}-b`, `${NET}-a`, lab.get(`${NET}.dns`), lab.get(`${NET}-a.ip`));
   },
   async restore(lab) {
     await stop(lab, 'holder');
