@@ -161,14 +161,19 @@ async function main(argv: string[]): Promise<number> {
   const log: string[] = [`netdoctor lab ${mode}, ${new Date().toISOString()}`];
   // No limit on the whole run: each scenario has its own (harness.ts), so a slow one costs only itself.
   for (const { scenario, generation } of selected) {
-    const { result, after } = await runScenario(scenario, { record: mode === 'record' }, before, current, generation);
-    // A scenario that did not restore everything is failed for it; the next ones are judged on their own.
-    before = after;
-    results.push(result);
-    say(line(result));
-    const details = [`== ${line(result)}`, ...result.details.map((detail) => `   ${detail}`)];
-    log.push(...details);
-    if (verbose) for (const detail of result.details) say(`    ${detail}`);
+    let result: ScenarioResult | undefined;
+    for (let attempt = 1; attempt <= 2 && (result === undefined || result.retriable === true); attempt++) {
+      const first = result;
+      const outcome = await runScenario(scenario, { record: mode === 'record' }, before, current, generation);
+      // A scenario that did not restore everything is failed for it; the next ones are judged on their own.
+      before = outcome.after;
+      result = outcome.result;
+      if (first !== undefined) result.firstAttempt = first.failure;
+      say(`${line(result)}${result.retriable === true && attempt === 1 ? '  (the lab tries it once more)' : ''}`);
+      log.push(`== ${line(result)}`, ...result.details.map((detail) => `   ${detail}`));
+      if (verbose) for (const detail of result.details) say(`    ${detail}`);
+    }
+    results.push(result!);
   }
   await mkdir(LAB_RUN, { recursive: true });
   await writeFile(LOG, `${log.join('\n')}\n`);
@@ -184,6 +189,15 @@ async function main(argv: string[]): Promise<number> {
   if (failed.length > 0)
     say(
       `lab: ${failed.length} scenario(s) failed: ${failed.map((result) => `${result.name}@gen${result.generation}`).join(', ')}; details in ${LOG}`,
+    );
+  // Again at the end, where a CI log's tail shows them.
+  for (const result of failed)
+    say(
+      `lab: FAIL ${result.name}@gen${result.generation}: ${clip(result.failure ?? '', 600)}${result.firstAttempt !== undefined ? ` (first attempt: ${clip(result.firstAttempt, 300)})` : ''}`,
+    );
+  for (const result of results.filter((item) => item.passed && item.firstAttempt !== undefined))
+    say(
+      `lab: ${result.name}@gen${result.generation} passed on a second attempt; the first failed in the lab's own steps: ${clip(result.firstAttempt!, 400)}`,
     );
   say(
     `lab: total ${seconds.toFixed(0)} s${mode === 'record' ? '; snapshots in test/fixtures/snapshots/lab/ and gen2/, raw outputs in test/fixtures/gen2-raw/' : ''}`,

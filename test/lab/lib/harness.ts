@@ -25,9 +25,20 @@ export interface ScenarioResult {
   /** One line: what it saw. */
   summary: string;
   failure?: string;
+  /**
+   * The failure came from the lab's own steps (building the state, proving it with traffic, the time limit) and
+   * the host was restored: a second attempt can tell a slow or unlucky moment from a defect. A wrong diagnosis,
+   * a fix that does not work or a host left changed is never retried.
+   */
+  retriable?: boolean;
+  /** The first attempt's failure, when this result is of a second one. */
+  firstAttempt?: string;
   /** Lines for --verbose and for failures. */
   details: string[];
 }
+
+/** The lab's own steps: a failure in one of them says nothing of netdoctor. */
+const LAB_STEPS = new Set(['gen2 environment', 'setup', 'prove broken', 'prove healthy', 'reassert', 'time limit']);
 
 /** Per scenario on a quiet host: setup, probes, netdoctor runs and the fix fit in this (the restore comes after). */
 export const SCENARIO_LIMIT_MS = 180_000;
@@ -368,6 +379,7 @@ export async function runScenario(
   current.lab = lab;
   const result = notYetRun(scenario, generation);
   let failure: string | undefined;
+  let retriable = false;
   let after: Map<string, string>;
   timings = [];
   const scale = { value: loadScale() };
@@ -386,6 +398,7 @@ export async function runScenario(
       throw error;
     }
   } catch (error) {
+    retriable = error instanceof StepError && LAB_STEPS.has(error.step);
     failure =
       error instanceof StepError
         ? `${error.step}: ${error.message}`
@@ -411,14 +424,19 @@ export async function runScenario(
     after = await fingerprint();
     const differences = compareFingerprints(before, after);
     if (differences.length > 0) restoreProblems.push(`host not as before: ${differences.join('; ')}`);
-    if (restoreProblems.length > 0)
+    if (restoreProblems.length > 0) {
+      retriable = false;
       failure = [failure, ...restoreProblems].filter((item) => item !== undefined).join(' | ');
+    }
     current.lab = undefined;
   }
   result.seconds = (performance.now() - started) / 1000;
   const stretched = scale.value > 1 ? `; limit stretched ×${scale.value.toFixed(2)} for the host's load` : '';
   result.details.push(`time: ${timings.join(', ')}${stretched}`);
-  if (failure !== undefined) result.failure = failure;
+  if (failure !== undefined) {
+    result.failure = failure;
+    result.retriable = retriable;
+  }
   result.passed = failure === undefined;
   if (result.summary === '') result.summary = failure ?? '';
   return { result, after };
