@@ -9,6 +9,11 @@ import { parseSeconds } from './seconds.js';
 /** The host checks run beside the probes; the whole command must finish in under 5 s. */
 const HOST_CHECK_TIMEOUT_MS = 3500;
 /**
+ * Two containers that answer within this need no host check (0.4 s on a quiet host); a slower pair gets them
+ * started beside the probes still running, in case it does not answer.
+ */
+const HOST_CHECKS_AFTER_MS = 1000;
+/**
  * Locating a container takes two engine commands in a row (info, then inspect) before the 2 s probes: a daemon
  * that hangs must give up early for the whole to stay under 5 s. A loaded host needs more (--command-timeout).
  */
@@ -79,14 +84,17 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
       record: options.record !== undefined,
       redact: options.redact === true,
       commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
-      warmUp: 'pair' as const,
     };
     result = await runPipeline(pipeline, (context) =>
       diagnosePair(
         context,
         { a, b, ports: options.port },
         { pair: PAIR_CHECKS, host: HOST_CHECKS },
-        HOST_CHECK_TIMEOUT_MS,
+        // A replay is as fast as it is: its report must not depend on it.
+        {
+          checkTimeoutMs: HOST_CHECK_TIMEOUT_MS,
+          hostChecksAfterMs: options.replay === undefined ? HOST_CHECKS_AFTER_MS : undefined,
+        },
       ),
     );
   } finally {

@@ -26,6 +26,7 @@ import type { Scope } from '../core/types.js';
 import type { HostContext } from '../core/host.js';
 
 export const PODMAN_INFO = ['podman', 'info', '--format', 'json'];
+export const PODMAN_VERSION = ['podman', '--version'];
 export const PODMAN_NETWORKS = ['podman', 'network', 'ls', '--format', 'json'];
 export const PODMAN_RUNNING_IDS = ['podman', 'ps', '--no-trunc', '--quiet'];
 

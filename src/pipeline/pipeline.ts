@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { Facts, type FactDefinition } from '../core/facts.js';
+import type { EngineSummary } from '../core/types.js';
+import { FOUNDATION, startFacts } from './foundation.js';
 import type { Host } from '../core/host.js';
 import type { PairSection } from '../core/pair.js';
 import type { CheckResult } from '../core/types.js';
@@ -11,11 +13,6 @@ import { ReplayHost } from '../host/replay.js';
 import { scrubSnapshot } from '../host/scrub.js';
 import { SnapshotError, loadSnapshotValidator, parseSnapshot, type Snapshot } from '../host/snapshot.js';
 import { TOOL } from '../core/tool.js';
-import { dockerContainers, dockerNetworks, dockerState } from '../facts/docker.js';
-import { defaultRoute, firewallRulesets } from '../facts/firewall.js';
-import { hostLinks, hostRoutes } from '../facts/ip.js';
-import { iptablesFlavour, kernelModules } from '../facts/kernel.js';
-import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.js';
 import { boundReport } from './bounds.js';
 import { redactorFor } from './redact.js';
 import { buildReport } from './report.js';
@@ -45,48 +42,16 @@ export interface PipelineOptions {
   /** Replace the host's name, users, MACs and addresses with pseudonyms in the report and the snapshot. */
   redact?: boolean;
   commandTimeoutMs: number;
-  /**
-   * Start at once, before any check asks, the facts that nearly every check of a whole diagnosis builds on
-   * ('diagnosis', see FOUNDATION) or those of `why` ('pair', see PAIR_FOUNDATION).
-   */
-  warmUp?: 'diagnosis' | 'pair';
+  /** Start at once, before any check asks, the facts that nearly every check of a whole diagnosis builds on. */
+  warmUp?: boolean;
 }
-
-/**
- * What `why` reads whatever the pair: the engines and their containers (to locate A and B and for the host checks
- * on the path), the rulesets (the path's firewall) and the default route. The host's other routes and links, the
- * kernel's modules and the iptables binary concern only some ways (to a namespace, the host or an address) or
- * checks off the path: read when asked, not for every pair.
- */
-const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [
-  podmanState,
-  dockerState,
-  podmanNetworks,
-  podmanContainers,
-  dockerNetworks,
-  dockerContainers,
-  firewallRulesets,
-  defaultRoute,
-];
-
-/**
- * The facts nearly every check of a whole diagnosis builds on. Asked for together when the run starts, their
- * commands run side by side; otherwise each starts only when its first reader asks, and readers ask after what
- * they awaited first, often `podman info` (0.2 to 0.7 s, seconds on a loaded host). A run limited to some checks
- * (--only) reads only what they ask for.
- */
-const FOUNDATION: readonly FactDefinition<unknown>[] = [
-  ...PAIR_FOUNDATION,
-  hostRoutes,
-  hostLinks,
-  iptablesFlavour,
-  kernelModules,
-];
 
 /** What a run of checks gives: the results, and for `why` the pair section. */
 export interface Diagnosis {
   checks: CheckResult[];
   pair?: PairSection;
+  /** How the header names the engines, when not as `podman info` and `docker info` tell (engineSummaries). */
+  engines?: FactDefinition<EngineSummary[]>;
 }
 
 export interface PipelineResult {
@@ -105,15 +70,15 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
   const facts = new Facts(host);
-  if (options.warmUp !== undefined) {
-    // A fact that fails rejects for the check that awaits it too: here it only must not go unhandled.
-    for (const fact of options.warmUp === 'pair' ? PAIR_FOUNDATION : FOUNDATION) facts.get(fact).catch(() => undefined);
-  }
+  if (options.warmUp === true) startFacts(facts, FOUNDATION);
   const startedAt = new Date();
   const started = performance.now();
   const diagnosis = await diagnose({ host, facts });
   const durationMs = Math.round(performance.now() - started);
-  const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, options.replay);
+  const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, {
+    replayedFrom: options.replay,
+    engines: diagnosis.engines,
+  });
   if (diagnosis.pair !== undefined) report.pair = diagnosis.pair;
   // The redactor reads the container networks: before the snapshot is taken, so that a replay reads them too.
   const redactor = options.redact === true ? await redactorFor(facts, usersNamedIn(report)) : undefined;

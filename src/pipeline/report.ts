@@ -1,5 +1,5 @@
 import { engineSummaries } from '../facts/engines.js';
-import type { Facts } from '../core/facts.js';
+import type { FactDefinition, Facts } from '../core/facts.js';
 import { NotRecordedError } from '../core/host.js';
 import { osInfo } from '../facts/os.js';
 import { hostPlatform } from '../facts/platform.js';
@@ -8,6 +8,7 @@ import {
   SEVERITIES,
   type CheckResult,
   type CheckStatus,
+  type EngineSummary,
   type Finding,
   type Severity,
 } from '../core/types.js';
@@ -55,12 +56,18 @@ function distinct(findings: Finding[]): Finding[] {
   });
 }
 
+/** Where the report comes from: a replayed snapshot, and how its header names the engines. */
+export interface ReportSource {
+  replayedFrom?: string | undefined;
+  engines?: FactDefinition<EngineSummary[]> | undefined;
+}
+
 export async function buildReport(
   facts: Facts,
   checks: CheckResult[],
   startedAt: Date,
   durationMs: number,
-  replayedFrom?: string,
+  { replayedFrom, engines: engineHeader = engineSummaries }: ReportSource = {},
 ): Promise<Report> {
   const [os, engines, platform] = await Promise.all([
     // The header names the host as far as a snapshot tells; the checks say what was not recorded.
@@ -68,7 +75,7 @@ export async function buildReport(
       if (error instanceof NotRecordedError) return { os: 'unknown', kernel: 'unknown' };
       throw error;
     }),
-    facts.get(engineSummaries),
+    facts.get(engineHeader),
     platformWithin(facts, PLATFORM_TIME_LIMIT_MS),
   ]);
   const { context } = facts.host;

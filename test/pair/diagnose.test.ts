@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HOST_CHECKS, PAIR_CHECKS } from '../../checks/index.js';
 import { Facts } from '../../src/core/facts.js';
+import { engineSummaries, engineVersionSummaries } from '../../src/facts/engines.js';
+import { PODMAN_INFO } from '../../src/facts/podman.js';
 import { systemSearchPath } from '../../src/facts/files.js';
 import { shellLine } from '../../src/core/shell.js';
 import type { Finding, Subject } from '../../src/core/types.js';
@@ -17,7 +19,7 @@ async function diagnose(host: FakeHost, a = 'nd-why-web', b = 'nd-why-db', ports
     { host, facts: new Facts(host) },
     { a, b, ports },
     { pair: PAIR_CHECKS, host: HOST_CHECKS },
-    TIMEOUT_MS,
+    { checkTimeoutMs: TIMEOUT_MS },
   );
 }
 
@@ -82,6 +84,55 @@ describe('diagnosePair on a recorded healthy pair', () => {
       new FakeHost({ snapshot, commands: PROBE_FAILURES.pingUnanswered('healthy-podman', '0') }),
     );
     expect(dropping.pair.verdict.sentence).toMatch(/; ping gets no answer, but TCP does$/);
+  });
+});
+
+/** A recorded host whose `why` probes (busybox under nsenter) answer only after a pause. */
+class SlowProbesHost extends FakeHost {
+  override async run(argv: readonly string[]) {
+    if (argv[0] === 'nsenter') await new Promise((resolve) => setTimeout(resolve, 50));
+    return super.run(argv);
+  }
+}
+
+const hostCheckIds = (checks: readonly { id: string }[]) =>
+  checks.map((check) => check.id).filter((id) => !id.startsWith('pair.'));
+
+describe('diagnosePair and the host checks', () => {
+  it('runs none for two containers that answer, and names the engines without podman info', async () => {
+    const host = new FakeHost({ snapshot: caseSnapshot('healthy-podman') });
+    const result = await diagnose(host);
+    expect(result.pair.verdict.outcome).toBe('reachable');
+    expect(hostCheckIds(result.checks)).toEqual([]);
+    expect(host.timesAsked('run', PODMAN_INFO)).toBe(0);
+    expect(result.engines).toBe(engineVersionSummaries);
+  });
+
+  it('runs them once the pair does not answer, podman info with them, and names the engines by it', async () => {
+    const host = new FakeHost({
+      snapshot: caseSnapshot('healthy-podman'),
+      commands: PROBE_FAILURES.connectTimedOut('healthy-podman'),
+    });
+    const result = await diagnose(host);
+    expect(result.pair.verdict.outcome).toBe('unreachable');
+    expect(host.timesAsked('run', PODMAN_INFO)).toBe(1);
+    expect(result.engines).toBe(engineSummaries);
+  });
+
+  it('starts them beside probes slower than hostChecksAfterMs, yet a pair that answers lists none of their findings', async () => {
+    const snapshot = caseSnapshot('healthy-podman');
+    const slow = new SlowProbesHost({ snapshot });
+    const early = await diagnosePair(
+      { host: slow, facts: new Facts(slow) },
+      { a: 'nd-why-web', b: 'nd-why-db', ports: [] },
+      { pair: PAIR_CHECKS, host: HOST_CHECKS },
+      { checkTimeoutMs: TIMEOUT_MS, hostChecksAfterMs: 1 },
+    );
+    expect(slow.timesAsked('run', PODMAN_INFO)).toBe(1);
+    const late = await diagnose(new FakeHost({ snapshot }));
+    expect(early.pair.verdict).toEqual(late.pair.verdict);
+    expect(early.checks).toEqual(late.checks);
+    expect(early.engines).toBe(engineVersionSummaries);
   });
 });
 
