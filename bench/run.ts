@@ -187,7 +187,9 @@ function containerObstacle(): string | undefined {
   ] as const) {
     const result = run([engine, 'image', 'inspect', image]);
     if (result.code === null || result.code === 127) return `${engine} is not installed or does not answer`;
-    if (result.code !== 0) return `${engine} has no image ${image} (test/lab/env/setup.sh makes it)`;
+    if (/no such image|image not known/i.test(result.stderr))
+      return `${engine} has no image ${image} (test/lab/env/setup.sh makes it)`;
+    if (result.code !== 0) return `\`${engine} image inspect\` failed: ${result.stderr.trim().split('\n')[0] ?? ''}`;
   }
   return undefined;
 }
