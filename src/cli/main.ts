@@ -113,7 +113,7 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
       record: options.record !== undefined,
       redact: options.redact === true,
       commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
-      warmUp: options.only === undefined,
+      warmUp: options.only === undefined ? ('diagnosis' as const) : undefined,
     };
     result = await runPipeline(pipeline, async (context) => {
       const probes = { dns: options.probeDns === true };

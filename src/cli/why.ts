@@ -84,6 +84,7 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
       record: options.record !== undefined,
       redact: options.redact === true,
       commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
+      warmUp: 'pair' as const,
     };
     result = await runPipeline(pipeline, (context) =>
       diagnosePair(

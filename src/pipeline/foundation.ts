@@ -1,9 +1,18 @@
 import type { Facts, FactDefinition } from '../core/facts.js';
 import { dockerContainers, dockerNetworks, dockerState } from '../facts/docker.js';
+import { engineVersionSummaries } from '../facts/engines.js';
 import { defaultRoute, firewallRulesets } from '../facts/firewall.js';
 import { hostLinks, hostRoutes } from '../facts/ip.js';
 import { iptablesFlavour, kernelModules } from '../facts/kernel.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.js';
+
+/**
+ * What `why` reads after the probes for two containers whatever they are, asked for when it starts so that it
+ * runs while they are inspected: the rulesets (the path's firewall) and the engines' versions for the header.
+ * Neither `podman info` nor the host's routes: a pair that answers needs neither. The network listings wait for
+ * the inspects, which tell whose networks matter: started at once too they cost more CPU than they save (2 cores).
+ */
+export const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [firewallRulesets, engineVersionSummaries];
 
 /**
  * What the host checks of `why` read whatever the pair, started with them: the engines and their containers, the
@@ -11,7 +20,7 @@ import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.j
  * and the iptables binary concern only some ways (to a namespace, the host or an address) or checks off the path:
  * read when asked, not for every pair.
  */
-export const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [
+export const PATH_CHECK_FOUNDATION: readonly FactDefinition<unknown>[] = [
   podmanState,
   dockerState,
   podmanNetworks,
@@ -29,7 +38,7 @@ export const PAIR_FOUNDATION: readonly FactDefinition<unknown>[] = [
  * (--only) reads only what they ask for.
  */
 export const FOUNDATION: readonly FactDefinition<unknown>[] = [
-  ...PAIR_FOUNDATION,
+  ...PATH_CHECK_FOUNDATION,
   hostRoutes,
   hostLinks,
   iptablesFlavour,
@@ -41,3 +50,6 @@ export function startFacts(facts: Facts, definitions: readonly FactDefinition<un
   // A fact that fails rejects for the check that awaits it too: here it only must not go unhandled.
   for (const fact of definitions) facts.get(fact).catch(() => undefined);
 }
+
+/** What a run asks for at its start: a whole diagnosis, or `why` (see each list). */
+export const WARM_UP = { diagnosis: FOUNDATION, pair: PAIR_FOUNDATION } as const;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { Facts, type FactDefinition } from '../core/facts.js';
 import type { EngineSummary } from '../core/types.js';
-import { FOUNDATION, startFacts } from './foundation.js';
+import { WARM_UP, startFacts } from './foundation.js';
 import type { Host } from '../core/host.js';
 import type { PairSection } from '../core/pair.js';
 import type { CheckResult } from '../core/types.js';
@@ -42,8 +42,8 @@ export interface PipelineOptions {
   /** Replace the host's name, users, MACs and addresses with pseudonyms in the report and the snapshot. */
   redact?: boolean;
   commandTimeoutMs: number;
-  /** Start at once, before any check asks, the facts that nearly every check of a whole diagnosis builds on. */
-  warmUp?: boolean;
+  /** Start at once, before any check asks, the facts a whole diagnosis or `why` builds on (see WARM_UP). */
+  warmUp?: keyof typeof WARM_UP;
 }
 
 /** What a run of checks gives: the results, and for `why` the pair section. */
@@ -70,7 +70,7 @@ export async function runPipeline(
 ): Promise<PipelineResult> {
   const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
   const facts = new Facts(host);
-  if (options.warmUp === true) startFacts(facts, FOUNDATION);
+  if (options.warmUp !== undefined) startFacts(facts, WARM_UP[options.warmUp]);
   const startedAt = new Date();
   const started = performance.now();
   const diagnosis = await diagnose({ host, facts });

@@ -13,7 +13,7 @@ import {
 import { pairVerdict } from '../pair/verdict.js';
 import type { Diagnosis } from './pipeline.js';
 import { runChecks } from './runner.js';
-import { PAIR_FOUNDATION, startFacts } from './foundation.js';
+import { PATH_CHECK_FOUNDATION, startFacts } from './foundation.js';
 import { engineSummaries, engineVersionSummaries } from '../facts/engines.js';
 import type { CheckResult } from '../core/types.js';
 
@@ -48,7 +48,7 @@ export async function diagnosePair(
   let hostResults: Promise<CheckResult[]> | undefined;
   const startHostChecks = () => {
     if (hostResults === undefined) {
-      startFacts(context.facts, PAIR_FOUNDATION);
+      startFacts(context.facts, PATH_CHECK_FOUNDATION);
       hostResults = runChecks(pathChecks(checks.host, isRouteRequest(request)), context, {
         timeoutMs: limits.checkTimeoutMs,
       });
