@@ -9,7 +9,7 @@ import { parseSeconds } from './seconds.js';
 /** The host checks run beside the probes; the whole command must finish in under 5 s. */
 const HOST_CHECK_TIMEOUT_MS = 3500;
 /**
- * Two containers that answer within this need no host check (0.4 s on a quiet host); a slower pair gets them
+ * Two containers that answer within this need no host check (0.5 s on a quiet host); a slower pair gets them
  * started beside the probes still running, in case it does not answer.
  */
 const HOST_CHECKS_AFTER_MS = 1000;

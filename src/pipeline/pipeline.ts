@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { Facts, type FactDefinition } from '../core/facts.js';
-import type { EngineSummary } from '../core/types.js';
 import { WARM_UP, startFacts } from './foundation.js';
 import type { Host } from '../core/host.js';
 import type { PairSection } from '../core/pair.js';
-import type { CheckResult } from '../core/types.js';
+import type { CheckResult, EngineSummary } from '../core/types.js';
 import type { Report } from '../core/report.js';
 import { LiveHost } from '../host/live.js';
 import { RecordingHost } from '../host/recording.js';

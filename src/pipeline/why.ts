@@ -45,17 +45,15 @@ export async function diagnosePair(
   checks: WhyChecks,
   limits: WhyLimits,
 ): Promise<Required<Diagnosis>> {
+  const route = isRouteRequest(request);
   let hostResults: Promise<CheckResult[]> | undefined;
   const startHostChecks = () => {
     if (hostResults === undefined) {
       startFacts(context.facts, PATH_CHECK_FOUNDATION);
-      hostResults = runChecks(pathChecks(checks.host, isRouteRequest(request)), context, {
-        timeoutMs: limits.checkTimeoutMs,
-      });
+      hostResults = runChecks(pathChecks(checks.host, route), context, { timeoutMs: limits.checkTimeoutMs });
     }
     return hostResults;
   };
-  const route = isRouteRequest(request);
   if (route) void startHostChecks();
   const early =
     !route && limits.hostChecksAfterMs !== undefined
@@ -76,7 +74,6 @@ export async function diagnosePair(
       { ...context, analysis: probing.analysis },
       { timeoutMs: limits.checkTimeoutMs },
     );
-    clearTimeout(early);
     const answered = !route && pairVerdict(probing.analysis, pairResults).outcome === 'reachable';
     // Started early by a slow probe, host checks a reachable pair does not need still end before the run does.
     if (answered) await hostResults;
