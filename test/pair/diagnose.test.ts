@@ -14,12 +14,18 @@ import { PROBE_FAILURES, caseSnapshot } from '../helpers/why-recordings.js';
 
 const TIMEOUT_MS = 3500;
 
-async function diagnose(host: FakeHost, a = 'nd-why-web', b = 'nd-why-db', ports: number[] = []) {
+async function diagnose(
+  host: FakeHost,
+  a = 'nd-why-web',
+  b = 'nd-why-db',
+  ports: number[] = [],
+  hostChecksAfterMs?: number,
+) {
   return diagnosePair(
     { host, facts: new Facts(host) },
     { a, b, ports },
     { pair: PAIR_CHECKS, host: HOST_CHECKS },
-    { checkTimeoutMs: TIMEOUT_MS },
+    { checkTimeoutMs: TIMEOUT_MS, hostChecksAfterMs },
   );
 }
 
@@ -122,12 +128,7 @@ describe('diagnosePair and the host checks', () => {
   it('starts them beside probes slower than hostChecksAfterMs, yet a pair that answers lists none of their findings', async () => {
     const snapshot = caseSnapshot('healthy-podman');
     const slow = new SlowProbesHost({ snapshot });
-    const early = await diagnosePair(
-      { host: slow, facts: new Facts(slow) },
-      { a: 'nd-why-web', b: 'nd-why-db', ports: [] },
-      { pair: PAIR_CHECKS, host: HOST_CHECKS },
-      { checkTimeoutMs: TIMEOUT_MS, hostChecksAfterMs: 1 },
-    );
+    const early = await diagnose(slow, 'nd-why-web', 'nd-why-db', [], 1);
     expect(slow.timesAsked('run', PODMAN_INFO)).toBe(1);
     const late = await diagnose(new FakeHost({ snapshot }));
     expect(early.pair.verdict).toEqual(late.pair.verdict);
