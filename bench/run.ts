@@ -15,7 +15,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseIptablesSave } from '../src/netfilter/iptables-save.js';
@@ -269,6 +269,11 @@ async function fullDiagnosis(): Promise<void> {
   console.log(
     `P1 full diagnosis ${seconds(result.a)} vs the expert's six commands ${seconds(result.b)}: ratio ${result.ratio.toFixed(2)} (goal <= 1.0, ${verdict(result.ratio <= 1)}; median of ${pairs} alternated pairs; netdoctor exit codes ${[...result.codes].join(', ')}); CPU ${seconds(result.aCpu)} vs ${seconds(result.bCpu)}`,
   );
+  // Work that needs more CPU than the wall time allows, on every core, cannot end within it.
+  const cores = availableParallelism();
+  console.log(
+    `    its CPU over this machine's ${cores} cores: at least ${seconds(result.aCpu / cores)} of wall, ratio ${(result.aCpu / cores / result.b).toFixed(2)} to the six commands`,
+  );
 }
 
 /** What one recorded run of netdoctor ran: its commands, and how many ran per container. */
@@ -331,7 +336,16 @@ async function medianOf(runs: number, argv: string[]): Promise<{ ms: number; cpu
   };
 }
 
-/** `podman info` alone: the full diagnosis waits for it (P1's floor); `why` on a pair that answers does not run it. */
+/** What P1's floor runs: Node's start, then `podman info` and nothing else. */
+const NODE_THEN_PODMAN_INFO =
+  "require('node:child_process').spawnSync('podman', ['info', '--format', 'json'], { stdio: 'ignore' })";
+
+/**
+ * P1's floor. A full diagnosis reads `podman info`, the one command that says podman's network backend, helpers and
+ * firewall driver, and netdoctor runs on Node: none can end before Node has started and `podman info` has ended.
+ * That alone, alternated with the six commands as P1 is; and `podman info` alone (`why` on a pair that answers does
+ * not run it).
+ */
 async function podmanInfoFloor(): Promise<void> {
   const runs = 7;
   const results: Timed[] = [];
@@ -339,6 +353,15 @@ async function podmanInfoFloor(): Promise<void> {
   const ms = median(results.map((result) => result.ms));
   const cpuMs = median(results.map((result) => result.cpuMs));
   console.log(`    floor of P1: podman info alone ${seconds(ms)}, CPU ${seconds(cpuMs)} (median of ${runs})`);
+  const pairs = 11;
+  const floor = await alternate(
+    pairs,
+    () => timed([process.execPath, '-e', NODE_THEN_PODMAN_INFO]),
+    () => timedSequence(EXPERT_COMMANDS),
+  );
+  console.log(
+    `    floor of P1: node's start then podman info ${seconds(floor.a)} vs the six commands ${seconds(floor.b)}: ratio ${floor.ratio.toFixed(2)} (median of ${pairs} alternated pairs); CPU ${seconds(floor.aCpu)} vs ${seconds(floor.bCpu)}`,
+  );
 }
 
 /**

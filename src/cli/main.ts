@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { Check } from '../core/check.js';
+import type { CheckMetadata } from '../core/check.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../core/host.js';
 import { TOOL } from '../core/tool.js';
@@ -72,16 +72,16 @@ function withConfig<T extends Partial<Record<keyof FileConfig, unknown>>>(
 }
 
 /** --only and --skip take check ids or finding ids; an unknown one is a usage error, never silently nothing. */
-export function selectChecks(
-  checks: readonly Check[],
+export function selectChecks<T extends CheckMetadata>(
+  checks: readonly T[],
   only: string[] | undefined,
   skip: string[] | undefined,
-): Check[] {
+): T[] {
   const known = new Set(checks.flatMap((check) => [check.id, ...Object.keys(check.findings)]));
   const unknown = [...(only ?? []), ...(skip ?? [])].filter((id) => !known.has(id));
   if (unknown.length > 0)
     throw new UsageError(`unknown check or finding id: ${unknown.join(', ')} (netdoctor list shows them)`);
-  const matches = (check: Check, ids: string[]) =>
+  const matches = (check: T, ids: string[]) =>
     ids.includes(check.id) || Object.keys(check.findings).some((id) => ids.includes(id));
   return checks.filter(
     (check) => (only === undefined || matches(check, only)) && (skip === undefined || !matches(check, skip)),
@@ -92,13 +92,27 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const format = options.json ? 'json' : options.format;
+  const pipeline = {
+    replay: options.replay,
+    record: options.record !== undefined,
+    redact: options.redact === true,
+    commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
+    warmUp: options.only === undefined ? ('diagnosis' as const) : undefined,
+  };
+  const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
+  // An unknown id is a usage error before any command starts, by the checks' metadata.
+  if (options.only !== undefined || options.skip !== undefined) {
+    const { HOST_CHECK_METADATA } = await import('./check-catalog.js');
+    selectChecks([...HOST_CHECK_METADATA, ...plugins.checks], options.only, options.skip);
+  }
   // Imported here, not above: --version, --help, list and explain start without the checks and the firewall model.
-  const [{ HOST_CHECKS }, { runPipeline }, { deliverReport }] = await Promise.all([
+  // The session opens first: the warm-up's commands (podman info the longest) run while the checks load.
+  const { openSession, runPipeline } = await import('../pipeline/pipeline.js');
+  const session = await openSession(pipeline);
+  const [{ HOST_CHECKS }, { deliverReport }] = await Promise.all([
     import('../../checks/index.js'),
-    import('../pipeline/pipeline.js'),
     import('./output.js'),
   ]);
-  const plugins = await loadPlugins(pluginDirs(options.checksDir, io));
   const selected = selectChecks([...HOST_CHECKS, ...plugins.checks], options.only, options.skip);
   const spinner = await startSpinner(
     io,
@@ -108,27 +122,24 @@ async function diagnose(options: DiagnoseOptions, io: Io): Promise<number> {
   );
   let result: PipelineResult;
   try {
-    const pipeline = {
-      replay: options.replay,
-      record: options.record !== undefined,
-      redact: options.redact === true,
-      commandTimeoutMs: Math.min(options.commandTimeout, options.timeout) * 1000,
-      warmUp: options.only === undefined ? ('diagnosis' as const) : undefined,
-    };
-    result = await runPipeline(pipeline, async (context) => {
-      const probes = { dns: options.probeDns === true };
-      const results = await runChecks(
-        selected,
-        { ...context, probes },
-        {
-          timeoutMs: options.timeout * 1000,
-          onResult: (checkResult, done, total) => {
-            if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+    result = await runPipeline(
+      pipeline,
+      async (context) => {
+        const probes = { dns: options.probeDns === true };
+        const results = await runChecks(
+          selected,
+          { ...context, probes },
+          {
+            timeoutMs: options.timeout * 1000,
+            onResult: (checkResult, done, total) => {
+              if (spinner) spinner.text = `diagnosing: ${done}/${total} checks (${checkResult.id})`;
+            },
           },
-        },
-      );
-      return { checks: [...results, ...plugins.broken] };
-    });
+        );
+        return { checks: [...results, ...plugins.broken] };
+      },
+      session,
+    );
   } finally {
     spinner?.stop();
   }

@@ -62,15 +62,23 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   if (options.record !== undefined && options.replay !== undefined)
     throw new UsageError('--record and --replay cannot be used together');
   const json = options.json === true || options.format === 'json';
+  const pipeline = {
+    replay: options.replay,
+    record: options.record !== undefined,
+    redact: options.redact === true,
+    commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
+    warmUp: 'pair' as const,
+  };
   // Imported here, not at the top: only `why` itself needs the checks, the probes, the firewall model and a renderer.
-  const [{ HOST_CHECKS, PAIR_CHECKS }, { runPipeline }, { diagnosePair }, { renderJson }, { renderPair }] =
-    await Promise.all([
-      import('../../checks/index.js'),
-      import('../pipeline/pipeline.js'),
-      import('../pipeline/why.js'),
-      import('../render/json.js'),
-      import('../render/pair.js'),
-    ]);
+  // The session opens first, so that the warm-up's commands run while the rest loads.
+  const { openSession, runPipeline } = await import('../pipeline/pipeline.js');
+  const session = await openSession(pipeline);
+  const [{ HOST_CHECKS, PAIR_CHECKS }, { diagnosePair }, { renderJson }, { renderPair }] = await Promise.all([
+    import('../../checks/index.js'),
+    import('../pipeline/why.js'),
+    import('../render/json.js'),
+    import('../render/pair.js'),
+  ]);
   const spinner = await startSpinner(
     io,
     !json,
@@ -79,24 +87,20 @@ async function why(a: string, b: string, options: WhyOptions, io: Io): Promise<n
   );
   let result: PipelineResult;
   try {
-    const pipeline = {
-      replay: options.replay,
-      record: options.record !== undefined,
-      redact: options.redact === true,
-      commandTimeoutMs: options.commandTimeout === undefined ? WHY_COMMAND_TIMEOUT_MS : options.commandTimeout * 1000,
-      warmUp: 'pair' as const,
-    };
-    result = await runPipeline(pipeline, (context) =>
-      diagnosePair(
-        context,
-        { a, b, ports: options.port },
-        { pair: PAIR_CHECKS, host: HOST_CHECKS },
-        // A replay is as fast as it is: its report must not depend on it.
-        {
-          checkTimeoutMs: HOST_CHECK_TIMEOUT_MS,
-          hostChecksAfterMs: options.replay === undefined ? HOST_CHECKS_AFTER_MS : undefined,
-        },
-      ),
+    result = await runPipeline(
+      pipeline,
+      (context) =>
+        diagnosePair(
+          context,
+          { a, b, ports: options.port },
+          { pair: PAIR_CHECKS, host: HOST_CHECKS },
+          // A replay is as fast as it is: its report must not depend on it.
+          {
+            checkTimeoutMs: HOST_CHECK_TIMEOUT_MS,
+            hostChecksAfterMs: options.replay === undefined ? HOST_CHECKS_AFTER_MS : undefined,
+          },
+        ),
+      session,
     );
   } finally {
     spinner?.stop();

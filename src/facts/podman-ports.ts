@@ -2,7 +2,9 @@ import { shellLine } from '../core/shell.js';
 import { failureReason, type Listing } from './docker.js';
 import { defineFact } from '../core/facts.js';
 import { asArray, asRecord, asString, asStringArray, parseEngineJsonList } from './model.js';
-import { podmanState } from './podman.js';
+import { podmanCli, podmanState } from './podman.js';
+
+const PODMAN_UNUSABLE = 'podman cannot be used';
 
 export const PODMAN_ALL_CONTAINERS = ['podman', 'ps', '--all', '--format', 'json'];
 
@@ -59,10 +61,13 @@ export function parsePodmanPsAll(stdout: string): ListedContainer[] {
 }
 
 export const podmanAllContainers = defineFact<Listing<ListedContainer>>('podman:all-containers', async (facts) => {
-  const state = await facts.get(podmanState);
-  if (state.kind !== 'ok') return { ok: false, reason: 'podman cannot be used' };
+  if (!(await facts.get(podmanCli)).found?.executable) return { ok: false, reason: PODMAN_UNUSABLE };
   const result = await facts.host.run(PODMAN_ALL_CONTAINERS);
-  if (result.exitCode !== 0) return { ok: false, reason: failureReason(result) };
+  // A listing podman gave needs no `podman info` to be read; a failed one is explained by it.
+  if (result.exitCode !== 0) {
+    const state = await facts.get(podmanState);
+    return { ok: false, reason: state.kind === 'ok' ? failureReason(result) : PODMAN_UNUSABLE };
+  }
   try {
     return { ok: true, items: parsePodmanPsAll(result.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
   } catch (error) {

@@ -1,10 +1,11 @@
 import type { Facts, FactDefinition } from '../core/facts.js';
-import { dockerContainers, dockerNetworks, dockerState } from '../facts/docker.js';
+import { dockerContainers, dockerNetworks, dockerState, dockerStoppedContainers } from '../facts/docker.js';
 import { engineVersionSummaries } from '../facts/engines.js';
 import { defaultRoute, firewallRulesets } from '../facts/firewall.js';
 import { hostLinks, hostRoutes } from '../facts/ip.js';
 import { iptablesFlavour, kernelModules } from '../facts/kernel.js';
 import { podmanContainers, podmanNetworks, podmanState } from '../facts/podman.js';
+import { podmanAllContainers } from '../facts/podman-ports.js';
 
 /**
  * What `why` reads after the probes for two containers whatever they are, asked for when it starts so that it
@@ -32,10 +33,11 @@ export const PATH_CHECK_FOUNDATION: readonly FactDefinition<unknown>[] = [
 ];
 
 /**
- * The facts nearly every check of a whole diagnosis builds on. Asked for together when the run starts, their
- * commands run side by side; otherwise each starts only when its first reader asks, and readers ask after what
- * they awaited first, often `podman info` (0.2 to 0.7 s, seconds on a loaded host). A run limited to some checks
- * (--only) reads only what they ask for.
+ * The facts nearly every check of a whole diagnosis builds on, and the containers that do not run, which their
+ * readers (the port and DNS checks) ask for only after `podman info`. Asked for together when the run starts,
+ * their commands run side by side, beside `podman info` (0.2 to 0.7 s, seconds on a loaded host); otherwise each
+ * starts only when its first reader asks, often after that. A run limited to some checks (--only) reads only
+ * what they ask for.
  */
 export const FOUNDATION: readonly FactDefinition<unknown>[] = [
   ...PATH_CHECK_FOUNDATION,
@@ -43,6 +45,8 @@ export const FOUNDATION: readonly FactDefinition<unknown>[] = [
   hostLinks,
   iptablesFlavour,
   kernelModules,
+  podmanAllContainers,
+  dockerStoppedContainers,
 ];
 
 /** Asks for these facts now, so that their commands run side by side before their readers ask. */

@@ -59,19 +59,42 @@ export interface PipelineResult {
   snapshot?: Snapshot;
 }
 
+/** The host of one run behind its recording session (each command at most once), and the facts read from it. */
+export interface Session {
+  host: RecordingHost;
+  facts: Facts;
+  startedAt: Date;
+  /** performance.now() when the session opened: the report's duration counts from there. */
+  started: number;
+}
+
 /**
- * The one way a diagnosis runs, for the host report and for `why` alike: host -> recording session (each command
- * at most once) -> facts -> the caller's checks -> report -> snapshot.
+ * Opens the host (or takes the one given) and, unless it replays a snapshot, starts the facts of the warm-up,
+ * whose commands then run while the caller loads the checks: the CLI opens the session before it imports them, so
+ * that `podman info`, a diagnosis' longest command, starts as early as it can.
+ */
+export async function openSession(options: PipelineOptions, inner?: Host): Promise<Session> {
+  const startedAt = new Date();
+  const started = performance.now();
+  const opened = inner ?? (await openHost(options.replay, options.commandTimeoutMs));
+  const host = new RecordingHost(opened);
+  const facts = new Facts(host);
+  // A replay answers at once, so nothing would overlap; and started while the checks load, which rejection comes
+  // first (a check gives the first as its reason) would depend on how the build loads its modules.
+  if (options.warmUp !== undefined && !(opened instanceof ReplayHost)) startFacts(facts, WARM_UP[options.warmUp]);
+  return { host, facts, startedAt, started };
+}
+
+/**
+ * The one way a diagnosis runs, for the host report and for `why` alike: session -> the caller's checks -> report
+ * -> snapshot. The session is opened here unless the caller opened it already (openSession).
  */
 export async function runPipeline(
   options: PipelineOptions,
-  diagnose: (session: { host: RecordingHost; facts: Facts }) => Promise<Diagnosis>,
+  diagnose: (session: Pick<Session, 'host' | 'facts'>) => Promise<Diagnosis>,
+  opened?: Session,
 ): Promise<PipelineResult> {
-  const host = new RecordingHost(await openHost(options.replay, options.commandTimeoutMs));
-  const facts = new Facts(host);
-  if (options.warmUp !== undefined) startFacts(facts, WARM_UP[options.warmUp]);
-  const startedAt = new Date();
-  const started = performance.now();
+  const { host, facts, startedAt, started } = opened ?? (await openSession(options));
   const diagnosis = await diagnose({ host, facts });
   const durationMs = Math.round(performance.now() - started);
   const report = await buildReport(facts, diagnosis.checks, startedAt, durationMs, {
