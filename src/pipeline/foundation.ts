@@ -33,11 +33,11 @@ export const PATH_CHECK_FOUNDATION: readonly FactDefinition<unknown>[] = [
 ];
 
 /**
- * The facts nearly every check of a whole diagnosis builds on, and the containers that do not run, which their
- * readers (the port and DNS checks) ask for only after `podman info`. Asked for together when the run starts,
- * their commands run side by side, beside `podman info` (0.2 to 0.7 s, seconds on a loaded host); otherwise each
- * starts only when its first reader asks, often after that. A run limited to some checks (--only) reads only
- * what they ask for.
+ * The facts nearly every check of a whole diagnosis builds on, and the listings that take in containers that do not
+ * run (`podman ps --all`, docker's created and exited ones), which their readers (the port and DNS checks) ask for
+ * only after `podman info`. Asked for together when the run starts, their commands run side by side, beside
+ * `podman info` (0.2 to 0.7 s, seconds on a loaded host); otherwise each starts only when its first reader asks,
+ * often after that. A run limited to some checks (--only) reads only what they ask for.
  */
 export const FOUNDATION: readonly FactDefinition<unknown>[] = [
   ...PATH_CHECK_FOUNDATION,
