@@ -1,10 +1,8 @@
 import { shellLine } from '../core/shell.js';
-import { failureReason, type Listing } from './docker.js';
+import type { Listing } from './docker.js';
 import { defineFact } from '../core/facts.js';
 import { asArray, asRecord, asString, asStringArray, parseEngineJsonList } from './model.js';
-import { podmanCli, podmanState } from './podman.js';
-
-const PODMAN_UNUSABLE = 'podman cannot be used';
+import { podmanListing } from './podman.js';
 
 export const PODMAN_ALL_CONTAINERS = ['podman', 'ps', '--all', '--format', 'json'];
 
@@ -61,15 +59,10 @@ export function parsePodmanPsAll(stdout: string): ListedContainer[] {
 }
 
 export const podmanAllContainers = defineFact<Listing<ListedContainer>>('podman:all-containers', async (facts) => {
-  if (!(await facts.get(podmanCli)).found?.executable) return { ok: false, reason: PODMAN_UNUSABLE };
-  const result = await facts.host.run(PODMAN_ALL_CONTAINERS);
-  // A listing podman gave needs no `podman info` to be read; a failed one is explained by it.
-  if (result.exitCode !== 0) {
-    const state = await facts.get(podmanState);
-    return { ok: false, reason: state.kind === 'ok' ? failureReason(result) : PODMAN_UNUSABLE };
-  }
+  const listing = await podmanListing(facts, PODMAN_ALL_CONTAINERS);
+  if (!listing.ok) return listing;
   try {
-    return { ok: true, items: parsePodmanPsAll(result.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
+    return { ok: true, items: parsePodmanPsAll(listing.stdout), command: shellLine(PODMAN_ALL_CONTAINERS) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }

@@ -205,19 +205,29 @@ async function podmanAnswers(facts: Facts): Promise<Scope | undefined> {
   return state.kind === 'ok' ? state.scope : undefined;
 }
 
-export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:networks', async (facts) => {
+/**
+ * A podman listing, run once the podman binary is found. A listing podman gave needs no `podman info` to be read;
+ * a failed one is explained by it: podman cannot be used, or the listing itself failed.
+ */
+export async function podmanListing(
+  facts: Facts,
+  argv: readonly string[],
+): Promise<{ ok: true; stdout: string } | { ok: false; reason: string }> {
   if (!(await facts.get(podmanCli)).found?.executable) return { ok: false, reason: PODMAN_UNUSABLE };
-  const result = await facts.host.run(PODMAN_NETWORKS);
-  // A listing podman gave needs no `podman info` to be read; a failed one is explained by it.
-  if (result.exitCode !== 0) {
-    const scope = await podmanAnswers(facts);
-    return { ok: false, reason: scope === undefined ? PODMAN_UNUSABLE : failureReason(result) };
-  }
+  const result = await facts.host.run(argv);
+  if (result.exitCode === 0) return { ok: true, stdout: result.stdout };
+  const scope = await podmanAnswers(facts);
+  return { ok: false, reason: scope === undefined ? PODMAN_UNUSABLE : failureReason(result) };
+}
+
+export const podmanNetworks = defineFact<Listing<ContainerNetwork>>('podman:networks', async (facts) => {
+  const listing = await podmanListing(facts, PODMAN_NETWORKS);
+  if (!listing.ok) return listing;
   try {
     const command = shellLine(PODMAN_NETWORKS);
     return {
       ok: true,
-      items: parsePodmanNetworks(result.stdout, command, podmanScopeFor(facts.host.context)),
+      items: parsePodmanNetworks(listing.stdout, command, podmanScopeFor(facts.host.context)),
       command,
     };
   } catch (error) {
